@@ -1,0 +1,94 @@
+/**
+ * One error base with stable codes, in the manner of undici's `lib/core/errors.js`.
+ * Messages say what to do next; data (code, details) is kept apart from wording.
+ * @module
+ */
+
+/** Base class of every error Sluice throws or records in a failed row. */
+export class SluiceError extends Error {
+  override name = 'SluiceError';
+  readonly code: string = 'SLUICE_ERROR';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+  /** True for any Sluice error, across module copies (duck-typed on `code`). */
+  static is(value: unknown): value is SluiceError {
+    return value instanceof SluiceError
+      || (value instanceof Error && String((value as { code?: unknown }).code ?? '').startsWith('SLUICE_'));
+  }
+}
+
+/** A pipeline, step or option is set up wrongly. Raised when the pipeline is built or validated. */
+export class SluiceConfigError extends SluiceError {
+  override name = 'SluiceConfigError';
+  override readonly code: string = 'SLUICE_CONFIG';
+}
+
+/** A step needs columns that nothing upstream produces. */
+export class MissingColumnsError extends SluiceConfigError {
+  override name = 'MissingColumnsError';
+  override readonly code = 'SLUICE_MISSING_COLUMNS';
+  readonly step: string;
+  readonly missing: readonly string[];
+  readonly available: readonly string[];
+  constructor(step: string, missing: readonly string[], available: readonly string[]) {
+    const list = (cols: readonly string[]) => (cols.length ? cols.map((c) => `\`${c}\``).join(', ') : 'no columns');
+    const suggestion = missing.length === 1 && available.length > 0
+      ? ` Map it with \`inputs: { ${missing[0]}: '${available[0]}' }\`, or add a step that produces it.`
+      : ' Add a step that produces them, or map them with `inputs: { column: \'upstreamColumn\' }`.';
+    super(`Step \`${step}\` needs column${missing.length > 1 ? 's' : ''} ${list(missing)}, but upstream produces ${list(available)}.${suggestion}`);
+    this.step = step;
+    this.missing = missing;
+    this.available = available;
+  }
+}
+
+/** An input line could not be read as a JSON object. Recorded on the failed row; never thrown at the run. */
+export class InputError extends SluiceError {
+  override name = 'InputError';
+  override readonly code: InputErrorCode;
+  readonly line: number | undefined;
+  constructor(code: InputErrorCode, message: string, line?: number) {
+    super(message);
+    this.code = code;
+    this.line = line;
+  }
+}
+export type InputErrorCode =
+  | 'SLUICE_INPUT_INVALID_JSON'
+  | 'SLUICE_INPUT_NOT_OBJECT'
+  | 'SLUICE_INPUT_INVALID_UTF8'
+  | 'SLUICE_INPUT_LINE_TOO_LONG'
+  | 'SLUICE_INPUT_SCHEMA';
+
+/** A step's own code threw on a row. Wraps the cause, keeps the step name. */
+export class StepError extends SluiceError {
+  override name = 'StepError';
+  override readonly code = 'SLUICE_STEP_FAILED';
+  readonly step: string;
+  constructor(step: string, cause: unknown) {
+    super(`Step \`${step}\` failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.step = step;
+  }
+}
+
+/** The run stopped because failures went over the policy (`onError: 'fail'` or `maxFailureRate`). */
+export class FailurePolicyError extends SluiceError {
+  override name = 'FailurePolicyError';
+  override readonly code = 'SLUICE_FAILURE_POLICY';
+}
+
+/** The run was interrupted (SIGINT or `stop()`); work in flight was drained and flushed. */
+export class InterruptedError extends SluiceError {
+  override name = 'InterruptedError';
+  override readonly code = 'SLUICE_INTERRUPTED';
+}
+
+/** Turns anything thrown into the `{ code, message }` pair stored in failed rows. */
+export function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : error.name || 'Error', message: error.message };
+  }
+  return { code: 'Error', message: String(error) };
+}

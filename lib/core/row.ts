@@ -1,0 +1,5 @@
+/** A row: a plain JSON object. */
+export type Row = Record<string, unknown>;
+
+/** Flattens an intersection so editors show `{ a: string; b: number }` rather than `A & B`. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};

@@ -1,0 +1,31 @@
+/**
+ * The contract every source meets. Sources read lazily and in order; the pipeline pulls
+ * the next batch only when permits are free, so the OS pipe or file read applies backpressure.
+ * @module
+ */
+import type { SluiceError } from '../core/errors.ts';
+import type { Row } from '../core/row.ts';
+
+/** One record read from a source: a row, or a reason it could not be read. */
+export type SourceItem<R = Row> =
+  | { readonly ok: true; readonly row: R; readonly position: number }
+  | {
+      readonly ok: false;
+      /** Where it was (the line number for NDJSON). */
+      readonly position: number;
+      readonly error: SluiceError;
+      /** The raw text, cut to a few hundred characters. */
+      readonly raw?: string;
+    };
+
+export interface Source<R = Row> {
+  /** Names the source in row ids (`name:position`) and in the summary. */
+  readonly name: string;
+  /** Columns every row has, when known before reading; validation uses them. */
+  readonly columns?: readonly string[];
+  /**
+   * Yields items in batches, in order. The consumer awaits between batches, so a batch is
+   * the most a source reads ahead (keep batches to a chunk of input, not the whole of it).
+   */
+  read(signal: AbortSignal): AsyncIterable<readonly SourceItem<R>[]>;
+}
