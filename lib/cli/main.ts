@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the `sluice` binary. Maps errors to exit codes (see exit-codes.ts).
+ * @module
+ */
+import { CommanderError } from 'commander';
+import { SluiceConfigError, SluiceError } from '../core/errors.ts';
+import { ExitCode } from './exit-codes.ts';
+import { createProgram } from './program.ts';
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = createProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof SluiceConfigError || (error as { code?: string }).code === 'SLUICE_MISSING_COLUMNS') {
+      process.stderr.write(`sluice: ${(error as Error).message}\n`);
+      return ExitCode.usage;
+    }
+    if (SluiceError.is(error)) {
+      process.stderr.write(`sluice: ${error.code}: ${error.message}\n`);
+      return ExitCode.runError;
+    }
+    process.stderr.write(`sluice: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return ExitCode.runError;
+  }
+}
+
+const exitCode = await main(process.argv);
+// Exit by letting the loop empty, so stdout drains; if a stray handle keeps it alive, exit anyway.
+process.exitCode = exitCode;
+setTimeout(() => process.exit(exitCode), 200).unref();

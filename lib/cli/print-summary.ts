@@ -1,0 +1,28 @@
+/**
+ * The final summary table, printed on stderr after every run.
+ * @module
+ */
+import type { RunSummary } from '../core/summary.ts';
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+export function formatSummary(summary: RunSummary): string {
+  const lines: string[] = [];
+  const s = summary.source;
+  lines.push(`sluice: ${summary.pipeline} ${summary.status} in ${(summary.wallMs / 1000).toFixed(2)} s`);
+  lines.push(`  source ${s.name}: ${s.read} read, ${s.invalid} invalid, ${s.skipped} skipped, ${s.done} done`);
+  const rows = Object.entries(summary.steps).map(([name, st]) => [name, st.in, st.out, st.filtered, st.failed, st.emitted]);
+  if (rows.length > 0) {
+    const header = ['step', 'in', 'out', 'filtered', 'failed', 'emitted'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+    lines.push(`  ${header.map((h, i) => pad(h, widths[i]!, i > 0)).join('  ')}`);
+    for (const row of rows) lines.push(`  ${row.map((v, i) => pad(String(v), widths[i]!, i > 0)).join('  ')}`);
+  }
+  const written = Object.entries(summary.written).map(([leaf, n]) => `${leaf} ${n}`).join(', ');
+  lines.push(`  written: ${written || 'none'}`);
+  lines.push(`  failed: ${summary.failed}${summary.failed > 0 && summary.failedPath ? ` (see ${summary.failedPath})` : ''}`);
+  if (summary.error) lines.push(`  error: ${summary.error.code}: ${summary.error.message}`);
+  return `${lines.join('\n')}\n`;
+}

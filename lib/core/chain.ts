@@ -1,0 +1,68 @@
+/**
+ * A chain of steps with the row type threaded through it. Pipelines and branches are chains.
+ * @module
+ */
+import type { Pipeline } from './pipeline.ts';
+import type { Row } from './row.ts';
+import type { AnyStep, Next, Step } from './step.ts';
+
+/** Lets `pipe` return the caller's own class (a chain stays a chain, a pipeline a pipeline). */
+export interface ChainKinds<R> {
+  chain: Chain<R>;
+  pipeline: Pipeline<R>;
+}
+type Kind = keyof ChainKinds<unknown>;
+
+export class Chain<R = Row, K extends Kind = 'chain'> {
+  readonly steps: readonly AnyStep[];
+
+  constructor(steps: readonly AnyStep[] = []) {
+    this.steps = steps;
+  }
+
+  /** Returns a new chain with the steps appended; the row type follows each step. */
+  pipe(): ChainKinds<R>[K];
+  pipe<A>(s1: Step<R, A>): ChainKinds<Next<R, A>>[K];
+  pipe<A, B>(s1: Step<R, A>, s2: Step<Next<R, A>, B>): ChainKinds<Next<Next<R, A>, B>>[K];
+  pipe<A, B, C>(
+    s1: Step<R, A>,
+    s2: Step<Next<R, A>, B>,
+    s3: Step<Next<Next<R, A>, B>, C>,
+  ): ChainKinds<Next<Next<Next<R, A>, B>, C>>[K];
+  pipe<A, B, C, D>(
+    s1: Step<R, A>,
+    s2: Step<Next<R, A>, B>,
+    s3: Step<Next<Next<R, A>, B>, C>,
+    s4: Step<Next<Next<Next<R, A>, B>, C>, D>,
+  ): ChainKinds<Next<Next<Next<Next<R, A>, B>, C>, D>>[K];
+  pipe<A, B, C, D, E>(
+    s1: Step<R, A>,
+    s2: Step<Next<R, A>, B>,
+    s3: Step<Next<Next<R, A>, B>, C>,
+    s4: Step<Next<Next<Next<R, A>, B>, C>, D>,
+    s5: Step<Next<Next<Next<Next<R, A>, B>, C>, D>, E>,
+  ): ChainKinds<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>>[K];
+  pipe<A, B, C, D, E, F>(
+    s1: Step<R, A>,
+    s2: Step<Next<R, A>, B>,
+    s3: Step<Next<Next<R, A>, B>, C>,
+    s4: Step<Next<Next<Next<R, A>, B>, C>, D>,
+    s5: Step<Next<Next<Next<Next<R, A>, B>, C>, D>, E>,
+    s6: Step<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>,
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>>[K];
+  /** More than six steps: chain further `pipe` calls, or accept untyped rows. */
+  pipe(...steps: AnyStep[]): ChainKinds<any>[K];
+  pipe(...steps: AnyStep[]): ChainKinds<any>[K] {
+    return this.with(steps) as ChainKinds<any>[K];
+  }
+
+  /** Hook for subclasses: a copy of this chain with `steps` appended. */
+  protected with(steps: readonly AnyStep[]): Chain<any, K> {
+    return new Chain([...this.steps, ...steps]) as unknown as Chain<any, K>;
+  }
+}
+
+/** Starts an empty chain of rows of type `R` (for branches and reusable step groups). */
+export function chain<R = Row>(): Chain<R> {
+  return new Chain<R>();
+}

@@ -1,0 +1,48 @@
+/**
+ * Builds a `Step` from its parts, filling the defaults every step shares.
+ * @module
+ */
+import { type Columns, withColumns } from './columns.ts';
+import { SluiceConfigError } from './errors.ts';
+import type { Step, StepInfo } from './step.ts';
+
+export interface StepParts<In, Out> extends Partial<Omit<StepInfo, 'kind'>> {
+  kind: string;
+  /** Columns the step adds (ignored when `columnsAfter` is given). */
+  adds?: readonly string[];
+  operator: Step<In, Out>['operator'];
+}
+
+export function defineStep<In, Out>(parts: StepParts<In, Out>): Step<In, Out> {
+  const name = parts.name ?? parts.kind;
+  if (typeof name !== 'string' || name.length === 0 || name.includes('/')) {
+    throw new SluiceConfigError(`Expected step \`name\` to be a non-empty string without \`/\`, got \`${String(name)}\``);
+  }
+  if (parts.onError !== undefined && parts.onError !== 'skip' && parts.onError !== 'fail') {
+    throw new SluiceConfigError(`Expected \`onError\` to be \`skip\` or \`fail\`, got \`${String(parts.onError)}\``);
+  }
+  const adds = parts.adds ?? [];
+  const step: Step<In, Out> = {
+    name,
+    named: parts.named ?? parts.name !== undefined,
+    kind: parts.kind,
+    version: parts.version ?? 1,
+    params: parts.params ?? {},
+    needs: parts.needs ?? [],
+    columnsAfter: parts.columnsAfter ?? ((input: Columns) => withColumns(input, adds)),
+    operator: parts.operator,
+    ...(parts.branches ? { branches: parts.branches } : {}),
+    ...(parts.onError ? { onError: parts.onError } : {}),
+  };
+  return step;
+}
+
+/** Checks a concurrency-like option: an integer from 1 and up, or Infinity. */
+export function checkPositiveInt(option: string, value: unknown, allowInfinity = true): number {
+  if ((allowInfinity && value === Number.POSITIVE_INFINITY) || (Number.isInteger(value) && (value as number) >= 1)) {
+    return value as number;
+  }
+  throw new SluiceConfigError(
+    `Expected \`${option}\` to be an integer from 1 and up${allowInfinity ? ' or `Infinity`' : ''}, got \`${String(value)}\``,
+  );
+}

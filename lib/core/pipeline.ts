@@ -1,0 +1,110 @@
+/**
+ * The pipeline builder: a source, a chain of steps, and sinks, composed into one observable per run.
+ * @module
+ */
+import { Chain } from './chain.ts';
+import { SluiceConfigError } from './errors.ts';
+import type { Row } from './row.ts';
+import { type RunHandle, type RunOptions, type RunnablePipeline, startRun, validateSteps } from './run.ts';
+import type { RunSummary } from './summary.ts';
+import type { AnyStep } from './step.ts';
+import { closedColumns, unknownColumns } from './columns.ts';
+import type { Sink } from '../sinks/sink.ts';
+import type { Source } from '../sources/source.ts';
+import { toFailedFile } from '../sinks/failed-rows.ts';
+
+export type PipelineDefaults = RunnablePipeline['defaults'];
+
+interface PipelineParts {
+  readonly name: string;
+  readonly steps: readonly AnyStep[];
+  readonly source: Source<any> | undefined;
+  readonly sink: Sink | Readonly<Record<string, Sink>> | undefined;
+  readonly failed: Sink | undefined;
+  readonly defaults: PipelineDefaults;
+}
+
+/**
+ * A pipeline of rows of type `R`. Immutable: every method returns a new pipeline.
+ * @example
+ * const p = pipeline('clean')
+ *   .from(ndjsonFile('rows.jsonl'))
+ *   .pipe(map((row) => ({ ...row, text: String(row.text).trim() })), filter((row) => row.text !== ''))
+ *   .to(toNdjsonFile('out.jsonl'));
+ * const summary = await p.run();
+ */
+export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnablePipeline {
+  readonly name: string;
+  readonly source: Source<any> | undefined;
+  readonly sink: Sink | Readonly<Record<string, Sink>> | undefined;
+  readonly failed: Sink | undefined;
+  readonly defaults: PipelineDefaults;
+
+  constructor(parts: PipelineParts) {
+    super(parts.steps);
+    this.name = parts.name;
+    this.source = parts.source;
+    this.sink = parts.sink;
+    this.failed = parts.failed;
+    this.defaults = parts.defaults;
+  }
+
+  #parts(): PipelineParts {
+    return { name: this.name, steps: this.steps, source: this.source, sink: this.sink, failed: this.failed, defaults: this.defaults };
+  }
+
+  protected override with(steps: readonly AnyStep[]): Pipeline<any> {
+    return new Pipeline({ ...this.#parts(), steps: [...this.steps, ...steps] });
+  }
+
+  /** Sets the source. Its row type becomes the pipeline's input type. */
+  from<S extends object>(source: Source<S>): Pipeline<S> {
+    if (this.steps.length > 0) {
+      throw new SluiceConfigError('Call `.from(source)` before `.pipe(…)`: the steps are typed by the source\'s rows.');
+    }
+    return new Pipeline<S>({ ...this.#parts(), source });
+  }
+
+  /** Sets where rows go: one sink for every leaf, or one per leaf name (`'*'` for the rest). */
+  to(sink: Sink | Readonly<Record<string, Sink>>): Pipeline<R> {
+    return new Pipeline<R>({ ...this.#parts(), sink });
+  }
+
+  /** Sets where failed rows go (default: `failed.jsonl`, created only if a row fails). */
+  failedTo(sink: Sink): Pipeline<R> {
+    return new Pipeline<R>({ ...this.#parts(), failed: sink });
+  }
+
+  /** Sets run defaults (budget, failure policy…); `run()` options override them. */
+  configure(defaults: PipelineDefaults): Pipeline<R> {
+    return new Pipeline<R>({ ...this.#parts(), defaults: { ...this.defaults, ...defaults } });
+  }
+
+  defaultFailedSink(): Sink & { path?: string } {
+    return toFailedFile('failed.jsonl');
+  }
+
+  /** Checks that every step's inputs are produced upstream, against the source's declared columns or `columns`. */
+  validate(columns?: readonly string[]): void {
+    const known = columns ?? this.source?.columns;
+    validateSteps(this.steps, known ? closedColumns(known) : unknownColumns);
+  }
+
+  /** Starts a run and returns a handle (summary promise, events, `stop()`). */
+  start(options?: RunOptions): RunHandle {
+    return startRun(this, options);
+  }
+
+  /** Runs to the end and resolves with the summary. */
+  run(options?: RunOptions): Promise<RunSummary> {
+    return startRun(this, options).summary;
+  }
+}
+
+/** Starts a pipeline named `name`, for rows of type `R` (set by `.from(source)` when there is one). */
+export function pipeline<R extends object = Row>(name: string, defaults: PipelineDefaults = {}): Pipeline<R> {
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new SluiceConfigError(`Expected the pipeline \`name\` to be a non-empty string, got \`${String(name)}\``);
+  }
+  return new Pipeline<R>({ name, steps: [], source: undefined, sink: undefined, failed: undefined, defaults });
+}

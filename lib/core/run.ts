@@ -1,0 +1,351 @@
+/**
+ * The run engine: compiles a pipeline into one observable from the pull source through the
+ * steps to the sinks, wires permits, failed rows and failure policies, and builds the summary.
+ * @module
+ */
+import { Subject, finalize, identity, type OperatorFunction } from 'rxjs';
+import { Budget } from './budget.ts';
+import { type Columns, closedColumns, unknownColumns } from './columns.ts';
+import type { Envelope } from './envelope.ts';
+import { leafOf } from './envelope.ts';
+import {
+  describeError,
+  FailurePolicyError,
+  MissingColumnsError,
+  SluiceConfigError,
+  SluiceError,
+} from './errors.ts';
+import type { SluiceEvent } from './events.ts';
+import { loseCopy } from './fan.ts';
+import type { Permit } from './permit.ts';
+import { pullSource } from './pull-source.ts';
+import type { Row } from './row.ts';
+import { newStepStats, type StepStats } from './step-stats.ts';
+import type { AnyStep, ErrorPolicy, StepContext } from './step.ts';
+import type { RunStatus, RunSummary } from './summary.ts';
+import type { Sink } from '../sinks/sink.ts';
+import type { Source } from '../sources/source.ts';
+import type { FailedRow } from '../sinks/failed-rows.ts';
+
+export interface RunOptions {
+  /** Overrides the pipeline's source. */
+  source?: Source<any>;
+  /** Overrides the pipeline's sinks: one sink for every leaf, or one per leaf name. */
+  sink?: Sink | Readonly<Record<string, Sink>>;
+  /** Where failed rows go. Defaults to the pipeline's, then to a `failed.jsonl` created only if a row fails. */
+  failed?: Sink;
+  /** Most source records in flight at once (pulled and not done). Default 1024. */
+  budget?: number;
+  /** Default policy for rows failing in a step: `skip` (default) records them and goes on; `fail` stops the run. */
+  onError?: ErrorPolicy;
+  /** Stops the run when failed rows exceed this share of the records read (0..1), once `minRecords` are read. */
+  maxFailureRate?: number;
+  /** Records to read before `maxFailureRate` applies. Default 100. */
+  minRecords?: number;
+  /** Stops the run gracefully when aborted (like `stop()`). */
+  signal?: AbortSignal;
+  /** Called for each event of the run. */
+  onEvent?: (event: SluiceEvent) => void;
+  /** Called with each source record id once it is done (the resume ledger). */
+  onDone?: (id: string) => void;
+  /** Source record ids to skip (done in an earlier run). */
+  skip?: (id: string) => boolean;
+  /** Receives rows instead of the sinks (embedding adapters). Must release the permit when the row is consumed. */
+  deliver?: (envelope: Envelope) => void;
+  /** Services shared by steps (LLM accounting, caches). */
+  services?: Map<string, unknown>;
+}
+
+export interface RunnablePipeline {
+  readonly name: string;
+  readonly steps: readonly AnyStep[];
+  readonly source: Source<any> | undefined;
+  readonly sink: Sink | Readonly<Record<string, Sink>> | undefined;
+  readonly failed: Sink | undefined;
+  readonly defaults: Readonly<Omit<RunOptions, 'source' | 'sink' | 'failed' | 'deliver'>>;
+  /** Makes the default failed-rows sink (a lazily created file). */
+  readonly defaultFailedSink: () => Sink & { path?: string };
+}
+
+export interface RunHandle {
+  /** Resolves with the summary when the run ends (status `ok`, `failed-rows` or `interrupted`); rejects on errors. */
+  readonly summary: Promise<RunSummary>;
+  /** The run's events, as they happen. */
+  readonly events: Subject<SluiceEvent>;
+  /** Stops reading, drains the rows in flight, flushes the sinks. */
+  stop(reason?: string): void;
+  /** Live counters, for progress displays. */
+  readonly live: { readonly steps: ReadonlyMap<string, StepStats>; readonly budget: Budget; readonly failed: () => number };
+}
+
+/** Gives each step a unique name under `prefix`; user-chosen duplicates are an error. */
+export function nameSteps(steps: readonly AnyStep[], prefix: string, taken: Set<string>): string[] {
+  return steps.map((step) => {
+    let name = prefix + step.name;
+    if (taken.has(name)) {
+      if (step.named) {
+        throw new SluiceConfigError(`Two steps are named \`${name}\`. Step names must be unique: rename one with \`name: '…'\`.`);
+      }
+      let n = 2;
+      while (taken.has(`${prefix}${step.name}-${n}`)) n++;
+      name = `${prefix}${step.name}-${n}`;
+    }
+    taken.add(name);
+    return name;
+  });
+}
+
+/** Checks that every step's inputs are produced upstream. Returns the columns at the end. */
+export function validateSteps(steps: readonly AnyStep[], columns: Columns, prefix = '', taken = new Set<string>()): Columns {
+  const names = nameSteps(steps, prefix, taken);
+  let current = columns;
+  steps.forEach((step, i) => {
+    const missing = step.needs.filter((column) => !current.known.has(column));
+    if (missing.length > 0 && !current.open) {
+      throw new MissingColumnsError(names[i]!, missing, [...current.known]);
+    }
+    let branchOutputs: Record<string, Columns> | undefined;
+    if (step.branches) {
+      branchOutputs = {};
+      for (const [branch, branchSteps] of Object.entries(step.branches)) {
+        branchOutputs[branch] = validateSteps(branchSteps, current, `${names[i]}/${branch}/`, taken);
+      }
+    }
+    current = step.columnsAfter(current, branchOutputs);
+  });
+  return current;
+}
+
+function leafSink(sink: Sink | Readonly<Record<string, Sink>>, leaf: string): Sink | undefined {
+  if (typeof (sink as Sink).write === 'function') return sink as Sink;
+  const byLeaf = sink as Readonly<Record<string, Sink>>;
+  return byLeaf[leaf] ?? byLeaf['*'];
+}
+
+function sinksOf(sink: Sink | Readonly<Record<string, Sink>> | undefined): Sink[] {
+  if (!sink) return [];
+  if (typeof (sink as Sink).write === 'function') return [sink as Sink];
+  return [...new Set(Object.values(sink as Record<string, Sink>))];
+}
+
+export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}): RunHandle {
+  const options: RunOptions = { ...pipeline.defaults, ...runOptions };
+  const source = options.source ?? pipeline.source;
+  const sink = options.sink ?? pipeline.sink;
+  const budget = new Budget(options.budget ?? 1024);
+  const events = new Subject<SluiceEvent>();
+  if (options.onEvent) events.subscribe(options.onEvent);
+  const stopper = new AbortController();
+  const hard = new AbortController();
+  const stats = new Map<string, StepStats>();
+  const services = options.services ?? new Map<string, unknown>();
+  const written: Record<string, number> = {};
+  const counts = { read: 0, invalid: 0, skipped: 0, done: 0, failed: 0 };
+  const startedAt = new Date();
+  let fatal: Error | undefined;
+  let interrupted = false;
+  const failedSink = options.failed ?? pipeline.failed ?? pipeline.defaultFailedSink();
+  const defaultPolicy = options.onError ?? 'skip';
+  const minRecords = options.minRecords ?? 100;
+
+  if (options.maxFailureRate !== undefined && !(options.maxFailureRate >= 0 && options.maxFailureRate <= 1)) {
+    throw new SluiceConfigError(`Expected \`maxFailureRate\` to be a number from 0 to 1, got \`${options.maxFailureRate}\``);
+  }
+
+  function stop(reason = 'stopped', error?: Error): void {
+    if (error && !fatal) fatal = error;
+    if (stopper.signal.aborted) return;
+    if (!error) interrupted = true;
+    if (events.observed) events.next({ type: 'run-stopping', reason });
+    stopper.abort(error ?? new SluiceError(reason));
+  }
+  options.signal?.addEventListener('abort', () => stop('aborted'), { once: true });
+
+  function writeFailed(failed: FailedRow, permit: Permit): void {
+    counts.failed++;
+    failedSink.write(failed as unknown as Row, 'failed', (error) => {
+      // Losing a failed row silently would break the accounting promise: stop the run instead.
+      if (error) stop('failed-rows sink error', new SluiceError(`Could not write a failed row: ${error.message}`, { cause: error }));
+      permit.release();
+    });
+    const rate = options.maxFailureRate;
+    if (rate !== undefined && counts.read >= minRecords && counts.failed / counts.read > rate) {
+      stop('failure rate', new FailurePolicyError(
+        `${counts.failed} of ${counts.read} records failed, over the allowed rate of ${rate}. ` +
+          'See the failed rows for the reasons, or raise `maxFailureRate`.',
+      ));
+    }
+  }
+
+  const taken = new Set<string>();
+  function contextFor(step: AnyStep, name: string): StepContext {
+    const stepStats = newStepStats();
+    stats.set(name, stepStats);
+    const policy = step.onError ?? defaultPolicy;
+    return {
+      step: name,
+      stats: stepStats,
+      signal: hard.signal,
+      events,
+      services,
+      fail(envelope, error, extra) {
+        stepStats.failed++;
+        const described = describeError(error);
+        if (events.observed) events.next({ type: 'row-failed', step: name, id: envelope.id, code: described.code });
+        loseCopy(envelope.fans);
+        writeFailed(
+          {
+            id: envelope.id,
+            step: name,
+            error: described,
+            ...(extra?.attempts !== undefined ? { attempts: extra.attempts } : {}),
+            ...(extra?.raw !== undefined ? { raw: extra.raw } : {}),
+            row: envelope.row,
+            at: new Date().toISOString(),
+          },
+          envelope.permit,
+        );
+        if (policy === 'fail') {
+          stop('row failed', new FailurePolicyError(
+            `Step \`${name}\` failed on row \`${envelope.id}\` (${described.code}: ${described.message}) and its policy is \`fail\`. ` +
+              'Use `onError: \'skip\'` to record such rows and go on.',
+          ));
+        }
+      },
+      drop(envelope) {
+        stepStats.filtered++;
+        loseCopy(envelope.fans);
+        envelope.permit.release();
+      },
+      compile,
+    };
+  }
+
+  function compile(steps: readonly AnyStep[], prefix: string): OperatorFunction<Envelope, Envelope> {
+    const names = nameSteps(steps, prefix ? `${prefix}/` : '', taken);
+    const operators = steps.map((step, i): OperatorFunction<Envelope, Envelope> => {
+      const ctx = contextFor(step, names[i]!);
+      const operator = step.operator(ctx);
+      return (input) => operator(input).pipe(finalize(() => {
+        ctx.stats.lastAt = Date.now();
+        if (events.observed) events.next({ type: 'step-done', step: ctx.step });
+      }));
+    });
+    if (operators.length === 0) return identity;
+    return (input) => operators.reduce((stream, operator) => stream.pipe(operator), input);
+  }
+
+  const summary = (async (): Promise<RunSummary> => {
+    if (!source) {
+      throw new SluiceConfigError(`Pipeline \`${pipeline.name}\` has no source. Give it one with \`.from(…)\`, or pass \`source\` to \`run()\` (the CLI reads stdin or \`--input\`).`);
+    }
+    if (!sink && !options.deliver) {
+      throw new SluiceConfigError(`Pipeline \`${pipeline.name}\` has no sink. Give it one with \`.to(…)\`, or pass \`sink\` to \`run()\` (the CLI writes stdout or \`--output\`).`);
+    }
+    if (source.columns) validateSteps(pipeline.steps, closedColumns(source.columns));
+    else validateSteps(pipeline.steps, unknownColumns);
+
+    const sinks = sinksOf(sink);
+    await Promise.all(sinks.map((s) => s.open?.()));
+    await failedSink.open?.();
+
+    const deliver = options.deliver ?? function writeToSink(envelope: Envelope) {
+      const leaf = leafOf(envelope);
+      const target = leafSink(sink!, leaf);
+      if (!target) {
+        writeFailed(
+          { id: envelope.id, step: 'sink', error: { code: 'SLUICE_NO_SINK', message: `No sink for leaf \`${leaf}\`. Add one to \`.to({ ${leaf}: … })\`.` }, row: envelope.row, at: new Date().toISOString() },
+          envelope.permit,
+        );
+        return;
+      }
+      target.write(envelope.row as Row, leaf, (error) => {
+        if (error) {
+          writeFailed(
+            { id: envelope.id, step: 'sink', error: describeError(error), row: envelope.row, at: new Date().toISOString() },
+            envelope.permit,
+          );
+          stop('sink error', error);
+          return;
+        }
+        written[leaf] = (written[leaf] ?? 0) + 1;
+        envelope.permit.release();
+      });
+    };
+
+    const source$ = pullSource(source, budget, stopper.signal, {
+      counted: (kind) => counts[kind]++,
+      invalid: (item, id, permit) => {
+        counts.invalid++;
+        writeFailed(
+          {
+            id,
+            step: 'source',
+            error: describeError(item.error),
+            line: item.position,
+            ...(item.raw !== undefined ? { raw: item.raw } : {}),
+            at: new Date().toISOString(),
+          },
+          permit,
+        );
+      },
+      done: (id) => {
+        counts.done++;
+        options.onDone?.(id);
+      },
+      ...(options.skip ? { skip: options.skip } : {}),
+      ...(source.columns ? {} : {
+        first: (row: Row) => validateSteps(pipeline.steps, closedColumns(Object.keys(row))),
+      }),
+    });
+
+    await new Promise<void>((resolve) => {
+      compile(pipeline.steps, '')(source$).subscribe({
+        next: deliver,
+        error: (error: unknown) => {
+          fatal ??= error instanceof Error ? error : new SluiceError(String(error));
+          resolve();
+        },
+        complete: () => resolve(),
+      });
+    });
+    const closing = await Promise.allSettled([...sinks.map((s) => s.close())]);
+    await failedSink.close();
+    for (const result of closing) if (result.status === 'rejected') fatal ??= result.reason as Error;
+
+    const endedAt = new Date();
+    const status: RunStatus = fatal ? 'error' : interrupted ? 'interrupted' : counts.failed > 0 ? 'failed-rows' : 'ok';
+    const stepSummary: RunSummary['steps'] = {};
+    for (const [name, s] of stats) stepSummary[name] = { ...s, wallMs: s.firstAt ? Math.max(0, s.lastAt - s.firstAt) : 0 };
+    const result: RunSummary = {
+      pipeline: pipeline.name,
+      status,
+      startedAt: startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      wallMs: endedAt.getTime() - startedAt.getTime(),
+      source: { name: source.name, read: counts.read, invalid: counts.invalid, skipped: counts.skipped, done: counts.done },
+      steps: stepSummary,
+      written,
+      failed: counts.failed,
+      ...((failedSink as { path?: string }).path ? { failedPath: (failedSink as { path?: string }).path } : {}),
+      ...(fatal ? { error: describeError(fatal) } : {}),
+    };
+    for (const [key, service] of services) {
+      const snapshot = (service as { snapshot?: () => unknown }).snapshot;
+      if (typeof snapshot === 'function') result[key] = snapshot.call(service);
+    }
+    events.complete();
+    if (fatal) {
+      (fatal as Error & { summary?: RunSummary }).summary = result;
+      throw fatal;
+    }
+    return result;
+  })();
+
+  return {
+    summary,
+    events,
+    stop: (reason) => stop(reason ?? 'stopped'),
+    live: { steps: stats, budget, failed: () => counts.failed },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Prompt templates over row columns, rendered with liquidjs: no HTML escaping, strict variables
+ * (a typo in a column name is an error, not an empty string), no access to inherited properties.
+ * @module
+ */
+import { Liquid, type Template } from 'liquidjs';
+import { SluiceConfigError } from '../core/errors.ts';
+
+const engine = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: false });
+
+export interface PromptTemplate {
+  /** The template text, as written. */
+  readonly source: string;
+  /** Top-level row columns the template reads. */
+  readonly variables: readonly string[];
+  render(row: Readonly<Record<string, unknown>>): string;
+}
+
+/**
+ * Compiles `text` once; `render` then fills it from a row.
+ * @example
+ * promptTemplate('Ask one question about {{ subtopic }}.').render({ subtopic: 'tides' })
+ */
+export function promptTemplate(text: string, what = 'prompt'): PromptTemplate {
+  if (typeof text !== 'string') {
+    throw new SluiceConfigError(`Expected \`${what}\` to be a template string, got \`${typeof text}\``);
+  }
+  let parsed: Template[];
+  let variables: string[];
+  try {
+    parsed = engine.parse(text);
+    variables = engine.globalVariablesSync(parsed);
+  } catch (error) {
+    throw new SluiceConfigError(`The ${what} template does not parse: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    source: text,
+    variables: [...new Set(variables)],
+    render(row) {
+      return engine.renderSync(parsed, row) as string;
+    },
+  };
+}
