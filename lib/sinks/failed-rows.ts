@@ -1,0 +1,48 @@
+/**
+ * The failed-rows sink: one NDJSON line per row that could not be read or processed.
+ * @module
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { NdjsonWriter } from './ndjson-writer.ts';
+import type { Sink } from './sink.ts';
+
+/** One line of the failed-rows file. */
+export type FailedRow = {
+  /** The row id (`source:position`, children `.i`). */
+  id: string;
+  /** The step that failed it (`source` for input that could not be read). */
+  step: string;
+  error: { code: string; message: string };
+  /** Tries made, when the step retries. */
+  attempts?: number;
+  /** The input line number, for NDJSON input. */
+  line?: number;
+  /** The raw input, cut to a few hundred characters, when the row could not be parsed. */
+  raw?: string;
+  /** The row as the failing step received it. */
+  row?: unknown;
+  /** When it failed (ISO 8601). */
+  at: string;
+};
+
+/**
+ * Writes failed rows to `path` as NDJSON, whatever their leaf. The file (and its parent directories)
+ * is created on the first failed row, so a clean run leaves no empty `failed.jsonl` behind;
+ * an existing file is replaced then.
+ *
+ * @example
+ * await pipeline('qa').from(ndjsonFile('in.jsonl')).pipe(…).to(toNdjsonFile('out.jsonl')).failedTo(toFailedFile('out/failed.jsonl')).run();
+ */
+export function toFailedFile(path: string): Sink & { readonly path: string } {
+  const writer = new NdjsonWriter(function openFailedFile() {
+    mkdirSync(dirname(path), { recursive: true });
+    return createWriteStream(path);
+  });
+  return {
+    name: path,
+    path,
+    write: (row, _leaf, done) => writer.write(row, done),
+    close: () => writer.close(),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * An NDJSON directory sink: one file per leaf (named output), like a Distiset's subsets.
+ * @module
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { NdjsonWriter } from './ndjson-writer.ts';
+import type { Sink } from './sink.ts';
+
+/**
+ * Writes each leaf's rows to `<dir>/<leaf>.jsonl`. A leaf path such as `a/b` becomes `a__b.jsonl`
+ * (the directory stays flat), and the unnamed leaf `''` becomes `default.jsonl`.
+ * The directory is created on `open()`; each file is created on its leaf's first row, so a leaf
+ * that gets no rows leaves no file. Existing files are replaced.
+ *
+ * @example
+ * await pipeline('split').from(ndjsonFile('in.jsonl')).pipe(route({ good: isGood, bad: isBad })).to(toNdjsonDir('out')).run();
+ * // out/good.jsonl, out/bad.jsonl
+ */
+export function toNdjsonDir(dir: string): Sink {
+  const writers = new Map<string, NdjsonWriter>();
+  /** By file name: leaves that flatten to the same name (`a/b`, `a__b`) share one writer, not one file twice. */
+  const byFile = new Map<string, NdjsonWriter>();
+  /** Takes rows for new leaves after close(), and gives them the writer's closed-sink error. */
+  let closed: NdjsonWriter | undefined;
+  return {
+    name: dir,
+    async open() {
+      mkdirSync(dir, { recursive: true });
+    },
+    write(row, leaf, done) {
+      let writer = writers.get(leaf) ?? closed;
+      if (writer === undefined) {
+        const file = `${fileNameOf(leaf)}.jsonl`;
+        writer = byFile.get(file);
+        if (writer === undefined) {
+          writer = new NdjsonWriter(function openLeafFile() {
+            mkdirSync(dir, { recursive: true });
+            return createWriteStream(join(dir, file));
+          });
+          byFile.set(file, writer);
+        }
+        writers.set(leaf, writer);
+      }
+      writer.write(row, done);
+    },
+    async close() {
+      if (closed === undefined) {
+        // A closed writer that never gets a stream: it answers every write with the closed-sink error.
+        closed = new NdjsonWriter(() => {
+          throw new Error('unreachable: a closed writer makes no stream');
+        });
+        void closed.close();
+      }
+      const results = await Promise.allSettled([...byFile.values()].map((writer) => writer.close()));
+      const failure = results.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
+    },
+  };
+}
+
+function fileNameOf(leaf: string): string {
+  if (leaf === '') return 'default';
+  // No separators survive, so a leaf can never name a file outside `dir`.
+  return leaf.replaceAll('/', '__').replaceAll('\\', '__');
+}

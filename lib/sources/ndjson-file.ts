@@ -1,0 +1,67 @@
+/**
+ * An NDJSON file source: streamed in 1 MiB chunks, so memory stays flat whatever the file's size.
+ * @module
+ */
+import { createReadStream } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { SluiceConfigError, SluiceError } from '../core/errors.ts';
+import { ndjsonReadable } from './ndjson-readable.ts';
+import type { Source, SourceItem } from './source.ts';
+
+export interface NdjsonFileOptions {
+  /** Names the source in row ids (`topics.jsonl:17`) and in the summary. Default: the file's basename. */
+  name?: string;
+  /** The longest line accepted, in bytes; longer lines become failed items. Default 16 MiB. */
+  maxLineBytes?: number;
+}
+
+/** Read size: big enough that the per-chunk cost vanishes, small enough to bound read-ahead. */
+const HIGH_WATER_MARK = 1024 * 1024;
+
+// TODO(core): move to lib/core/errors.ts next to InputError; kept here because core is not ours to edit.
+class InputNotFoundError extends SluiceError {
+  override name = 'InputNotFoundError';
+  override readonly code = 'SLUICE_INPUT_NOT_FOUND';
+}
+
+/**
+ * Reads a file of newline-delimited JSON objects. Positions are 1-based line numbers; bad lines
+ * become failed items (see `ndjsonLines`). Each `read()` opens the file again and starts from the top.
+ * A missing file fails the read with a `SluiceError` coded `SLUICE_INPUT_NOT_FOUND`.
+ * When the signal aborts, the file is closed and the reading ends without an error.
+ *
+ * @example
+ * const qa = pipeline('qa').from(ndjsonFile('topics.jsonl')).pipe(…).to(toNdjsonFile('qa.jsonl'));
+ */
+export function ndjsonFile(path: string, { name = basename(path), maxLineBytes }: NdjsonFileOptions = {}): Source {
+  if (maxLineBytes !== undefined && (!Number.isInteger(maxLineBytes) || maxLineBytes < 1)) {
+    throw new SluiceConfigError(`Expected \`maxLineBytes\` to be an integer from 1 and up, got \`${maxLineBytes}\``);
+  }
+  const options = maxLineBytes === undefined ? { name } : { name, maxLineBytes };
+  return {
+    name,
+    read(signal) {
+      return readNdjsonFile(path, signal, options);
+    },
+  };
+}
+
+async function* readNdjsonFile(
+  path: string,
+  signal: AbortSignal,
+  options: { name: string; maxLineBytes?: number },
+): AsyncGenerator<readonly SourceItem[]> {
+  if (signal.aborted) return;
+  const stream = createReadStream(path, { highWaterMark: HIGH_WATER_MARK });
+  try {
+    yield* ndjsonReadable(stream, options).read(signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new InputNotFoundError(
+        `Input file \`${path}\` was not found (looked for ${resolve(path)}). Check the path, and that it is relative to the working directory ${process.cwd()}.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
