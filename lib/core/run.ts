@@ -282,7 +282,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
             id,
             step: 'source',
             error: describeError(item.error),
-            line: item.position,
+            ...(source.positions === 'index' ? { index: item.position } : { line: item.position }),
             ...(item.raw !== undefined ? { raw: item.raw } : {}),
             at: new Date().toISOString(),
           },

@@ -18,6 +18,8 @@ export type FailedRow = {
   attempts?: number;
   /** The input line number, for NDJSON input. */
   line?: number;
+  /** Item index, for sources that count items rather than lines (arrays, iterables). */
+  index?: number;
   /** The raw input, cut to a few hundred characters, when the row could not be parsed. */
   raw?: string;
   /** The row as the failing step received it. */

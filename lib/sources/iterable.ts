@@ -46,6 +46,7 @@ export function fromIterable<R extends object = Row>(
   let reads = 0;
   return {
     name,
+    positions: 'index',
     read(signal) {
       reads++;
       if (once && reads > 1) return refuse(name);

@@ -42,6 +42,7 @@ export function jsonArrayFile(path: string, { name = basename(path), batchSize =
   }
   return {
     name,
+    positions: 'index',
     read(signal) {
       return readJsonArray(path, signal, batchSize);
     },

@@ -23,8 +23,11 @@ export interface Source<R = Row> {
   readonly name: string;
   /** Columns every row has, when known before reading; validation uses them. */
   readonly columns?: readonly string[];
+  /** What `position` counts: `line` numbers (NDJSON, 1-based) or item `index` (arrays, iterables, 0-based). Default `line`. */
+  readonly positions?: 'line' | 'index';
   /**
-   * Yields items in batches, in order. The consumer awaits between batches, so a batch is
+   * Yields items in batches, in order. When `signal` aborts, the read ends quietly (no error)
+   * and releases its file or stream. The consumer awaits between batches, so a batch is
    * the most a source reads ahead (keep batches to a chunk of input, not the whole of it).
    */
   read(signal: AbortSignal): AsyncIterable<readonly SourceItem<R>[]>;

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { SluiceConfigError, SluiceError } from '../../core/errors.ts';
 import type { RunSummary } from '../../core/summary.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { enterLlmMode } from '../llm-mode.ts';
 import { loadPipeline } from '../load-pipeline.ts';
 import { formatSummary } from '../print-summary.ts';
 import { failedPathFor, failedSinkFor, sinkFor, sourceFor } from '../resolve-io.ts';
@@ -19,9 +20,19 @@ export interface RunFlags {
   maxFailureRate?: number;
   failFast?: boolean;
   quiet?: boolean;
+  llm?: string;
 }
 
 export async function runCommand(modulePath: string, flags: RunFlags): Promise<number> {
+  const llmMode = await enterLlmMode(flags.llm);
+  try {
+    return await runLoaded(modulePath, flags);
+  } finally {
+    await llmMode.close();
+  }
+}
+
+async function runLoaded(modulePath: string, flags: RunFlags): Promise<number> {
   const pipeline = await loadPipeline(modulePath);
   const source = flags.input !== undefined ? sourceFor(flags.input) : pipeline.source ?? sourceFor('-');
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
@@ -90,6 +101,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--allow-failures', 'exit 0 even if some rows failed (they are still written to the failed file)')
     .option('--max-failure-rate <r>', 'stop the run when more than this share (0..1) of records failed; a finished run then exits 0', parseNumber('--max-failure-rate', 0, 1))
     .option('--fail-fast', 'stop the run at the first failed row (exit 1)')
+    .option('--llm <mode>', 'where LLM steps send requests: `env` (OPENAI_BASE_URL / OPENAI_API_KEY, the default) or `simulated` (the built-in loopback simulator; also SLUICE_LLM=simulated)')
     .option('-q, --quiet', 'no summary on stderr')
     .addHelpText('after', `
 Examples:

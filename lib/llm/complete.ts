@@ -1,0 +1,40 @@
+/**
+ * `complete`: a legacy text completion per row (`POST /completions`), for raw prompts
+ * such as Magpie's, where no chat template may be applied.
+ * @module
+ */
+import { SluiceConfigError } from '../core/errors.ts';
+import type { Adds, Step } from '../core/step.ts';
+import type { SamplingParams } from './client.ts';
+import { llmStep, type LlmStepOptions } from './llm-step.ts';
+import { promptTemplate } from './prompt-template.ts';
+import { responseMetadata } from './response-metadata.ts';
+
+export interface CompleteOptions<As extends string> extends LlmStepOptions<As> {
+  /** The raw prompt, a liquid template over row columns. */
+  prompt: string;
+  params?: SamplingParams;
+}
+
+/**
+ * @example
+ * complete({ llm: base, prompt: '<|im_start|>user\n', as: 'instruction', params: { max_tokens: 128 } })
+ */
+export function complete<R, As extends string = 'completion'>(options: CompleteOptions<As>): Step<R, Adds<{ [K in As]: string }>> {
+  if (!options || typeof options.llm?.complete !== 'function') {
+    throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');
+  }
+  const template = promptTemplate(options.prompt, 'prompt');
+  const params = { ...options.params };
+  return llmStep({
+    kind: 'complete',
+    options,
+    defaultAs: 'completion',
+    variables: template.variables,
+    params: { prompt: options.prompt, params },
+    async work(row, signal) {
+      const result = await options.llm.complete({ prompt: template.render(row), ...params }, { signal });
+      return { values: [result.response.choices[0]?.text ?? ''], shape: 'single', metadata: responseMetadata(result, result.response) };
+    },
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * `embed`: embeddings of a column (or a template), with rows sent in batches: one request
+ * per batch of `size` rows, like distilabel's `input_batch_size`.
+ * @module
+ */
+import { SluiceConfigError } from '../core/errors.ts';
+import type { Adds, Step, StepOptions } from '../core/step.ts';
+import { withColumns } from '../core/columns.ts';
+import { batch } from '../operators/batch.ts';
+import type { Llm } from './client.ts';
+import { LlmRegistry } from './llm-registry.ts';
+import { METADATA_KEY } from './llm-step.ts';
+import { promptTemplate } from './prompt-template.ts';
+import { responseMetadata } from './response-metadata.ts';
+
+export interface EmbedOptions<As extends string> extends StepOptions {
+  llm: Llm;
+  /** The text to embed: a liquid template over row columns, such as `'{{ question }}'`. */
+  text: string;
+  /** Output column for the vector. Default `embedding`. */
+  as?: As;
+  /** Rows per request. Default 64. */
+  size?: number;
+  /** A partial batch is sent after this many ms. Default 50. */
+  maxWaitMs?: number;
+  /** Requests in flight at once. Default 4. */
+  concurrency?: number;
+  /** Embedding size, for models that take one. */
+  dimensions?: number;
+  /** Adds `_sluice.<step>` metadata (default true). */
+  metadata?: boolean;
+}
+
+/**
+ * @example
+ * embed({ llm: embedder, text: '{{ question }}', size: 128 })
+ */
+export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<As>): Step<R, Adds<{ [K in As]: number[] }>> {
+  if (!options || typeof options.llm?.embed !== 'function') {
+    throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');
+  }
+  const template = promptTemplate(options.text, 'text');
+  const as = options.as ?? 'embedding';
+  const metadata = options.metadata ?? true;
+  const name = options.name ?? 'embed';
+  const { llm } = options;
+  const inner = batch(
+    async (rows: Record<string, unknown>[], _ids, info) => {
+      const result = await llm.embed({ input: rows.map((row) => template.render(row)), ...(options.dimensions ? { dimensions: options.dimensions } : {}) }, { signal: info.signal });
+      const vectors = [...result.response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      const meta = metadata ? { ...responseMetadata(result, result.response as never), batch: rows.length } : undefined;
+      return rows.map((row, i) => {
+        const out: Record<string, unknown> = { ...row, [as]: vectors[i] };
+        if (meta) out[METADATA_KEY] = { ...((row[METADATA_KEY] as object | undefined) ?? {}), [name]: meta };
+        return out;
+      });
+    },
+    {
+      name,
+      size: options.size ?? 64,
+      maxWaitMs: options.maxWaitMs ?? 50,
+      concurrency: options.concurrency ?? 4,
+      ...(options.onError ? { onError: options.onError } : {}),
+    },
+  );
+  return {
+    ...inner,
+    kind: 'embed',
+    named: options.name !== undefined,
+    needs: template.variables,
+    params: { llm: llm.name, model: llm.model, text: options.text, as, size: options.size ?? 64, dimensions: options.dimensions ?? null },
+    columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
+    operator: (ctx) => {
+      LlmRegistry.of(ctx).add(llm, ctx);
+      return inner.operator(ctx);
+    },
+  } as Step<R, Adds<{ [K in As]: number[] }>>;
+}

@@ -1,0 +1,65 @@
+/**
+ * `generate`: a chat completion per row, from a prompt template over the row's columns.
+ * @module
+ */
+import type { ChatCompletion } from 'openai/resources/chat/completions';
+import { checkPositiveInt } from '../core/define-step.ts';
+import { SluiceConfigError } from '../core/errors.ts';
+import type { Adds, Step } from '../core/step.ts';
+import type { SamplingParams } from './client.ts';
+import { chatTemplate, type FewShot } from './chat-messages.ts';
+import { llmStep, type LlmStepOptions } from './llm-step.ts';
+import { responseMetadata } from './response-metadata.ts';
+
+export interface GenerateOptions<As extends string> extends LlmStepOptions<As> {
+  /** The user message, a liquid template over row columns: `'Answer: {{ question }}'`. */
+  prompt: string;
+  /** An optional system message template. */
+  system?: string;
+  /** Example exchanges put before the prompt. */
+  fewShot?: readonly FewShot[];
+  /** Sampling parameters for this step (over the LLM's defaults). */
+  params?: SamplingParams;
+  /** Samples per row (the `n` of the request). Default 1. */
+  n?: number;
+  /** With `n` > 1: a list in one column (`list`, default), or one row per sample (`rows`, ids `<id>.<i>`). */
+  samples?: 'list' | 'rows';
+}
+
+type Generated<As extends string, V> = Adds<{ [K in As]: V }>;
+
+/**
+ * @example
+ * pipeline('qa').from(rows).pipe(generate({ llm, prompt: 'Answer briefly: {{ question }}', as: 'answer' }))
+ */
+export function generate<R, As extends string = 'generation'>(options: GenerateOptions<As> & { n?: 1 }): Step<R, Generated<As, string>>;
+export function generate<R, As extends string = 'generation'>(options: GenerateOptions<As> & { samples: 'rows' }): Step<R, Generated<As, string>>;
+export function generate<R, As extends string = 'generation'>(options: GenerateOptions<As>): Step<R, Generated<As, string[]>>;
+export function generate(options: GenerateOptions<string>): Step<any, any> {
+  if (!options || typeof options.llm?.chat !== 'function') {
+    throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');
+  }
+  const n = checkPositiveInt('n', options.n ?? 1, false);
+  const samples = options.samples ?? 'list';
+  if (samples !== 'list' && samples !== 'rows') {
+    throw new SluiceConfigError(`Expected \`samples\` to be \`list\` or \`rows\`, got \`${String(samples)}\``);
+  }
+  const template = chatTemplate(options.prompt, options.system, options.fewShot);
+  const params = { ...options.params };
+  return llmStep({
+    kind: 'generate',
+    options,
+    defaultAs: 'generation',
+    variables: template.variables,
+    params: { ...template.params, params, n, samples },
+    async work(row, signal) {
+      const result = await options.llm.chat({ messages: template.render(row), ...params, ...(n > 1 ? { n } : {}) }, { signal });
+      const texts = result.response.choices.map((choice) => choice.message.content ?? '');
+      return {
+        values: n === 1 ? [texts[0] ?? ''] : texts,
+        shape: n === 1 ? 'single' : samples,
+        metadata: responseMetadata(result, result.response as ChatCompletion),
+      };
+    },
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * `structured`: a chat completion whose reply must match a zod schema. The schema becomes
+ * `response_format: json_schema`; the reply is parsed and validated; an invalid reply is asked
+ * for again, and after `maxInvalid` more tries the row fails with the raw text kept.
+ * @module
+ */
+import { zodResponseFormat } from 'openai/helpers/zod';
+import { z } from 'zod';
+import { checkPositiveInt } from '../core/define-step.ts';
+import { SluiceConfigError, SluiceError } from '../core/errors.ts';
+import type { Adds, Step } from '../core/step.ts';
+import type { SamplingParams } from './client.ts';
+import { chatTemplate, type FewShot } from './chat-messages.ts';
+import { llmStep, type LlmStepOptions } from './llm-step.ts';
+import { responseMetadata } from './response-metadata.ts';
+
+export interface StructuredOptions<As extends string, S extends z.ZodType> extends LlmStepOptions<As> {
+  prompt: string;
+  system?: string;
+  fewShot?: readonly FewShot[];
+  params?: SamplingParams;
+  /** The shape the reply must have. */
+  schema: S;
+  /** Names the schema in the request (`json_schema.name`). Default: the step name. */
+  schemaName?: string;
+  /** Extra requests after an invalid reply (not JSON, or not matching the schema). Default 2. */
+  maxInvalid?: number;
+}
+
+/** The reply did not match the schema, after every try. The row keeps the raw text. */
+export class InvalidOutputError extends SluiceError {
+  override name = 'InvalidOutputError';
+  override readonly code = 'SLUICE_LLM_INVALID_OUTPUT';
+  readonly raw: string;
+  readonly attempts: number;
+  constructor(message: string, raw: string, attempts: number) {
+    super(message);
+    this.raw = raw;
+    this.attempts = attempts;
+  }
+}
+
+function checkReply(text: string, schema: z.ZodType): { ok: true; value: unknown } | { ok: false; reason: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `the reply is not JSON (${(error as Error).message})` };
+  }
+  const result = schema.safeParse(parsed);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0];
+  return { ok: false, reason: `the reply does not match the schema: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}` };
+}
+
+/**
+ * @example
+ * structured({ llm, prompt: 'List 5 subtopics of {{ topic }}.', schema: z.object({ subtopics: z.array(z.string()) }), as: 'plan' })
+ */
+export function structured<R, S extends z.ZodType, As extends string = 'structured'>(options: StructuredOptions<As, S>): Step<R, Adds<{ [K in As]: z.infer<S> }>> {
+  if (!options || typeof options.llm?.chat !== 'function') {
+    throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');
+  }
+  if (!(options.schema instanceof z.ZodType)) {
+    throw new SluiceConfigError('Expected `schema` to be a zod schema, such as `z.object({ … })`.');
+  }
+  const maxInvalid = options.maxInvalid === 0 ? 0 : checkPositiveInt('maxInvalid', options.maxInvalid ?? 2, false);
+  const template = chatTemplate(options.prompt, options.system, options.fewShot);
+  const schemaName = (options.schemaName ?? options.name ?? 'structured').replace(/[^a-zA-Z0-9_-]/g, '_');
+  const responseFormat = zodResponseFormat(options.schema as never, schemaName);
+  const params = { ...options.params };
+  return llmStep({
+    kind: 'structured',
+    options,
+    defaultAs: 'structured',
+    variables: template.variables,
+    params: { ...template.params, params, schema: responseFormat.json_schema, maxInvalid },
+    async work(row, signal) {
+      const messages = template.render(row);
+      let attempts = 0;
+      let last = '';
+      let reason = '';
+      for (let tries = 0; tries <= maxInvalid; tries++) {
+        const result = await options.llm.chat({ messages, ...params, response_format: { type: 'json_schema', json_schema: responseFormat.json_schema } }, { signal });
+        attempts += result.attempts;
+        last = result.response.choices[0]?.message.content ?? '';
+        const checked = checkReply(last, options.schema);
+        if (checked.ok) {
+          return { values: [checked.value], shape: 'single', metadata: { ...responseMetadata(result, result.response), attempts, invalid_replies: tries } };
+        }
+        reason = checked.reason;
+      }
+      throw new InvalidOutputError(`After ${maxInvalid + 1} tries, ${reason}.`, last.slice(0, 2000), attempts);
+    },
+  }) as Step<R, Adds<{ [K in As]: z.infer<S> }>>;
+}
