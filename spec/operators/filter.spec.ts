@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { from, map as rxMap, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import type { Envelope } from '../../lib/core/envelope.ts';
+import type { RecordPermit } from '../../lib/core/permit.ts';
+import type { AnyStep } from '../../lib/core/step.ts';
+import { filter } from '../../lib/operators/filter.ts';
+import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
+
+const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
+const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
+
+function collect(step: AnyStep, ctx: TestContext, input: Observable<Envelope<any>> | Envelope<any>[]): Promise<Envelope[]> {
+  const out: Envelope[] = [];
+  return new Promise((resolve, reject) => {
+    step.operator(ctx)(Array.isArray(input) ? from(input) : input).subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
+  });
+}
+const write = (out: Envelope[]) => out.forEach((envelope) => envelope.permit.release());
+function assertAccounted(ctx: TestContext, sources: Envelope<any>[]): void {
+  for (const [name, s] of ctx.allStats) assert.equal(s.in, s.out + s.filtered + s.failed, `in = out + filtered + failed at \`${name}\``);
+  assert.deepEqual([...ctx.done].sort(), sources.map((e) => e.id).sort(), 'every record done exactly once');
+  for (const e of sources) assert.equal((e.permit as RecordPermit).refs, 0, `permit of ${e.id} released exactly down to 0`);
+}
+
+describe('filter', () => {
+  it('drops rows in place, keeping the others on time, and releases the dropped permits at once (marble)', () => {
+    const ctx = testContext('filter');
+    const sources = [1, 2, 3, 4].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
+    scheduler().run(({ cold, expectObservable, flush }) => {
+      const source = cold('-a-b-c-d|', { a: sources[0]!, b: sources[1]!, c: sources[2]!, d: sources[3]! });
+      expectObservable(filter((row: { n: number }) => row.n % 2 === 1).operator(ctx)(source).pipe(rxMap(view))).toBe('-a---c--|', {
+        a: { id: 's:1', row: { n: 1 } },
+        c: { id: 's:3', row: { n: 3 } },
+      });
+      flush();
+      // Dropped rows are done before anything is written: nothing else holds them.
+      assert.deepEqual(ctx.done, ['s:2', 's:4']);
+    });
+    assert.deepEqual(ctx.dropped, ['s:2', 's:4']);
+    assert.deepEqual(ctx.stats, { ...ctx.stats, in: 4, out: 2, filtered: 2, failed: 0, emitted: 2 });
+    write([sources[0]!, sources[2]!]);
+    assertAccounted(ctx, sources);
+  });
+
+  it('fails a row whose predicate throws', async () => {
+    const ctx = testContext('filter');
+    const sources = [1, 2, 3].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
+    const out = await collect(filter((row: { n: number }) => {
+      if (row.n === 2) throw new TypeError('bad row');
+      return true;
+    }), ctx, sources);
+
+    assert.deepEqual(out.map((e) => e.id), ['s:1', 's:3']);
+    assert.deepEqual(ctx.failed.map((f) => [f.id, f.code, f.message]), [['s:2', 'TypeError', 'bad row']]);
+    assert.deepEqual(ctx.dropped, []);
+    write(out);
+    assertAccounted(ctx, sources);
+  });
+});

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { from, map as rxMap, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import type { Envelope } from '../../lib/core/envelope.ts';
+import type { RecordPermit } from '../../lib/core/permit.ts';
+import type { AnyStep } from '../../lib/core/step.ts';
+import { map } from '../../lib/operators/map.ts';
+import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
+
+const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
+const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
+
+function collect(step: AnyStep, ctx: TestContext, input: Observable<Envelope<any>> | Envelope<any>[]): Promise<Envelope[]> {
+  const out: Envelope[] = [];
+  return new Promise((resolve, reject) => {
+    step.operator(ctx)(Array.isArray(input) ? from(input) : input).subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
+  });
+}
+/** Plays the sink: releases the permit of every row that came out. */
+const write = (out: Envelope[]) => out.forEach((envelope) => envelope.permit.release());
+function assertAccounted(ctx: TestContext, sources: Envelope<any>[]): void {
+  for (const [name, s] of ctx.allStats) assert.equal(s.in, s.out + s.filtered + s.failed, `in = out + filtered + failed at \`${name}\``);
+  assert.deepEqual([...ctx.done].sort(), sources.map((e) => e.id).sort(), 'every record done exactly once');
+  for (const e of sources) assert.equal((e.permit as RecordPermit).refs, 0, `permit of ${e.id} released exactly down to 0`);
+}
+
+describe('map', () => {
+  it('keeps the timing of its input (marble)', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const ctx = testContext('map');
+      const rows = [0, 1, 2].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
+      const source = cold('-a--b-c|', { a: rows[0]!, b: rows[1]!, c: rows[2]! });
+      const step = map((row: { n: number }) => ({ ...row, twice: row.n * 2 }));
+      expectObservable(step.operator(ctx)(source).pipe(rxMap(view))).toBe('-a--b-c|', {
+        a: { id: 's:0', row: { n: 0, twice: 0 } },
+        b: { id: 's:1', row: { n: 1, twice: 2 } },
+        c: { id: 's:2', row: { n: 2, twice: 4 } },
+      });
+    });
+  });
+
+  it('turns a throw into a failed row and goes on with the others', async () => {
+    const ctx = testContext('map');
+    const sources = [0, 1, 2].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
+    const out = await collect(map((row: { n: number }) => {
+      if (row.n === 1) throw new Error('no ones');
+      return { m: row.n + 10 };
+    }), ctx, sources);
+
+    assert.deepEqual(out.map(view), [{ id: 's:0', row: { m: 10 } }, { id: 's:2', row: { m: 12 } }]);
+    assert.deepEqual(ctx.failed.map((f) => [f.id, f.step, f.message]), [['s:1', 'map', 'no ones']]);
+    assert.deepEqual(ctx.stats, { ...ctx.stats, in: 3, out: 2, failed: 1, filtered: 0, emitted: 2 });
+    write(out);
+    assertAccounted(ctx, sources);
+  });
+
+  it('runs at most `concurrency` promises at once and fails rejected ones', async () => {
+    const ctx = testContext('map');
+    const sources = [0, 1, 2, 3, 4, 5].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
+    let running = 0;
+    let most = 0;
+    const out = await collect(map(async (row: { n: number }) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      running--;
+      if (row.n === 4) throw new Error('four');
+      return { n: row.n };
+    }, { concurrency: 2 }), ctx, sources);
+
+    assert.equal(most, 2);
+    assert.deepEqual(out.map((e) => e.id).sort(), ['s:0', 's:1', 's:2', 's:3', 's:5']);
+    assert.deepEqual(ctx.failed.map((f) => f.id), ['s:4']);
+    write(out);
+    assertAccounted(ctx, sources);
+  });
+
+  it('rejects a bad `concurrency` when the step is built', () => {
+    assert.throws(() => map((row: object) => row, { concurrency: 0 }), {
+      name: 'SluiceConfigError',
+      message: 'Expected `concurrency` to be an integer from 1 and up or `Infinity`, got `0`',
+    });
+  });
+});
