@@ -20,6 +20,11 @@ export { Budget } from './core/budget.ts';
 export { map, type MapOptions, type RowInfo } from './operators/map.ts';
 export { filter } from './operators/filter.ts';
 export { scatter, type ScatterOptions } from './operators/scatter.ts';
+export { broadcast, type Branch, type Branches } from './operators/broadcast.ts';
+export { route, type Choice, type WhenOptions, type SampleOptions } from './operators/route.ts';
+export { join, combine, type JoinOptions, type CombineSpec } from './operators/join.ts';
+export { aggregate, type AggregateOptions, type Group, type KeyedGroup } from './operators/aggregate.ts';
+export { batch, type BatchOptions, type BatchInfo } from './operators/batch.ts';
 
 // Sources
 export type { Source, SourceItem } from './sources/source.ts';
