@@ -3,6 +3,7 @@
  * @module
  */
 import type { RunSummary } from '../core/summary.ts';
+import type { UsageSnapshot } from '../llm/usage.ts';
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -19,6 +20,13 @@ export function formatSummary(summary: RunSummary): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
     lines.push(`  ${header.map((h, i) => pad(h, widths[i]!, i > 0)).join('  ')}`);
     for (const row of rows) lines.push(`  ${row.map((v, i) => pad(String(v), widths[i]!, i > 0)).join('  ')}`);
+  }
+  const llms = (summary.llm ?? {}) as Record<string, UsageSnapshot & { simulated?: boolean }>;
+  for (const [name, u] of Object.entries(llms)) {
+    lines.push(
+      `  llm ${name}${u.simulated ? ' (SIMULATED: answers are not from a real model)' : ''}: ${u.requests} requests, ${u.retries} retries, ${u.rateLimited} rate-limited, ` +
+        `${u.cacheHits} cache hits, ${u.promptTokens} + ${u.completionTokens} tokens, $${u.costUsd.toFixed(4)}${u.priced ? '' : ' (model not in the price table)'}`,
+    );
   }
   const written = Object.entries(summary.written).map(([leaf, n]) => `${leaf} ${n}`).join(', ');
   lines.push(`  written: ${written || 'none'}`);

@@ -11,6 +11,7 @@ import { checkPositiveInt, defineStep } from '../core/define-step.ts';
 import type { Envelope } from '../core/envelope.ts';
 import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import { GroupPermit } from '../core/permit.ts';
+import { loseCopy } from '../core/fan.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepOptions } from '../core/step.ts';
 import type { RowInfo } from './map.ts';
@@ -87,8 +88,8 @@ function checkOptions<R>(options: AggregateOptions<R>): void {
  * The output row is `{ key?, rows }`, or what `reduce(rows, key)` returns. Its id is `agg:<key>` when
  * grouping by key alone, else `agg:<hash of the member ids>`; its lineage is every member's.
  * Members give their budget credit back on arrival (holding them would deadlock a group larger
- * than the budget), and become done when the aggregate row is. Rows must not be in an open fan-out:
- * aggregate before `broadcast`/`route` branches or after their `join`.
+ * than the budget), and become done when the aggregate row is. Inside a `broadcast`/`route` branch,
+ * rows leave the fan-out when they join a group: a `join` after the branches does not wait for them.
  *
  * Stats: `in` = rows, `out` = rows absorbed into emitted groups, `emitted` = groups.
  * @example
@@ -163,11 +164,10 @@ export function aggregate<R>(options: AggregateOptions<R>): Step<R, object> {
           next(envelope) {
             enter(stats);
             if (envelope.fans.length > 0) {
-              subscriber.error(new SluiceConfigError(
-                `Step \`${ctx.step}\` got row \`${envelope.id}\` inside an open fan-out (from \`broadcast\` or \`route\` with branches). ` +
-                  'Aggregating branch copies is not supported: close the fan-out with `join()` first, or aggregate before it.',
-              ));
-              return;
+              // Inside a branch: the row leaves the fan-out here (a later join will not wait for it);
+              // its record stays undone until the group row is written.
+              loseCopy(envelope.fans);
+              envelope.fans = [];
             }
             let groupKey = '';
             if (keyOf) {

@@ -43,7 +43,7 @@ export type Joined<R, C = never, BA = never> = Simplify<
 
 class JoinError extends SluiceError {
   override name = 'JoinError';
-  override readonly code: 'SLUICE_JOIN_NO_FAN' | 'SLUICE_JOIN_EXTRA_COPY' | 'SLUICE_JOIN_INCOMPLETE';
+  override readonly code: 'SLUICE_JOIN_EXTRA_COPY' | 'SLUICE_JOIN_INCOMPLETE';
   constructor(code: JoinError['code'], message: string) {
     super(message);
     this.code = code;
@@ -168,10 +168,10 @@ export function join<R, const C extends CombineSpec = never, const BA extends st
             enter(stats);
             const fan = envelope.fans.at(-1);
             if (!fan) {
-              ctx.fail(envelope, new JoinError(
-                'SLUICE_JOIN_NO_FAN',
-                `Row \`${envelope.id}\` reached join \`${ctx.step}\` without an open fan-out. Put \`broadcast(…)\` or \`route(…, branches)\` before the join.`,
-              ));
+              // A row that already left the fan-out (an aggregate inside a branch): nothing to merge.
+              stats.out++;
+              stats.emitted++;
+              subscriber.next(envelope);
               return;
             }
             if (settled.has(fan) || fan.pending <= 0) {

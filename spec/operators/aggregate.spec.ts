@@ -11,6 +11,7 @@ import { RecordPermit } from '../../lib/core/permit.ts';
 import type { AnyStep } from '../../lib/core/step.ts';
 import { aggregate } from '../../lib/operators/aggregate.ts';
 import { broadcast } from '../../lib/operators/broadcast.ts';
+import { join } from '../../lib/operators/join.ts';
 import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
 
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row, lineage: envelope.lineage });
@@ -182,12 +183,18 @@ describe('aggregate', () => {
     assertAccounted(ctx, sources);
   });
 
-  it('errors on rows inside an open fan-out', async () => {
+  it('takes rows out of an open fan-out inside a branch, so a join after it merges the other branches', async () => {
     const ctx = testContext();
-    await assert.rejects(collect([broadcast({ a: chain(), b: chain() }), aggregate({ count: 2 })], ctx, [envelopeOf(ctx, 's:0', {})]), {
-      name: 'SluiceConfigError',
-      message: /^Step `p\/aggregate-1` got row `s:0` inside an open fan-out .* close the fan-out with `join\(\)` first, or aggregate before it\.$/,
-    });
+    const sources = [envelopeOf(ctx, 's:0', { n: 1 }), envelopeOf(ctx, 's:1', { n: 2 })];
+    const out = await collect(
+      [broadcast({ a: chain().pipe(aggregate({ all: true, reduce: (rows) => ({ total: rows.length }) })), b: chain() }), join()],
+      ctx,
+      sources,
+    );
+    // The join gets only branch b's copies (one per record); branch a's group comes out on its own.
+    assert.deepEqual(out.map((e) => [e.id, e.row]).sort(), [['agg:' + hashOf('s:0', 's:1').slice(4), { total: 2 }], ['s:0', { n: 1 }], ['s:1', { n: 2 }]].sort());
+    write(out);
+    assertAccounted(ctx, sources);
   });
 
   it('declares its output columns and the key column it needs', () => {
