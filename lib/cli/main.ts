@@ -8,6 +8,9 @@ import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { createProgram } from './program.ts';
 
+/** Errors that mean "fix the command or the definition", not "the run broke": exit 2. */
+const USAGE_CODES = new Set(['SLUICE_CONFIG', 'SLUICE_MISSING_COLUMNS', 'SLUICE_LLM_NOT_CONFIGURED', 'SLUICE_INPUT_NOT_FOUND']);
+
 async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const program = createProgram((c) => {
@@ -20,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    if (error instanceof SluiceConfigError || (error as { code?: string }).code === 'SLUICE_MISSING_COLUMNS') {
+    if (error instanceof SluiceConfigError || USAGE_CODES.has(String((error as { code?: unknown }).code))) {
       process.stderr.write(`sluice: ${(error as Error).message}\n`);
       return ExitCode.usage;
     }

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from './helpers/run-cli.ts';
+
+function lines(text: string): Array<Record<string, any>> {
+  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+}
+
+describe('examples, run exactly as the README says', () => {
+  it('clean.ts trims strings and drops empty texts, as a filter', async () => {
+    const input = await readFile('examples/data/rows.jsonl', 'utf8');
+    const result = await runCli(['run', 'examples/clean.ts'], input);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(lines(result.stdout).map((r) => r.text), [
+      'The tide comes in twice a day.',
+      'La marée monte deux fois par jour.',
+      'Photosynthesis turns light into sugar.',
+      'Die Römer bauten Straßen.',
+    ]);
+  });
+
+  it('fanout.ts writes one file per named output, with the per-language counts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-fanout-'));
+    const result = await runCli(['run', 'examples/fanout.ts', '-i', 'examples/data/rows.jsonl', '-o', `${dir}/`]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual((await readdir(dir)).sort(), ['rows__en.jsonl', 'rows__other.jsonl', 'stats.jsonl']);
+    const en = lines(await readFile(join(dir, 'rows__en.jsonl'), 'utf8'));
+    assert.deepEqual(en.map((r) => [r.words, r.question]), [[7, false], [5, false]]);
+    const stats = lines(await readFile(join(dir, 'stats.jsonl'), 'utf8'));
+    assert.deepEqual(stats.sort((a, b) => a.lang.localeCompare(b.lang)), [
+      { lang: 'de', rows: 1, words: 4 },
+      { lang: 'en', rows: 2, words: 12 },
+      { lang: 'fr', rows: 1, words: 7 },
+    ]);
+  });
+
+  it('qa-pairs.ts runs on the simulator: 5 topics, 3 subtopics each, 15 QA pairs marked simulated', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-qa-'));
+    const out = join(dir, 'qa.jsonl');
+    const result = await runCli(['run', 'examples/qa-pairs.ts', '--llm', 'simulated', '-o', out], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' } });
+    assert.equal(result.code, 0, result.stderr);
+    const rows = lines(await readFile(out, 'utf8'));
+    assert.equal(rows.length, 15);
+    assert.equal(new Set(rows.map((r) => `${r.topic}|${r.subtopic}`)).size, 15);
+    for (const row of rows) {
+      assert.equal(typeof row.question, 'string');
+      assert.equal(typeof row.answer, 'string');
+      assert.deepEqual(Object.keys(row._sluice).sort(), ['answer', 'question', 'subtopics']);
+      assert.equal(row._sluice.answer.simulated, true);
+    }
+    assert.match(result.stderr, /llm gpt-4o-mini \(SIMULATED: answers are not from a real model\): 35 requests/);
+  });
+
+  it('qa-pairs.ts without an endpoint or the switch fails and says how to fix it', async () => {
+    const result = await runCli(['run', 'examples/qa-pairs.ts'], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '', SLUICE_LLM: '' } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /OPENAI_BASE_URL/);
+    assert.match(result.stderr, /--llm simulated/);
+  });
+});
