@@ -75,7 +75,17 @@ export interface RunHandle {
   /** Stops reading, drains the rows in flight, flushes the sinks. */
   stop(reason?: string): void;
   /** Live counters, for progress displays. */
-  readonly live: { readonly steps: ReadonlyMap<string, StepStats>; readonly budget: Budget; readonly failed: () => number };
+  readonly live: {
+    readonly steps: ReadonlyMap<string, StepStats>;
+    readonly budget: Budget;
+    readonly failed: () => number;
+    /** Source records read, skipped (resume) and done so far. */
+    readonly source: () => { read: number; skipped: number; done: number; invalid: number };
+    /** Rows written so far, per leaf. */
+    readonly written: () => Readonly<Record<string, number>>;
+    /** Run services with a `snapshot()` (LLM usage under `llm`, the cache under `cache`). */
+    readonly services: ReadonlyMap<string, unknown>;
+  };
 }
 
 /** Gives each step a unique name under `prefix`; user-chosen duplicates are an error. */
@@ -346,6 +356,13 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     summary,
     events,
     stop: (reason) => stop(reason ?? 'stopped'),
-    live: { steps: stats, budget, failed: () => counts.failed },
+    live: {
+      steps: stats,
+      budget,
+      failed: () => counts.failed,
+      source: () => ({ read: counts.read, skipped: counts.skipped, done: counts.done, invalid: counts.invalid }),
+      written: () => written,
+      services,
+    },
   };
 }
