@@ -1,0 +1,96 @@
+/**
+ * Errors of the LLM layer. Each has a stable `code`, the LLM's name, and how many attempts
+ * were made, so a failed row can say what happened without keeping the SDK's error.
+ *
+ * SDK errors are never passed on as they are: their messages and bodies can echo request
+ * headers, so the client builds these from status, code and a scrubbed message, and keeps
+ * only a scrubbed copy as `cause` (see `redact.ts`).
+ * @module
+ */
+import { SluiceError } from '../core/errors.ts';
+
+/** What every LLM error carries besides its message. */
+export interface LlmErrorDetails {
+  /** The LLM's name (`LlmOptions.name`). */
+  llm: string;
+  /** HTTP attempts made for the call, retries included. */
+  attempts?: number;
+  /** HTTP status of the last attempt, when the server answered. */
+  status?: number;
+  /** The server's request id (`x-request-id`), for support tickets. */
+  requestId?: string;
+  cause?: unknown;
+}
+
+/** Base of the LLM errors. */
+export class LlmError extends SluiceError {
+  override name = 'LlmError';
+  override readonly code: string = 'SLUICE_LLM';
+  readonly llm: string;
+  attempts: number;
+  readonly status: number | undefined;
+  readonly requestId: string | undefined;
+  constructor(message: string, details: LlmErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.llm = details.llm;
+    this.attempts = details.attempts ?? 1;
+    this.status = details.status;
+    this.requestId = details.requestId;
+  }
+}
+
+/** The server kept answering 429 until the retries ran out. */
+export class LlmRateLimitError extends LlmError {
+  override name = 'LlmRateLimitError';
+  override readonly code = 'SLUICE_LLM_RATE_LIMIT';
+}
+
+/** An attempt took longer than `timeoutMs`. */
+export class LlmTimeoutError extends LlmError {
+  override name = 'LlmTimeoutError';
+  override readonly code = 'SLUICE_LLM_TIMEOUT';
+}
+
+/** The server answered with an error status (other than 429). */
+export class LlmHttpError extends LlmError {
+  override name = 'LlmHttpError';
+  override readonly code = 'SLUICE_LLM_HTTP';
+}
+
+/** No answer: the connection was refused, reset or closed. */
+export class LlmConnectionError extends LlmError {
+  override name = 'LlmConnectionError';
+  override readonly code = 'SLUICE_LLM_CONNECTION';
+}
+
+/** The error was retryable, but the LLM's retry budget is spent: the server is failing too often. */
+export class LlmRetryBudgetError extends LlmError {
+  override name = 'LlmRetryBudgetError';
+  override readonly code = 'SLUICE_LLM_RETRY_BUDGET';
+}
+
+/** The reply finished for a reason listed in `failOnFinishReasons` (e.g. `length`: cut off at `max_tokens`). */
+export class LlmFinishReasonError extends LlmError {
+  override name = 'LlmFinishReasonError';
+  override readonly code = 'SLUICE_LLM_FINISH_REASON';
+  readonly finishReason: string;
+  /** The reply that was cut off, kept so a failed row can hold the raw text. */
+  readonly response: unknown;
+  constructor(message: string, details: LlmErrorDetails & { finishReason: string; response: unknown }) {
+    super(message, details);
+    this.finishReason = details.finishReason;
+    this.response = details.response;
+  }
+}
+
+/** The caller aborted the call (its `signal`), or the LLM was closed. */
+export class LlmAbortError extends LlmError {
+  override name = 'LlmAbortError';
+  override readonly code = 'SLUICE_LLM_ABORTED';
+}
+
+/** Neither a base URL nor an API key could be found. Thrown by `createLlm`. */
+export class LlmNotConfiguredError extends SluiceError {
+  override name = 'LlmNotConfiguredError';
+  override readonly code = 'SLUICE_LLM_NOT_CONFIGURED';
+}
