@@ -20,6 +20,8 @@ export interface PullHooks {
   readonly skip?: (id: string) => boolean;
   /** Called with the first row before it enters the steps (first-row validation). May throw. */
   readonly first?: (row: Row) => void;
+  /** Reads at most this many records (skipped ones not counted). */
+  readonly limit?: number;
   /** Counts records read. */
   readonly counted: (kind: 'read' | 'skipped') => void;
 }
@@ -35,6 +37,8 @@ export function pullSource(source: Source, budget: Budget, stop: AbortSignal, ho
     const onStop = () => reader.abort(stop.reason);
     stop.addEventListener('abort', onStop, { once: true });
     let first = true;
+    let taken = 0;
+    const limit = hooks.limit ?? Number.POSITIVE_INFINITY;
 
     const pump = async () => {
       const prefix = `${source.name}:`;
@@ -46,6 +50,8 @@ export function pullSource(source: Source, budget: Budget, stop: AbortSignal, ho
             hooks.counted('skipped');
             continue;
           }
+          if (taken >= limit) return;
+          taken++;
           if (!budget.tryAcquire()) {
             // Wait for a sink to finish a record; this is the only place the source waits.
             await budget.acquire();

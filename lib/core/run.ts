@@ -26,6 +26,10 @@ import type { RunStatus, RunSummary } from './summary.ts';
 import type { Sink } from '../sinks/sink.ts';
 import type { Source } from '../sources/source.ts';
 import type { FailedRow } from '../sinks/failed-rows.ts';
+import { RequestCache } from '../cache/request-cache.ts';
+import { RunDirectory } from '../cache/run-directory.ts';
+import { checkPositiveInt } from './define-step.ts';
+import { describeSteps } from './describe-steps.ts';
 
 export interface RunOptions {
   /** Overrides the pipeline's source. */
@@ -54,6 +58,19 @@ export interface RunOptions {
   deliver?: (envelope: Envelope) => void;
   /** Services shared by steps (LLM accounting, caches). */
   services?: Map<string, unknown>;
+  /**
+   * The request cache: a folder, or `false` to turn it off. Default: `SLUICE_CACHE_DIR`, else
+   * `.sluice/cache` (`SLUICE_NO_CACHE=1` turns it off).
+   */
+  cache?: false | string;
+  /** A run directory: records the run, and resumes it if an earlier attempt did not finish. */
+  runDir?: string;
+  /** Reads at most this many source records. */
+  limit?: number;
+  /** Rows in flight per LLM step, over each step's own `concurrency`. */
+  concurrency?: number;
+  /** The command line, recorded in the run directory. */
+  command?: readonly string[];
 }
 
 export interface RunnablePipeline {
@@ -152,6 +169,11 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   const written: Record<string, number> = {};
   const counts = { read: 0, invalid: 0, skipped: 0, done: 0, failed: 0 };
   const startedAt = new Date();
+  const cacheDir = options.cache ?? (process.env.SLUICE_NO_CACHE === '1' ? false : process.env.SLUICE_CACHE_DIR ?? '.sluice/cache');
+  if (cacheDir !== false && !services.has('cache')) services.set('cache', new RequestCache(cacheDir));
+  if (options.concurrency !== undefined) services.set('concurrency', checkPositiveInt('concurrency', options.concurrency));
+  if (options.limit !== undefined) checkPositiveInt('limit', options.limit);
+  let runDir: RunDirectory | undefined;
   let fatal: Error | undefined;
   let interrupted = false;
   const failedSink = options.failed ?? pipeline.failed ?? pipeline.defaultFailedSink();
@@ -171,13 +193,14 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   }
   options.signal?.addEventListener('abort', () => stop('aborted'), { once: true });
 
-  function writeFailed(failed: FailedRow, permit: Permit): void {
+  function writeFailed(failed: FailedRow, permit: Permit, lineage: readonly string[] = [failed.id]): void {
     counts.failed++;
-    failedSink.write(failed as unknown as Row, 'failed', (error) => {
+    const finish = twoPhase(failedSink, 'failed', lineage, (error) => {
       // Losing a failed row silently would break the accounting promise: stop the run instead.
       if (error) stop('failed-rows sink error', new SluiceError(`Could not write a failed row: ${error.message}`, { cause: error }));
       permit.release();
     });
+    failedSink.write(failed as unknown as Row, 'failed', finish);
     const rate = options.maxFailureRate;
     if (rate !== undefined && counts.read >= minRecords && counts.failed / counts.read > rate) {
       stop('failure rate', new FailurePolicyError(
@@ -185,6 +208,23 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
           'See the failed rows for the reasons, or raise `maxFailureRate`.',
       ));
     }
+  }
+
+  /**
+   * With a run directory, a row's line and its lineage line must both be written before the row
+   * counts as written: `done` then runs once, after both.
+   */
+  function twoPhase(target: Sink, leaf: string, lineage: readonly string[], done: (error?: Error | null) => void): (error?: Error | null) => void {
+    const file = runDir ? target.pathFor?.(leaf) : undefined;
+    if (!runDir || file === undefined) return done;
+    let pending = 2;
+    let failure: Error | null | undefined;
+    const finish = (error?: Error | null) => {
+      failure ??= error;
+      if (--pending === 0) done(failure);
+    };
+    runDir.lineage(file, lineage, finish);
+    return finish;
   }
 
   const taken = new Set<string>();
@@ -214,6 +254,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
             at: new Date().toISOString(),
           },
           envelope.permit,
+          envelope.lineage,
         );
         if (policy === 'fail') {
           stop('row failed', new FailurePolicyError(
@@ -256,8 +297,18 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     else validateSteps(pipeline.steps, unknownColumns);
 
     const sinks = sinksOf(sink);
-    await Promise.all(sinks.map((s) => s.open?.()));
-    await failedSink.open?.();
+    if (options.runDir) {
+      runDir = await RunDirectory.open(options.runDir, {
+        pipeline: pipeline.name,
+        definition: { name: pipeline.name, source: source.name, steps: describeSteps(pipeline.steps) },
+        ...(options.command ? { command: options.command } : {}),
+        outputs: Object.fromEntries(sinks.map((s) => [s.name, s.pathFor?.('default') ?? s.name])),
+        ...((failedSink as { path?: string }).path ? { failedPath: (failedSink as { path?: string }).path } : {}),
+      });
+    }
+    const append = runDir?.resuming === true;
+    await Promise.all(sinks.map((s) => s.open?.({ append })));
+    await failedSink.open?.({ append });
 
     const deliver = options.deliver ?? function writeToSink(envelope: Envelope) {
       const leaf = leafOf(envelope);
@@ -269,18 +320,19 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         );
         return;
       }
-      target.write(envelope.row as Row, leaf, (error) => {
+      target.write(envelope.row as Row, leaf, twoPhase(target, leaf, envelope.lineage, (error) => {
         if (error) {
           writeFailed(
             { id: envelope.id, step: 'sink', error: describeError(error), row: envelope.row, at: new Date().toISOString() },
             envelope.permit,
+            envelope.lineage,
           );
           stop('sink error', error);
           return;
         }
         written[leaf] = (written[leaf] ?? 0) + 1;
         envelope.permit.release();
-      });
+      }));
     };
 
     const source$ = pullSource(source, budget, stopper.signal, {
@@ -301,9 +353,13 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       },
       done: (id) => {
         counts.done++;
+        runDir?.markDone(id);
         options.onDone?.(id);
       },
-      ...(options.skip ? { skip: options.skip } : {}),
+      ...(runDir?.resuming
+        ? { skip: (id: string) => runDir!.isDone(id) || options.skip?.(id) === true }
+        : options.skip ? { skip: options.skip } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
       ...(source.columns ? {} : {
         first: (row: Row) => validateSteps(pipeline.steps, closedColumns(Object.keys(row))),
       }),
@@ -343,6 +399,10 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     for (const [key, service] of services) {
       const snapshot = (service as { snapshot?: () => unknown }).snapshot;
       if (typeof snapshot === 'function') result[key] = snapshot.call(service);
+    }
+    if (runDir) {
+      result.runDir = { path: runDir.dir, resumed: runDir.resuming, droppedLines: runDir.dropped };
+      await runDir.finish(result);
     }
     events.complete();
     if (fatal) {

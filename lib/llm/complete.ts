@@ -9,6 +9,7 @@ import type { SamplingParams } from './client.ts';
 import { llmStep, type LlmStepOptions } from './llm-step.ts';
 import { promptTemplate } from './prompt-template.ts';
 import { responseMetadata } from './response-metadata.ts';
+import { cachedCall } from '../cache/cached-call.ts';
 
 export interface CompleteOptions<As extends string> extends LlmStepOptions<As> {
   /** The raw prompt, a liquid template over row columns. */
@@ -32,8 +33,9 @@ export function complete<R, As extends string = 'completion'>(options: CompleteO
     defaultAs: 'completion',
     variables: template.variables,
     params: { prompt: options.prompt, params },
-    async work(row, signal) {
-      const result = await options.llm.complete({ prompt: template.render(row), ...params }, { signal });
+    async work(row, signal, ctx) {
+      const request = { prompt: template.render(row), ...params };
+      const result = await cachedCall(ctx, options.llm, 'complete', request, { enabled: options.cache !== false }, () => options.llm.complete(request, { signal }));
       return { values: [result.response.choices[0]?.text ?? ''], shape: 'single', metadata: responseMetadata(result, result.response) };
     },
   });

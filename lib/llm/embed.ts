@@ -4,7 +4,8 @@
  * @module
  */
 import { SluiceConfigError } from '../core/errors.ts';
-import type { Adds, Step, StepOptions } from '../core/step.ts';
+import type { Adds, Step, StepContext, StepOptions } from '../core/step.ts';
+import { runCache } from '../cache/cached-call.ts';
 import { withColumns } from '../core/columns.ts';
 import { batch } from '../operators/batch.ts';
 import type { Llm } from './client.ts';
@@ -29,6 +30,8 @@ export interface EmbedOptions<As extends string> extends StepOptions {
   dimensions?: number;
   /** Adds `_sluice.<step>` metadata (default true). */
   metadata?: boolean;
+  /** Use the run's request cache, per text (default true). */
+  cache?: boolean;
 }
 
 /**
@@ -44,11 +47,27 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
   const metadata = options.metadata ?? true;
   const name = options.name ?? 'embed';
   const { llm } = options;
+  const extra = options.dimensions ? { dimensions: options.dimensions } : {};
+  let stepCtx: StepContext | undefined;
   const inner = batch(
     async (rows: Record<string, unknown>[], _ids, info) => {
-      const result = await llm.embed({ input: rows.map((row) => template.render(row)), ...(options.dimensions ? { dimensions: options.dimensions } : {}) }, { signal: info.signal });
-      const vectors = [...result.response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
-      const meta = metadata ? { ...responseMetadata(result, result.response as never), batch: rows.length } : undefined;
+      const texts = rows.map((row) => template.render(row));
+      // Cached per text, not per batch: batches form differently from run to run.
+      const cache = options.cache !== false && stepCtx ? runCache(stepCtx) : undefined;
+      const keys = cache ? texts.map((input) => cache.key({ kind: 'embed', model: llm.model, request: { input, ...extra } })) : [];
+      const vectors: Array<number[] | undefined> = cache ? await Promise.all(keys.map(async (key) => (await cache.get(key))?.response as number[] | undefined)) : texts.map(() => undefined);
+      const missing = vectors.flatMap((v, i) => (v === undefined ? [i] : []));
+      for (let i = 0; i < rows.length - missing.length; i++) llm.usage.recordCacheHit();
+      let meta: Record<string, unknown> | undefined = metadata ? { model: llm.model, cached: true, batch: rows.length } : undefined;
+      if (missing.length > 0) {
+        const result = await llm.embed({ input: missing.map((i) => texts[i]!), ...extra }, { signal: info.signal });
+        const fresh = [...result.response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+        await Promise.all(missing.map(async (rowIndex, k) => {
+          vectors[rowIndex] = fresh[k];
+          if (cache) await cache.set(keys[rowIndex]!, { response: fresh[k], requestId: result.requestId });
+        }));
+        if (metadata) meta = { ...responseMetadata(result, result.response as never), batch: rows.length, cached_rows: rows.length - missing.length };
+      }
       return rows.map((row, i) => {
         const out: Record<string, unknown> = { ...row, [as]: vectors[i] };
         if (meta) out[METADATA_KEY] = { ...((row[METADATA_KEY] as object | undefined) ?? {}), [name]: meta };
@@ -72,6 +91,7 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       LlmRegistry.of(ctx).add(llm, ctx);
+      stepCtx = ctx;
       return inner.operator(ctx);
     },
   } as Step<R, Adds<{ [K in As]: number[] }>>;

@@ -10,6 +10,7 @@ import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
 import { llmStep, type LlmStepOptions } from './llm-step.ts';
 import { responseMetadata } from './response-metadata.ts';
+import { cachedCall } from '../cache/cached-call.ts';
 
 export interface GenerateOptions<As extends string> extends LlmStepOptions<As> {
   /** The user message, a liquid template over row columns: `'Answer: {{ question }}'`. */
@@ -52,8 +53,9 @@ export function generate(options: GenerateOptions<string>): Step<any, any> {
     defaultAs: 'generation',
     variables: template.variables,
     params: { ...template.params, params, n, samples },
-    async work(row, signal) {
-      const result = await options.llm.chat({ messages: template.render(row), ...params, ...(n > 1 ? { n } : {}) }, { signal });
+    async work(row, signal, ctx) {
+      const request = { messages: template.render(row), ...params, ...(n > 1 ? { n } : {}) };
+      const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false }, () => options.llm.chat(request, { signal }));
       const texts = result.response.choices.map((choice) => choice.message.content ?? '');
       return {
         values: n === 1 ? [texts[0] ?? ''] : texts,

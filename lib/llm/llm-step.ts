@@ -26,6 +26,8 @@ export interface LlmStepOptions<As extends string> extends StepOptions {
   metadata?: boolean;
   /** Template variables read from other columns: `{ question: 'prompt' }` reads `question` from column `prompt`. */
   inputs?: Readonly<Record<string, string>>;
+  /** Use the run's request cache for this step (default true). */
+  cache?: boolean;
 }
 
 /** What one row's LLM work produced. */
@@ -125,7 +127,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
                 if (!settled) abort.abort(new Error('cancelled'));
               };
             });
-          }, concurrency),
+          }, (ctx.services.get('concurrency') as number | undefined) ?? concurrency),
         );
     },
   });

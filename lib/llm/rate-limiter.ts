@@ -23,7 +23,7 @@ export interface Clock {
 }
 
 export interface RateLimiterOptions {
-  /** Requests per minute. Default `Infinity`. */
+  /** Requests per minute, spaced evenly (`60 000 / rpm` ms apart, no bursts). Default `Infinity`. */
   rpm?: number;
   /** Tokens (prompt + completion) per minute. Default `Infinity`. */
   tpm?: number;
@@ -60,25 +60,34 @@ const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** One continuously refilling bucket. Its level may go below zero: that is debt from `settle`. */
+/**
+ * One continuously refilling bucket: `limit` per minute, holding at most `capacity` (default: a
+ * whole minute's worth). Its level may go below zero: that is debt from `settle`.
+ */
 class Bucket {
   limit: number;
+  readonly #capacity: number | undefined;
   #level: number;
   #at: number;
 
-  constructor(limit: number, now: number) {
+  constructor(limit: number, now: number, capacity?: number) {
     this.limit = limit;
-    this.#level = limit;
+    this.#capacity = capacity;
+    this.#level = this.capacity;
     this.#at = now;
+  }
+
+  get capacity(): number {
+    return Math.min(this.limit, this.#capacity ?? Infinity);
   }
 
   level(now: number): number {
     if (this.limit === Infinity) return Infinity;
-    return Math.min(this.limit, this.#level + ((now - this.#at) * this.limit) / MS_PER_MINUTE);
+    return Math.min(this.capacity, this.#level + ((now - this.#at) * this.limit) / MS_PER_MINUTE);
   }
 
   set(level: number, now: number): void {
-    this.#level = Math.min(this.limit, level);
+    this.#level = Math.min(this.capacity, level);
     this.#at = now;
   }
 
@@ -134,7 +143,9 @@ export class RateLimiter {
     checkLimit('tpm', tpm);
     this.#clock = clock;
     const now = clock.now();
-    this.#requests = new Bucket(rpm, now);
+    // Requests are spaced evenly (a bucket of one): with a minute's worth of burst on top of the
+    // refill, a 60-second window could hold up to twice the RPM; spaced, it never holds more.
+    this.#requests = new Bucket(rpm, now, 1);
     this.#tokens = new Bucket(tpm, now);
   }
 

@@ -25,6 +25,7 @@ export function responseMetadata(result: LlmResult<unknown>, response: AnyRespon
     ...(finish.length > 0 ? { finish_reason: finish.length === 1 ? finish[0] : finish } : {}),
     request_id: result.requestId ?? null,
     attempts: result.attempts,
+    ...((result as { cached?: boolean }).cached ? { cached: true } : {}),
     ...(response.system_fingerprint === SIMULATOR_FINGERPRINT ? { simulated: true } : {}),
   };
 }

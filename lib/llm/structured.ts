@@ -13,6 +13,7 @@ import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
 import { llmStep, type LlmStepOptions } from './llm-step.ts';
 import { responseMetadata } from './response-metadata.ts';
+import { cachedCall } from '../cache/cached-call.ts';
 
 export interface StructuredOptions<As extends string, S extends z.ZodType> extends LlmStepOptions<As> {
   prompt: string;
@@ -75,13 +76,15 @@ export function structured<R, S extends z.ZodType, As extends string = 'structur
     defaultAs: 'structured',
     variables: template.variables,
     params: { ...template.params, params, schema: responseFormat.json_schema, maxInvalid },
-    async work(row, signal) {
+    async work(row, signal, ctx) {
       const messages = template.render(row);
       let attempts = 0;
       let last = '';
       let reason = '';
       for (let tries = 0; tries <= maxInvalid; tries++) {
-        const result = await options.llm.chat({ messages, ...params, response_format: { type: 'json_schema', json_schema: responseFormat.json_schema } }, { signal });
+        const request = { messages, ...params, response_format: { type: 'json_schema', json_schema: responseFormat.json_schema } };
+        // A new ask after an invalid reply is a different cache entry (`variant`), or it would get the same reply back.
+        const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, variant: tries }, () => options.llm.chat(request as never, { signal }));
         attempts += result.attempts;
         last = result.response.choices[0]?.message.content ?? '';
         const checked = checkReply(last, options.schema);

@@ -37,13 +37,18 @@ export type FailedRow = {
  * await pipeline('qa').from(ndjsonFile('in.jsonl')).pipe(…).to(toNdjsonFile('out.jsonl')).failedTo(toFailedFile('out/failed.jsonl')).run();
  */
 export function toFailedFile(path: string): Sink & { readonly path: string } {
+  let appending = false;
   const writer = new NdjsonWriter(function openFailedFile() {
     mkdirSync(dirname(path), { recursive: true });
-    return createWriteStream(path);
+    return createWriteStream(path, { flags: appending ? 'a' : 'w' });
   });
   return {
     name: path,
     path,
+    pathFor: () => path,
+    async open(options) {
+      appending = options?.append === true;
+    },
     write: (row, _leaf, done) => writer.write(row, done),
     close: () => writer.close(),
   };

@@ -23,9 +23,12 @@ export function toNdjsonDir(dir: string): Sink {
   const byFile = new Map<string, NdjsonWriter>();
   /** Takes rows for new leaves after close(), and gives them the writer's closed-sink error. */
   let closed: NdjsonWriter | undefined;
+  let appending = false;
   return {
     name: dir,
-    async open() {
+    pathFor: (leaf) => join(dir, `${fileNameOf(leaf)}.jsonl`),
+    async open(options) {
+      appending = options?.append === true;
       mkdirSync(dir, { recursive: true });
     },
     write(row, leaf, done) {
@@ -36,7 +39,7 @@ export function toNdjsonDir(dir: string): Sink {
         if (writer === undefined) {
           writer = new NdjsonWriter(function openLeafFile() {
             mkdirSync(dir, { recursive: true });
-            return createWriteStream(join(dir, file));
+            return createWriteStream(join(dir, file), { flags: appending ? 'a' : 'w' });
           });
           byFile.set(file, writer);
         }

@@ -22,16 +22,21 @@ export interface ToNdjsonFileOptions {
  * await pipeline('qa').from(ndjsonFile('topics.jsonl')).pipe(…).to(toNdjsonFile('out/qa.jsonl')).run();
  */
 export function toNdjsonFile(path: string, { append = false }: ToNdjsonFileOptions = {}): Sink {
+  let appending = append;
   const writer = new NdjsonWriter(
     function openNdjsonFile() {
       mkdirSync(dirname(path), { recursive: true });
-      return createWriteStream(path, { flags: append ? 'a' : 'w' });
+      return createWriteStream(path, { flags: appending ? 'a' : 'w' });
     },
     { createEmpty: true },
   );
   return {
     name: path,
-    open: () => writer.open(),
+    pathFor: () => path,
+    open: (options) => {
+      if (options?.append) appending = true;
+      return writer.open();
+    },
     write: (row, _leaf, done) => writer.write(row, done),
     close: () => writer.close(),
   };

@@ -8,8 +8,10 @@ import type { Row } from '../core/row.ts';
 
 export interface Sink {
   readonly name: string;
-  /** Called once before the first write. */
-  open?(): Promise<void>;
+  /** Called once before the first write. `append`: keep what the files already hold (a resumed run). */
+  open?(options?: { append?: boolean }): Promise<void>;
+  /** The file a leaf's rows go to, for sinks that write files (resume repairs those files). */
+  pathFor?(leaf: string): string | undefined;
   /** Queues one row for the leaf (named output) `leaf`. Must not throw for I/O errors: pass them to `done`. */
   write(row: Row, leaf: string, done: (error?: Error | null) => void): void;
   /** Flushes, waits for every pending `done`, and releases the underlying resource. */

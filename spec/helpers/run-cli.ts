@@ -2,6 +2,9 @@
  * Runs the `sluice` CLI from source in a child process (real process, real pipes, real signals).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,7 +21,8 @@ export interface CliResult {
 export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; result: Promise<CliResult> } {
   const child = spawn(process.execPath, ['--conditions=sluice-source', cliMain, ...args], {
     cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, ...options.env },
+    // A fresh request cache per child unless a test names one: runs must not answer each other.
+    env: { ...process.env, SLUICE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'sluice-cache-')), ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -45,19 +45,20 @@ function track(promise: Promise<unknown>): { readonly done: boolean; readonly er
 }
 
 describe('RateLimiter', () => {
-  it('lets 60 requests through at once with rpm=60, and the 61st only when the clock reaches one second', async () => {
+  it('spaces requests evenly with rpm=60: one per second, so no minute ever holds more than 60', async () => {
     const clock = manualClock();
     const limiter = new RateLimiter({ rpm: 60, clock });
-    const first = Array.from({ length: 60 }, () => track(limiter.acquire()));
+    const calls = Array.from({ length: 121 }, () => track(limiter.acquire()));
     await settle();
-    assert.equal(first.filter((p) => p.done).length, 60);
-    const sixtyFirst = track(limiter.acquire());
-    await settle();
-    assert.equal(sixtyFirst.done, false);
+    assert.equal(calls.filter((p) => p.done).length, 1);
     await clock.advance(999);
-    assert.equal(sixtyFirst.done, false);
+    assert.equal(calls.filter((p) => p.done).length, 1);
     await clock.advance(1);
-    assert.equal(sixtyFirst.done, true);
+    assert.equal(calls.filter((p) => p.done).length, 2);
+    await clock.advance(59_000);
+    assert.equal(calls.filter((p) => p.done).length, 61, 'at most 60 in the minute that starts after the first');
+    await clock.advance(60_000);
+    assert.equal(calls.filter((p) => p.done).length, 121);
   });
 
   it('serves waiters in arrival order: a small request does not overtake a large one at the head', async () => {
@@ -106,7 +107,7 @@ describe('RateLimiter', () => {
 
   it('pauses every caller, waiting or new, until the pause is over', async () => {
     const clock = manualClock();
-    const limiter = new RateLimiter({ rpm: 1000, clock });
+    const limiter = new RateLimiter({ tpm: 100_000, clock });
     limiter.pause(5000);
     const waiting = track(limiter.acquire());
     await clock.advance(1000);
@@ -196,7 +197,7 @@ describe('RateLimiter', () => {
     }));
     assert.deepEqual(
       { rpm: limiter.rpm, tpm: limiter.tpm, requests: limiter.snapshot().requestsAvailable, tokens: limiter.snapshot().tokensAvailable },
-      { rpm: 10, tpm: 1000, requests: 10, tokens: 1000 },
+      { rpm: 10, tpm: 1000, requests: 1, tokens: 1000 },
     );
   });
 
@@ -204,7 +205,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ rpm: 10, clock: manualClock() });
     limiter.learn(new Headers({ 'x-ratelimit-limit-requests': 'lots', 'x-ratelimit-remaining-requests': '', 'x-ratelimit-reset-requests': 'soon' }));
     assert.equal(limiter.rpm, 10);
-    assert.equal(limiter.snapshot().requestsAvailable, 10);
+    assert.equal(limiter.snapshot().requestsAvailable, 1);
   });
 
   it('says what it expected when a limit is not above 0', () => {

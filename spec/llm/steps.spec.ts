@@ -36,7 +36,7 @@ describe('LLM steps against the loopback simulator', () => {
       .from(fromIterable([{ topic: 'tides' }, { topic: 'bread' }]))
       .pipe(generate({ llm, system: 'Be brief.', prompt: 'Tell me about {{ topic }}.', as: 'text', name: 'tell' }))
       .to(out)
-      .run({ failed: failedCollector() });
+      .run({ failed: failedCollector(), cache: false });
     assert.equal(out.rows.length, 2);
     const row = out.rows.find((r) => r.topic === 'tides')!;
     assert.match(String(row.text), /^\[sim:sim-small\] answer to: Tell me about tides\./);
@@ -53,14 +53,14 @@ describe('LLM steps against the loopback simulator', () => {
 
   it('generate with n samples gives a list, or one row per sample with child ids', async () => {
     const list = toMemory();
-    await pipeline('n').from(fromIterable([{ q: 'x' }])).pipe(generate({ llm, prompt: '{{ q }}', n: 3, metadata: false })).to(list).run({ failed: failedCollector() });
+    await pipeline('n').from(fromIterable([{ q: 'x' }])).pipe(generate({ llm, prompt: '{{ q }}', n: 3, metadata: false })).to(list).run({ failed: failedCollector(), cache: false });
     const samples = list.rows[0]!.generation as string[];
     assert.equal(samples.length, 3);
     assert.equal(new Set(samples).size, 3);
     assert.equal(list.rows[0]!._sluice, undefined);
 
     const rows = toMemory();
-    const summary = await pipeline('n').from(fromIterable([{ q: 'x' }, { q: 'y' }])).pipe(generate({ llm, prompt: '{{ q }}', n: 3, samples: 'rows', as: 'a' })).to(rows).run({ failed: failedCollector() });
+    const summary = await pipeline('n').from(fromIterable([{ q: 'x' }, { q: 'y' }])).pipe(generate({ llm, prompt: '{{ q }}', n: 3, samples: 'rows', as: 'a' })).to(rows).run({ failed: failedCollector(), cache: false });
     assert.equal(rows.rows.length, 6);
     assert.equal(summary.source.done, 2);
     assert.equal(summary.steps.generate!.emitted, 6);
@@ -73,7 +73,7 @@ describe('LLM steps against the loopback simulator', () => {
       .from(fromIterable([{ topic: 'tides' }]))
       .pipe(structured({ llm, prompt: 'Plan {{ topic }}', schema, as: 'plan' }))
       .to(out)
-      .run({ failed: failedCollector() });
+      .run({ failed: failedCollector(), cache: false });
     const plan = schema.parse(out.rows[0]!.plan);
     assert.equal(plan.subtopics.length, 3);
   });
@@ -86,7 +86,7 @@ describe('LLM steps against the loopback simulator', () => {
       .from(fromIterable([{ topic: 'ok' }, { topic: '[[sim:invalid-json]]' }, { topic: '[[sim:wrong-schema]]' }]))
       .pipe(structured({ llm, prompt: 'Plan {{ topic }}', schema: z.object({ subtopics: z.array(z.string()) }), maxInvalid: 2 }))
       .to(out)
-      .run({ failed });
+      .run({ failed, cache: false });
     assert.equal(out.rows.length, 1);
     assert.equal(summary.failed, 2);
     assert.equal(sim.log.length - before, 1 + 3 + 3, 'one request for the good row, three for each bad one');
@@ -103,7 +103,7 @@ describe('LLM steps against the loopback simulator', () => {
   it('complete sends a raw prompt to the legacy completions endpoint', async () => {
     const out = toMemory();
     const before = sim.log.length;
-    await pipeline('c').from(fromIterable([{ seed: 'Once' }])).pipe(complete({ llm, prompt: '<|user|>{{ seed }}', as: 'text' })).to(out).run({ failed: failedCollector() });
+    await pipeline('c').from(fromIterable([{ seed: 'Once' }])).pipe(complete({ llm, prompt: '<|user|>{{ seed }}', as: 'text' })).to(out).run({ failed: failedCollector(), cache: false });
     assert.equal(typeof out.rows[0]!.text, 'string');
     assert.equal(sim.log.at(-1)!.path, '/v1/completions');
     assert.equal(sim.log.length - before, 1);
@@ -113,7 +113,7 @@ describe('LLM steps against the loopback simulator', () => {
     const out = toMemory();
     const before = sim.log.length;
     const rows = Array.from({ length: 10 }, (_, i) => ({ text: `sentence ${i}` }));
-    await pipeline('e').from(fromIterable(rows)).pipe(embed({ llm, text: '{{ text }}', size: 4, dimensions: 6 })).to(out).run({ failed: failedCollector() });
+    await pipeline('e').from(fromIterable(rows)).pipe(embed({ llm, text: '{{ text }}', size: 4, dimensions: 6 })).to(out).run({ failed: failedCollector(), cache: false });
     assert.equal(out.rows.length, 10);
     assert.ok(out.rows.every((r) => Array.isArray(r.embedding) && (r.embedding as number[]).length === 6));
     const requests = sim.log.slice(before);
@@ -124,12 +124,12 @@ describe('LLM steps against the loopback simulator', () => {
   it('names a missing template column before any request is sent', async () => {
     const before = sim.log.length;
     await assert.rejects(
-      pipeline('v').from(fromIterable([{ topic: 'x' }])).pipe(generate({ llm, prompt: 'Answer {{ question }}', name: 'answer' })).to(toMemory()).run({ failed: failedCollector() }),
+      pipeline('v').from(fromIterable([{ topic: 'x' }])).pipe(generate({ llm, prompt: 'Answer {{ question }}', name: 'answer' })).to(toMemory()).run({ failed: failedCollector(), cache: false }),
       /Step `answer` needs column `question`, but upstream produces `topic`\. Map it with `inputs: \{ question: 'topic' \}`/,
     );
     assert.equal(sim.log.length, before);
     const out = toMemory();
-    await pipeline('v').from(fromIterable([{ topic: 'x' }])).pipe(generate({ llm, prompt: 'Answer {{ question }}', inputs: { question: 'topic' } })).to(out).run({ failed: failedCollector() });
+    await pipeline('v').from(fromIterable([{ topic: 'x' }])).pipe(generate({ llm, prompt: 'Answer {{ question }}', inputs: { question: 'topic' } })).to(out).run({ failed: failedCollector(), cache: false });
     assert.match(String(out.rows[0]!.generation), /Answer x/);
   });
 
@@ -151,7 +151,7 @@ describe('LLM steps against the loopback simulator', () => {
         .from(fromIterable(ids.map((i) => ({ i }))))
         .pipe(generate({ llm: client, prompt: 'Row {{ i }}' }))
         .to(out)
-        .run({ failed, budget: 256 });
+        .run({ failed, budget: 256, cache: false });
       const written = out.rows.map((r) => r.i as number);
       const lost = failed.rows.map((f) => (f.row as Row).i as number);
       assert.equal(new Set(written).size, written.length, 'no duplicates in the output');
@@ -167,6 +167,32 @@ describe('LLM steps against the loopback simulator', () => {
     } finally {
       await client.close();
       await faulty.close();
+    }
+  });
+
+  it('keeps the request rate at or under the configured RPM, as the server log shows', { timeout: 60_000 }, async () => {
+    const server = await startSimulator();
+    // 1,200 requests per minute is 20 a second; 150 requests take about 7.5 s.
+    const client = createLlm({ model: 'sim-small', baseURL: server.url, apiKey: 'sk-test', rpm: 1200, concurrency: 64 });
+    try {
+      await pipeline('rpm')
+        .from(fromIterable(Array.from({ length: 150 }, (_, i) => ({ i }))))
+        .pipe(generate({ llm: client, prompt: 'Row {{ i }}' }))
+        .to(toMemory())
+        .run({ failed: failedCollector(), cache: false });
+      const times = server.log.map((entry) => entry.at).sort((a, b) => a - b);
+      assert.equal(times.length, 150);
+      // Any 3-second window may hold 3/60 of the RPM: 60 requests (61 with both ends of the window counted).
+      let peak = 0;
+      for (let i = 0, j = 0; i < times.length; i++) {
+        while (times[i]! - times[j]! >= 3000) j++;
+        peak = Math.max(peak, i - j + 1);
+      }
+      assert.ok(peak <= 61, `peak ${peak} requests in a 3 s window`);
+      assert.ok(times.at(-1)! - times[0]! >= 149 * 50 * 0.9, 'the requests were spread over the run');
+    } finally {
+      await client.close();
+      await server.close();
     }
   });
 });

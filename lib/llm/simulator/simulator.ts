@@ -81,6 +81,13 @@ export interface Simulator {
   readonly log: readonly SimulatorLogEntry[];
   /** A snapshot of the counters. */
   stats(): SimulatorStats;
+  /**
+   * Holds every answer that is due (none is sent, so none completes) until `release()`.
+   * Tests use it to kill a client at a point where no answer is half-delivered.
+   */
+  hold(): void;
+  /** Sends the answers held since `hold()`, and stops holding. */
+  release(): void;
   /** Changes faults, latency, limits and the rest while running; unnamed settings stay as they are. */
   configure(settings: SimulatorSettings): void;
   /** Empties the log, zeroes the counters and the request counter, and forgets the rate-limit window. */
@@ -140,6 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const log: SimulatorLogEntry[] = [];
   const pending = new Set<Pending>();
   const sockets = new Set<Socket>();
+  let held: Array<() => void> | undefined;
   let counter = 0;
   let byStatus: Record<string, number> = {};
   let faultCounts: Partial<Record<FaultName, number>> = {};
@@ -289,7 +297,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const delay = min === max ? min : min + deterministicUnit(settings.seed, n, 'latency') * (max - min);
     const deliver = () => {
       state.timer = undefined;
-      answer(req, res, state, entry, reply, fault);
+      if (held) held.push(() => answer(req, res, state, entry, reply, fault));
+      else answer(req, res, state, entry, reply, fault);
     };
     if (delay > 0) state.timer = setTimeout(deliver, delay);
     else deliver();
@@ -410,6 +419,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         connectionsOpen: sockets.size,
         clientClosedInFlight,
       };
+    },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const queued = held ?? [];
+      held = undefined;
+      for (const send of queued) send();
     },
     configure(next) {
       const { port: _port, latency, rates, ...rest } = settings;

@@ -1,0 +1,45 @@
+/**
+ * Wraps one LLM call with the run's request cache. The key covers the model, the whole request
+ * after templating (messages or prompt or input, sampling parameters, response schema, `n`), the
+ * LLM's default parameters, and a `variant` for repeated asks (a retry after an invalid reply).
+ * @module
+ */
+import type { StepContext } from '../core/step.ts';
+import type { Llm, LlmResult } from '../llm/client.ts';
+import type { RequestCache } from './request-cache.ts';
+
+export type CallKind = 'chat' | 'complete' | 'embed';
+
+export interface CachedResult<T> extends LlmResult<T> {
+  /** True when the answer came from the cache and no request was sent. */
+  cached?: boolean;
+}
+
+export function runCache(ctx: StepContext): RequestCache | undefined {
+  return ctx.services.get('cache') as RequestCache | undefined;
+}
+
+export async function cachedCall<T>(
+  ctx: StepContext,
+  llm: Llm,
+  kind: CallKind,
+  request: Readonly<Record<string, unknown>>,
+  options: { enabled: boolean; variant?: number },
+  call: () => Promise<LlmResult<T>>,
+): Promise<CachedResult<T>> {
+  const cache = options.enabled ? runCache(ctx) : undefined;
+  if (!cache) return call();
+  const model = (request.model as string | undefined) ?? llm.model;
+  const material = { kind, model, params: kind === 'embed' ? {} : llm.params, request, variant: options.variant ?? 0 };
+  const key = cache.key(material);
+  const hit = await cache.get(key);
+  if (hit) {
+    llm.usage.recordCacheHit();
+    if (ctx.events.observed) ctx.events.next({ type: 'cache', step: ctx.step, hit: true });
+    return { response: hit.response as T, attempts: 0, requestId: hit.requestId, model, processingMs: undefined, rateLimit: {}, cached: true };
+  }
+  if (ctx.events.observed) ctx.events.next({ type: 'cache', step: ctx.step, hit: false });
+  const result = await call();
+  await cache.set(key, { response: result.response, requestId: result.requestId });
+  return result;
+}
