@@ -19,7 +19,11 @@ export interface Adds<A> {
 }
 
 /** The row type after a step: the input with the step's columns added, or the step's own output type. */
-export type Next<Row, Out> = Out extends Adds<infer A> ? { [K in keyof (Omit<Row, keyof A> & A)]: (Omit<Row, keyof A> & A)[K] } : Out;
+export type Next<Row, Out> = Out extends Adds<infer A>
+  ? string extends keyof Row
+    ? Row & A // An open row (`Record<string, unknown>`): mapping over its keys would lose `A`'s.
+    : { [K in keyof (Omit<Row, keyof A> & A)]: (Omit<Row, keyof A> & A)[K] }
+  : Out;
 
 /** Handed to a step's operator factory when the pipeline is compiled for a run. */
 export interface StepContext {
@@ -62,6 +66,11 @@ export interface StepInfo {
   readonly branches?: Readonly<Record<string, readonly AnyStep[]>>;
   /** Failure policy for rows failing in this step (default: the pipeline's). */
   readonly onError?: ErrorPolicy;
+  /**
+   * Shared objects the step uses, by role (`{ llm }` for LLM steps), so that saving a pipeline
+   * can name them and write their configuration.
+   */
+  readonly resources?: Readonly<Record<string, unknown>>;
 }
 
 export interface Step<In = any, Out = any> extends StepInfo {

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { RequestCache } from '../../lib/cache/request-cache.ts';
+import { canonicalJson } from '../../lib/cache/canonical-json.ts';
+import { pipeline } from '../../lib/core/pipeline.ts';
+import type { Row } from '../../lib/core/row.ts';
+import { createLlm, type Llm } from '../../lib/llm/client.ts';
+import { generate } from '../../lib/llm/generate.ts';
+import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
+import { toMemory } from '../../lib/sinks/memory.ts';
+import type { Sink } from '../../lib/sinks/sink.ts';
+import { fromIterable } from '../../lib/sources/iterable.ts';
+import { repoRoot } from '../helpers/run-cli.ts';
+
+function failedCollector(): Sink & { rows: Row[] } {
+  const rows: Row[] = [];
+  return { name: 'failed', rows, write(row, _leaf, done) { rows.push(row); queueMicrotask(() => done()); }, async close() {} };
+}
+
+describe('request cache', () => {
+  let sim: Simulator;
+  let llm: Llm;
+  before(async () => {
+    sim = await startSimulator();
+    llm = createLlm({ model: 'sim-small', baseURL: sim.url, apiKey: 'sk-test', concurrency: 32 });
+  });
+  after(async () => {
+    await llm.close();
+    await sim.close();
+  });
+
+  it('keys requests by their canonical JSON: key order does not matter, content does', () => {
+    const cache = new RequestCache('/nonexistent');
+    assert.equal(canonicalJson({ b: 1, a: [{ d: 2, c: undefined }] }), '{"a":[{"d":2}],"b":1}');
+    assert.equal(cache.key({ model: 'm', messages: [{ role: 'user', content: 'x' }] }), cache.key({ messages: [{ content: 'x', role: 'user' }], model: 'm' }));
+    assert.notEqual(cache.key({ model: 'm', temperature: 0.1 }), cache.key({ model: 'm', temperature: 0.2 }));
+    assert.match(cache.key({}), /^[0-9a-f]{64}$/);
+  });
+
+  it('leaves no torn entry when the writing process is killed with SIGKILL, at five moments', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-kill-'));
+    for (const delay of [30, 80, 150, 220, 310]) {
+      const child = spawn(process.execPath, ['--conditions=sluice-source', join(repoRoot, 'spec/fixtures/cache-writer.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('close', r));
+    }
+    let entries = 0;
+    for (const shard of await readdir(dir)) {
+      for (const name of await readdir(join(dir, shard))) {
+        if (!name.endsWith('.json')) continue;
+        entries++;
+        const entry = JSON.parse(await readFile(join(dir, shard, name), 'utf8')) as { response: { big: string } };
+        assert.equal(entry.response.big.length, 200_000, `${name} is whole`);
+      }
+    }
+    assert.ok(entries > 5, `${entries} entries written`);
+  });
+
+  it('reruns an unchanged pipeline with no requests: every answer from the cache, asynchronously, at concurrency 64', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-'));
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ i }));
+    const build = () => pipeline('hits').from(fromIterable(rows)).pipe(generate({ llm, prompt: 'Row {{ i }}', concurrency: 64, metadata: false }));
+    const first = toMemory();
+    const before = sim.log.length;
+    const s1 = await build().to(first).run({ cache: dir, failed: failedCollector() });
+    assert.equal(sim.log.length - before, 2000);
+    assert.deepEqual(s1.cache, { dir, hits: 0, misses: 2000, writes: 2000 });
+    const second = toMemory();
+    const s2 = await build().to(second).run({ cache: dir, failed: failedCollector() });
+    assert.equal(sim.log.length - before, 2000, 'no request on the rerun');
+    assert.deepEqual(s2.cache, { dir, hits: 2000, misses: 0, writes: 0 });
+    assert.equal((s2.llm as Record<string, { cacheHits: number; requests: number }>)['sim-small']!.cacheHits, 2000);
+    assert.deepEqual(second.rows.map((r) => JSON.stringify(r)).sort(), first.rows.map((r) => JSON.stringify(r)).sort());
+  });
+
+  it('sends only the changed step\'s requests, and those downstream of it, after a prompt change', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-'));
+    const rows = Array.from({ length: 50 }, (_, i) => ({ topic: `t${i}` }));
+    const build = (askPrompt: string, answerPrompt: string) =>
+      pipeline('two').from(fromIterable(rows)).pipe(
+        generate({ llm, name: 'ask', prompt: askPrompt, as: 'question' }),
+        generate({ llm, name: 'answer', prompt: answerPrompt, as: 'answer' }),
+      ).to(toMemory());
+    const count = async (p: ReturnType<typeof build>) => {
+      const before = sim.log.length;
+      await p.run({ cache: dir, failed: failedCollector() });
+      return sim.log.slice(before).map((entry) => entry.bodyHash);
+    };
+    assert.equal((await count(build('Ask about {{ topic }}', 'Answer {{ question }}'))).length, 100);
+    assert.equal((await count(build('Ask about {{ topic }}', 'Answer {{ question }}'))).length, 0, 'unchanged: nothing sent');
+    assert.equal((await count(build('Ask about {{ topic }}', 'Answer briefly: {{ question }}'))).length, 50, 'the answer step changed: only its 50 requests');
+    assert.equal((await count(build('Ask one thing about {{ topic }}', 'Answer briefly: {{ question }}'))).length, 100, 'the first step changed: it and the step after it');
+  });
+
+  it('is skipped by a step with cache: false and by a run with cache: false', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-'));
+    const rows = [{ q: 'a' }, { q: 'b' }];
+    const run = async (stepCache: boolean, runCache: false | string) => {
+      const before = sim.log.length;
+      await pipeline('off').from(fromIterable(rows)).pipe(generate({ llm, prompt: 'Off {{ q }}', cache: stepCache })).to(toMemory()).run({ cache: runCache, failed: failedCollector() });
+      return sim.log.length - before;
+    };
+    assert.equal(await run(true, dir), 2);
+    assert.equal(await run(true, dir), 0);
+    assert.equal(await run(false, dir), 2);
+    assert.equal(await run(true, false), 2);
+  });
+});
