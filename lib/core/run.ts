@@ -174,6 +174,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   if (options.concurrency !== undefined) services.set('concurrency', checkPositiveInt('concurrency', options.concurrency));
   if (options.limit !== undefined) checkPositiveInt('limit', options.limit);
   let runDir: RunDirectory | undefined;
+  let onAllDone: (() => void) | undefined;
   let fatal: Error | undefined;
   let interrupted = false;
   const failedSink = options.failed ?? pipeline.failed ?? pipeline.defaultFailedSink();
@@ -355,6 +356,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         counts.done++;
         runDir?.markDone(id);
         options.onDone?.(id);
+        if (counts.done === counts.read) onAllDone?.();
       },
       ...(runDir?.resuming
         ? { skip: (id: string) => runDir!.isDone(id) || options.skip?.(id) === true }
@@ -375,6 +377,10 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         complete: () => resolve(),
       });
     });
+    if (options.deliver && counts.done < counts.read && !fatal) {
+      // The consumer (an async iterable) still holds rows: the run ends when it has taken them all.
+      await new Promise<void>((resolve) => (onAllDone = resolve));
+    }
     const closing = await Promise.allSettled([...sinks.map((s) => s.close())]);
     await failedSink.close();
     for (const result of closing) if (result.status === 'rejected') fatal ??= result.reason as Error;
