@@ -7,8 +7,10 @@
  * With --json, prints one JSON object per figure per line on stdout:
  *   {"name","value","unit","baseline","ratio"}
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
@@ -23,7 +25,7 @@ const only = new Set(args.only.split(','));
 const data = 'bench/.data';
 mkdirSync(data, { recursive: true });
 
-interface Measured { rows: number; ms: number; maxRssKB: number }
+interface Measured { rows: number; ms: number; maxRssKB: number; cpuMs?: number; requestsSent?: number; errors?: number }
 interface Figure { name: string; value: number; unit: string; baseline: number; ratio: number; target?: string }
 const figures: Figure[] = [];
 
@@ -53,7 +55,7 @@ function report(figure: Figure): void {
     const { target: _t, ...line } = figure;
     process.stdout.write(`${JSON.stringify(line)}\n`);
   } else {
-    const value = figure.unit === 'rows/s' || figure.unit === 'req/s' ? Math.round(figure.value).toLocaleString('en-US') : figure.value.toFixed(1);
+    const value = figure.unit === 'rows/s' || figure.unit === 'req/s' ? Math.round(figure.value).toLocaleString('en-US') : figure.value.toFixed(figure.unit === 'ms/req' ? 3 : 1);
     process.stderr.write(`${figure.name.padEnd(34)} ${value.padStart(12)} ${figure.unit.padEnd(7)} ratio ${figure.ratio.toFixed(2)}${figure.target ? `  (target ${figure.target})` : ''}\n`);
   }
 }
@@ -87,4 +89,73 @@ if (only.has('core')) {
   const slow4 = variant('sluice-slow.ts', four, out);
   report({ name: 'core.slow-4m.peak-rss', value: slow4.maxRssKB / 1024, unit: 'MB', baseline: slow2.maxRssKB / 1024, ratio: slow4.maxRssKB / slow2.maxRssKB, target: 'ratio <= 1.05' });
   report({ name: 'core.slow-4m.rate', value: (slow4.rows / slow4.ms) * 1000, unit: 'rows/s', baseline: 64_000, ratio: (slow4.rows / slow4.ms) * 1000 / 64_000 });
+}
+
+/** Starts the simulator in its own process (client and server must not share a thread). */
+async function startSimulatorProcess(latencyMs: number): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['lib/llm/simulator/main.ts', '--latency', String(latencyMs), '--log-limit', '1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.trim()));
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+function medianOf(runsOf: Measured[], pick: (m: Measured) => number): number {
+  return median(runsOf.map(pick));
+}
+
+if (only.has('llm') || only.has('cache')) {
+  const latency = 50;
+  const n = 20_000;
+  const concurrency = 256;
+  const sim = await startSimulatorProcess(latency);
+  try {
+    const ideal = concurrency / (latency / 1000);
+    const rounds: Record<string, Measured[]> = { sdk: [], pool: [], sluice: [], cached: [] };
+    for (let round = 0; round < runs; round++) {
+      rounds.pool!.push(variant('llm-undici-pool.ts', sim.url, String(n), String(concurrency)));
+      rounds.sdk!.push(variant('llm-sdk-pool.ts', sim.url, String(n), String(concurrency)));
+      rounds.sluice!.push(variant('llm-sluice.ts', sim.url, String(n), String(concurrency), '-'));
+      const cacheDir = mkdtempSync(join(tmpdir(), 'sluice-bench-cache-'));
+      rounds.cached!.push(variant('llm-sluice.ts', sim.url, String(n), String(concurrency), cacheDir));
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+    const rate = (m: Measured) => (m.rows / m.ms) * 1000;
+    const cpuPer = (m: Measured) => (m.cpuMs ?? 0) / m.rows;
+    const sdk = medianOf(rounds.sdk!, rate);
+    const pool = medianOf(rounds.pool!, rate);
+    const sluice = medianOf(rounds.sluice!, rate);
+    const cached = medianOf(rounds.cached!, rate);
+    if (only.has('llm')) {
+      report({ name: 'llm.ideal', value: ideal, unit: 'req/s', baseline: ideal, ratio: 1 });
+      report({ name: 'llm.undici-pool', value: pool, unit: 'req/s', baseline: ideal, ratio: pool / ideal });
+      report({ name: 'llm.sdk-promise-pool', value: sdk, unit: 'req/s', baseline: ideal, ratio: sdk / ideal });
+      report({ name: 'llm.sluice', value: sluice, unit: 'req/s', baseline: sdk, ratio: sluice / sdk, target: '>= 0.95 of the SDK pool' });
+      report({ name: 'llm.sluice-vs-undici-pool', value: sluice, unit: 'req/s', baseline: pool, ratio: sluice / pool, target: '>= 0.70' });
+      report({ name: 'llm.sluice-vs-ideal', value: sluice, unit: 'req/s', baseline: ideal, ratio: sluice / ideal });
+      const sdkCpu = medianOf(rounds.sdk!, cpuPer);
+      const poolCpu = medianOf(rounds.pool!, cpuPer);
+      const sluiceCpu = medianOf(rounds.sluice!, cpuPer);
+      report({ name: 'llm.undici-pool.cpu', value: poolCpu, unit: 'ms/req', baseline: poolCpu, ratio: 1 });
+      report({ name: 'llm.sdk-promise-pool.cpu', value: sdkCpu, unit: 'ms/req', baseline: poolCpu, ratio: sdkCpu / poolCpu });
+      report({ name: 'llm.sluice.cpu', value: sluiceCpu, unit: 'ms/req', baseline: sdkCpu, ratio: sluiceCpu / sdkCpu });
+      const rss = (m: Measured) => m.maxRssKB / 1024;
+      report({ name: 'llm.sdk-promise-pool.peak-rss', value: medianOf(rounds.sdk!, rss), unit: 'MB', baseline: medianOf(rounds.pool!, rss), ratio: medianOf(rounds.sdk!, rss) / medianOf(rounds.pool!, rss) });
+      report({ name: 'llm.sluice.peak-rss', value: medianOf(rounds.sluice!, rss), unit: 'MB', baseline: medianOf(rounds.sdk!, rss), ratio: medianOf(rounds.sluice!, rss) / medianOf(rounds.sdk!, rss) });
+    }
+    if (only.has('cache')) {
+      report({ name: 'cache.miss-cost', value: cached, unit: 'req/s', baseline: sluice, ratio: cached / sluice, target: '>= 0.95' });
+      // Rerun a finished 10,000-row pipeline with two LLM steps from the cache.
+      const cacheDir = mkdtempSync(join(tmpdir(), 'sluice-bench-rerun-'));
+      const first = variant('llm-sluice.ts', sim.url, '10000', String(concurrency), cacheDir, '2');
+      const reruns = Array.from({ length: runs }, () => variant('llm-sluice.ts', sim.url, '10000', String(concurrency), cacheDir, '2'));
+      rmSync(cacheDir, { recursive: true, force: true });
+      const rerunMs = medianOf(reruns, (m) => m.ms);
+      report({ name: 'cache.rerun-speedup', value: first.ms / rerunMs, unit: 'x', baseline: first.ms, ratio: first.ms / rerunMs, target: '>= 20' });
+      report({ name: 'cache.rerun-requests-sent', value: Math.max(...reruns.map((m) => m.requestsSent ?? -1)), unit: 'requests', baseline: first.requestsSent ?? 0, ratio: 0, target: '0' });
+    }
+  } finally {
+    sim.stop();
+  }
 }

@@ -382,6 +382,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       await new Promise<void>((resolve) => (onAllDone = resolve));
     }
     const closing = await Promise.allSettled([...sinks.map((s) => s.close())]);
+    await (services.get('cache') as RequestCache | undefined)?.close();
     await failedSink.close();
     for (const result of closing) if (result.status === 'rejected') fatal ??= result.reason as Error;
 

@@ -150,6 +150,11 @@ export interface Llm {
   readonly name: string;
   readonly model: string;
   readonly params: Readonly<SamplingParams>;
+  /**
+   * The options it was made with, without `apiKey` (never exposed), for saving a pipeline's
+   * definition and for diagnostics. Optional so that stand-ins (tests, lazy proxies) need not have it.
+   */
+  readonly options?: Readonly<Omit<LlmOptions, 'apiKey'>>;
   /** A chat completion (`POST /chat/completions`, non-streaming). */
   chat(request: ChatRequest, options?: CallOptions): Promise<LlmResult<ChatCompletion>>;
   /** A legacy text completion (`POST /completions`), for raw prompts such as Magpie's. */
@@ -291,7 +296,7 @@ export function createLlm(options: LlmOptions): Llm {
           await rateLimiter.acquire(estimate.total, controller.signal);
           usage.recordRequest();
           sent = true;
-          events.next({ ...base, type: 'request', attempt, estimatedTokens: estimate.total });
+          if (events.observed) events.next({ ...base, type: 'request', attempt, estimatedTokens: estimate.total });
           if (timeoutMs !== Infinity) {
             timer = setTimeout(() => {
               timedOut = true;
@@ -370,7 +375,7 @@ export function createLlm(options: LlmOptions): Llm {
     // After settling: the server's view of what remains wins over our corrected estimate.
     rateLimiter.learn(response.headers);
     usage.recordResponse(askedModel, responseUsage);
-    events.next({
+    if (events.observed) events.next({
       ...base,
       type: 'response',
       attempt,
@@ -428,10 +433,12 @@ export function createLlm(options: LlmOptions): Llm {
 
   const mergeParams = (request: { model?: string }) => ({ ...params, ...request, model: request.model ?? model });
 
+  const { apiKey: _apiKey, ...publicOptions } = options;
   return {
     name,
     model,
     params: Object.freeze({ ...params }),
+    options: Object.freeze(publicOptions),
     usage,
     events,
     rateLimiter,

@@ -33,9 +33,9 @@ export function complete<R, As extends string = 'completion'>(options: CompleteO
     defaultAs: 'completion',
     variables: template.variables,
     params: { prompt: options.prompt, params },
-    async work(row, signal, ctx) {
+    async work(row, call, ctx) {
       const request = { prompt: template.render(row), ...params };
-      const result = await cachedCall(ctx, options.llm, 'complete', request, { enabled: options.cache !== false }, () => options.llm.complete(request, { signal }));
+      const result = await cachedCall(ctx, options.llm, 'complete', request, { enabled: options.cache !== false }, () => options.llm.complete(request, { signal: call.signal }));
       return { values: [result.response.choices[0]?.text ?? ''], shape: 'single', metadata: responseMetadata(result, result.response) };
     },
   });

@@ -53,9 +53,9 @@ export function generate(options: GenerateOptions<string>): Step<any, any> {
     defaultAs: 'generation',
     variables: template.variables,
     params: { ...template.params, params, n, samples },
-    async work(row, signal, ctx) {
+    async work(row, call, ctx) {
       const request = { messages: template.render(row), ...params, ...(n > 1 ? { n } : {}) };
-      const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false }, () => options.llm.chat(request, { signal }));
+      const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false }, () => options.llm.chat(request, { signal: call.signal }));
       const texts = result.response.choices.map((choice) => choice.message.content ?? '');
       return {
         values: n === 1 ? [texts[0] ?? ''] : texts,

@@ -14,9 +14,13 @@ export class LlmRegistry {
   add(llm: Llm, ctx: StepContext): void {
     if (this.#llms.has(llm.name)) return;
     this.#llms.set(llm.name, llm);
-    llm.events.subscribe((event) => {
-      if (ctx.events.observed) ctx.events.next({ type: 'llm', llm: llm.name, event: event.type, detail: event as unknown as Record<string, unknown> });
+    // Forward only when someone listens to the run's events: an observed Subject makes the
+    // client build an event object per request.
+    if (!ctx.events.observed) return;
+    const forwarding = llm.events.subscribe((event) => {
+      ctx.events.next({ type: 'llm', llm: llm.name, event: event.type, detail: event as unknown as Record<string, unknown> });
     });
+    ctx.events.subscribe({ complete: () => forwarding.unsubscribe() });
   }
 
   /** Notes that an LLM answered from the built-in simulator, so the summary says so. */

@@ -4,7 +4,7 @@
  * the metadata column, and registering the LLM for the summary.
  * @module
  */
-import { mergeMap, Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
 import { childOf, type Envelope } from '../core/envelope.ts';
 import { enter } from '../core/step-stats.ts';
@@ -39,6 +39,11 @@ export interface LlmOutcome {
   metadata: Record<string, unknown>;
 }
 
+/** Per-row call context: `signal` is made on first use, so cache hits make none. */
+export interface LlmCall {
+  readonly signal: AbortSignal;
+}
+
 export interface LlmStepSpec<As extends string> {
   kind: string;
   options: LlmStepOptions<As>;
@@ -47,7 +52,7 @@ export interface LlmStepSpec<As extends string> {
   variables: readonly string[];
   params: Record<string, unknown>;
   /** Does the LLM work for one row (already mapped through `inputs`). Throw to fail the row. */
-  work(row: Record<string, unknown>, signal: AbortSignal, ctx: StepContext): Promise<LlmOutcome>;
+  work(row: Record<string, unknown>, call: LlmCall, ctx: StepContext): Promise<LlmOutcome>;
 }
 
 /** Applies `inputs` mapping: the template sees `question` where the row has `prompt`. */
@@ -65,70 +70,122 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const metadata = options.metadata ?? true;
   const inputs = options.inputs;
   const needs = spec.variables.map((v) => inputs?.[v] ?? v);
-  return defineStep<In, Out>({
+  const step = defineStep<In, Out>({
     kind: spec.kind,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
     needs,
-    params: { llm: options.llm.name, model: options.llm.model, as, ...spec.params },
+    params: { llm: options.llm.name, model: options.llm.model, as, concurrency, metadata, inputs: inputs ?? null, ...spec.params },
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       const registry = LlmRegistry.of(ctx);
       registry.add(options.llm, ctx);
+      const limit = (ctx.services.get('concurrency') as number | undefined) ?? concurrency;
+      // A bounded-concurrency operator written out (rather than mergeMap with an Observable per
+      // row): one promise per row, and an AbortController only when a request is really sent
+      // (a cache hit needs none). Results are emitted from promise callbacks, never synchronously.
       return (source) =>
-        source.pipe(
-          mergeMap((envelope: Envelope<any>) => {
-            enter(ctx.stats);
-            return new Observable<Envelope<any>>(function subscribeLlmRow(subscriber) {
-              const abort = new AbortController();
-              const onHardStop = () => abort.abort(ctx.signal.reason);
-              ctx.signal.addEventListener('abort', onHardStop, { once: true });
-              let settled = false;
-              spec.work(mappedRow(envelope.row, inputs), AbortSignal.any([abort.signal, ctx.signal]), ctx).then(
-                (outcome) => {
-                  settled = true;
-                  if (outcome.metadata.simulated) registry.markSimulated(options.llm.name);
-                  const withMeta = (row: Record<string, unknown>, value: unknown) => {
-                    const next: Record<string, unknown> = { ...row, [as]: value };
-                    if (metadata) {
-                      const existing = (row[METADATA_KEY] as Record<string, unknown> | undefined) ?? {};
-                      next[METADATA_KEY] = { ...existing, [ctx.step]: outcome.metadata };
-                    }
-                    return next;
-                  };
-                  ctx.stats.out++;
-                  if (outcome.shape === 'rows') {
-                    if (outcome.values.length === 0) {
-                      ctx.stats.out--;
-                      ctx.drop(envelope);
-                    } else {
-                      outcome.values.forEach((value, i) => {
-                        ctx.stats.emitted++;
-                        subscriber.next(childOf(envelope, withMeta(envelope.row, value), i));
-                      });
-                      envelope.permit.release();
-                    }
-                  } else {
-                    envelope.row = withMeta(envelope.row, outcome.shape === 'single' ? outcome.values[0] : outcome.values);
-                    ctx.stats.emitted++;
-                    subscriber.next(envelope);
-                  }
-                  subscriber.complete();
-                },
-                (error: unknown) => {
-                  settled = true;
-                  ctx.fail(envelope, error, { attempts: (error as { attempts?: number }).attempts ?? 1, ...((error as { raw?: string }).raw !== undefined ? { raw: (error as { raw: string }).raw } : {}) });
-                  subscriber.complete();
-                },
-              );
-              return () => {
-                ctx.signal.removeEventListener('abort', onHardStop);
-                // Unsubscribed before the answer came (the consumer went away): cancel the HTTP request.
-                if (!settled) abort.abort(new Error('cancelled'));
-              };
-            });
-          }, (ctx.services.get('concurrency') as number | undefined) ?? concurrency),
-        );
+        new Observable<Envelope<any>>(function subscribeLlmStep(subscriber) {
+          const inFlight = new Set<AbortController>();
+          const waiting: Envelope<any>[] = [];
+          let active = 0;
+          let completed = false;
+          let closed = false;
+          const onHardStop = () => {
+            for (const controller of inFlight) controller.abort(ctx.signal.reason);
+          };
+          ctx.signal.addEventListener('abort', onHardStop, { once: true });
+          const finish = () => {
+            if (completed && active === 0 && waiting.length === 0) subscriber.complete();
+          };
+          const emit = (envelope: Envelope<any>, outcome: LlmOutcome) => {
+            if (outcome.metadata.simulated) registry.markSimulated(options.llm.name);
+            const withMeta = (row: Record<string, unknown>, value: unknown) => {
+              const next: Record<string, unknown> = { ...row, [as]: value };
+              if (metadata) {
+                const existing = (row[METADATA_KEY] as Record<string, unknown> | undefined) ?? {};
+                next[METADATA_KEY] = { ...existing, [ctx.step]: outcome.metadata };
+              }
+              return next;
+            };
+            if (outcome.shape === 'rows') {
+              if (outcome.values.length === 0) {
+                ctx.drop(envelope);
+                return;
+              }
+              ctx.stats.out++;
+              outcome.values.forEach((value, i) => {
+                ctx.stats.emitted++;
+                subscriber.next(childOf(envelope, withMeta(envelope.row, value), i));
+              });
+              envelope.permit.release();
+              return;
+            }
+            ctx.stats.out++;
+            envelope.row = withMeta(envelope.row, outcome.shape === 'single' ? outcome.values[0] : outcome.values);
+            ctx.stats.emitted++;
+            subscriber.next(envelope);
+          };
+          const start = (envelope: Envelope<any>) => {
+            active++;
+            let controller: AbortController | undefined;
+            const call: LlmCall = {
+              get signal() {
+                if (!controller) {
+                  controller = new AbortController();
+                  if (ctx.signal.aborted || closed) controller.abort(ctx.signal.reason ?? new Error('cancelled'));
+                  inFlight.add(controller);
+                }
+                return controller.signal;
+              },
+            };
+            const settle = () => {
+              if (controller) inFlight.delete(controller);
+              active--;
+              const next = closed ? undefined : waiting.shift();
+              if (next) start(next);
+              finish();
+            };
+            let work: Promise<LlmOutcome>;
+            try {
+              work = spec.work(mappedRow(envelope.row, inputs), call, ctx);
+            } catch (error) {
+              work = Promise.reject(error);
+            }
+            work.then(
+              (outcome) => {
+                if (!closed) emit(envelope, outcome);
+                settle();
+              },
+              (error: unknown) => {
+                const extra = error as { attempts?: number; raw?: string };
+                ctx.fail(envelope, error, { attempts: extra.attempts ?? 1, ...(extra.raw !== undefined ? { raw: extra.raw } : {}) });
+                settle();
+              },
+            );
+          };
+          const subscription = source.subscribe({
+            next(envelope) {
+              enter(ctx.stats);
+              if (active < limit) start(envelope);
+              else waiting.push(envelope);
+            },
+            error: (error: unknown) => subscriber.error(error),
+            complete() {
+              completed = true;
+              finish();
+            },
+          });
+          return () => {
+            closed = true;
+            ctx.signal.removeEventListener('abort', onHardStop);
+            subscription.unsubscribe();
+            // Unsubscribed before the answers came (the consumer went away): cancel the HTTP requests.
+            for (const controller of inFlight) controller.abort(new Error('cancelled'));
+          };
+        });
     },
   });
+  // The LLM itself, so that saving the pipeline can write its configuration.
+  return { ...step, resources: { llm: options.llm } };
 }

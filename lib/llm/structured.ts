@@ -76,7 +76,7 @@ export function structured<R, S extends z.ZodType, As extends string = 'structur
     defaultAs: 'structured',
     variables: template.variables,
     params: { ...template.params, params, schema: responseFormat.json_schema, maxInvalid },
-    async work(row, signal, ctx) {
+    async work(row, call, ctx) {
       const messages = template.render(row);
       let attempts = 0;
       let last = '';
@@ -84,7 +84,7 @@ export function structured<R, S extends z.ZodType, As extends string = 'structur
       for (let tries = 0; tries <= maxInvalid; tries++) {
         const request = { messages, ...params, response_format: { type: 'json_schema', json_schema: responseFormat.json_schema } };
         // A new ask after an invalid reply is a different cache entry (`variant`), or it would get the same reply back.
-        const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, variant: tries }, () => options.llm.chat(request as never, { signal }));
+        const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, variant: tries }, () => options.llm.chat(request as never, { signal: call.signal }));
         attempts += result.attempts;
         last = result.response.choices[0]?.message.content ?? '';
         const checked = checkReply(last, options.schema);

@@ -1,0 +1,12 @@
+/** (a) The peer a user would write: a promise pool over the SDK with its defaults. `node … url n concurrency` */
+import OpenAI from 'openai';
+import { promisePool, report, REQUEST_TEXT } from './llm-common.ts';
+
+const [url = '', n = '20000', concurrency = '256'] = process.argv.slice(2);
+const client = new OpenAI({ baseURL: url, apiKey: 'sk-bench' });
+const started = performance.now();
+const cpu = process.cpuUsage();
+const errors = await promisePool(Number(n), Number(concurrency), async (i) => {
+  await client.chat.completions.create({ model: 'sim-small', messages: [{ role: 'user', content: `${REQUEST_TEXT} #${i}` }] });
+});
+report(Number(n), started, cpu, errors);
