@@ -99,6 +99,18 @@ export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnableP
   run(options?: RunOptions): Promise<RunSummary> {
     return startRun(this, options).summary;
   }
+
+  /**
+   * Writes the pipeline's definition to `path` (YAML, or JSON for `.json`), for `loadDefinition`
+   * or `sluice run`. Only built-in steps can be saved; a step running your own code is an error
+   * that says to use an `import:` step. Loads `sluice/config` (and `yaml`) on first use.
+   * @example
+   * await pipeline('qa').pipe(generate({ llm, prompt: 'Answer: {{ question }}', as: 'answer' })).save('qa.yaml');
+   */
+  async save(path: string): Promise<void> {
+    const { savePipeline } = await import('../config/save-definition.ts');
+    await savePipeline(this, path);
+  }
 }
 
 /** Starts a pipeline named `name`, for rows of type `R` (set by `.from(source)` when there is one). */

@@ -87,7 +87,19 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
     kind: 'embed',
     named: options.name !== undefined,
     needs: template.variables,
-    params: { llm: llm.name, model: llm.model, text: options.text, as, size: options.size ?? 64, dimensions: options.dimensions ?? null },
+    params: {
+      llm: llm.name,
+      model: llm.model,
+      text: options.text,
+      as,
+      size: options.size ?? 64,
+      dimensions: options.dimensions ?? null,
+      maxWaitMs: options.maxWaitMs ?? 50,
+      concurrency: options.concurrency ?? 4,
+      metadata,
+      ...(options.cache === false ? { cache: false } : {}),
+    },
+    resources: { llm },
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       LlmRegistry.of(ctx).add(llm, ctx);

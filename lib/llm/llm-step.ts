@@ -75,7 +75,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
     needs,
-    params: { llm: options.llm.name, model: options.llm.model, as, concurrency, metadata, inputs: inputs ?? null, ...spec.params },
+    params: { llm: options.llm.name, model: options.llm.model, as, concurrency, metadata, inputs: inputs ?? null, ...(options.cache === false ? { cache: false } : {}), ...spec.params },
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       const registry = LlmRegistry.of(ctx);

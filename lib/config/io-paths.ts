@@ -1,0 +1,35 @@
+/**
+ * A definition's `input` and `output`: the source and sink a path stands for, and the way back
+ * from them to the path, for saving. Paths are relative to the current directory, as `-i`/`-o` are.
+ * @module
+ */
+import { extname } from 'node:path';
+import type { Sink } from '../sinks/sink.ts';
+import { toNdjsonDir } from '../sinks/ndjson-dir.ts';
+import { toNdjsonFile } from '../sinks/ndjson-file.ts';
+import { toStdout } from '../sinks/ndjson-stdout.ts';
+import type { Source } from '../sources/source.ts';
+import { jsonArrayFile } from '../sources/json-array-file.ts';
+import { ndjsonFile } from '../sources/ndjson-file.ts';
+import { ndjsonStdin } from '../sources/ndjson-stdin.ts';
+
+const paths = new WeakMap<object, string>();
+
+/** `-` is stdin, a `.json` file is a JSON array, anything else an NDJSON file. */
+export function inputSource(path: string): Source {
+  const source = path === '-' ? ndjsonStdin() : extname(path) === '.json' ? jsonArrayFile(path) : ndjsonFile(path);
+  paths.set(source, path);
+  return source;
+}
+
+/** `-` is stdout, a path ending in `/` a folder with one file per leaf, anything else one NDJSON file. */
+export function outputSink(path: string): Sink {
+  const sink = path === '-' ? toStdout() : path.endsWith('/') ? toNdjsonDir(path) : toNdjsonFile(path);
+  paths.set(sink, path);
+  return sink;
+}
+
+/** The path a definition's source or sink was made from, if it was. */
+export function ioPathOf(value: object | undefined): string | undefined {
+  return value === undefined ? undefined : paths.get(value);
+}

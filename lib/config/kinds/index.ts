@@ -1,0 +1,33 @@
+/**
+ * The built-in step kinds, by the name definitions use.
+ * @module
+ */
+import type { StepKind } from '../step-registry.ts';
+import { aggregateKind } from './aggregate.ts';
+import { broadcastKind } from './broadcast.ts';
+import { completeKind } from './complete.ts';
+import { embedKind } from './embed.ts';
+import { filterKind } from './filter.ts';
+import { generateKind } from './generate.ts';
+import { importKind } from './import.ts';
+import { combineKind, joinKind } from './join.ts';
+import { mapKind } from './map.ts';
+import { routeKind } from './route.ts';
+import { scatterKind } from './scatter.ts';
+import { structuredKind } from './structured.ts';
+
+export const builtinKinds: Readonly<Record<string, StepKind>> = {
+  generate: generateKind,
+  structured: structuredKind,
+  complete: completeKind,
+  embed: embedKind,
+  scatter: scatterKind,
+  filter: filterKind,
+  map: mapKind,
+  aggregate: aggregateKind,
+  route: routeKind,
+  broadcast: broadcastKind,
+  join: joinKind,
+  combine: combineKind,
+  import: importKind,
+};

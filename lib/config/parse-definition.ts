@@ -1,0 +1,138 @@
+/**
+ * `parseDefinition`: a pipeline from the text of a YAML or JSON definition. Parses (JSON is
+ * YAML too), refuses tags, interpolates `${ENV}`, validates with zod, makes the LLMs, builds
+ * the steps through the registry (loading `import:` modules, the only code a definition can
+ * run), and sets the input and output. Every error has a line and a column.
+ * @module
+ */
+import { dirname, extname, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { pipeline, type Pipeline } from '../core/pipeline.ts';
+import { createLlm, type Llm } from '../llm/client.ts';
+import { DefinitionError } from './definition-error.ts';
+import { interpolate } from './interpolate.ts';
+import { inputSource, outputSink } from './io-paths.ts';
+import { lazyLlm } from './lazy-llm.ts';
+import { llmDeclarationSchema, rememberDeclaration } from './llm-declaration.ts';
+import { pipelineDefinitionSchema } from './pipeline-definition.ts';
+import { atPosition, SourcePositions } from './source-positions.ts';
+import { StepBuilder } from './step-builder.ts';
+import { type StepRegistry, stepRegistry } from './step-registry.ts';
+import { validateValue } from './validate-value.ts';
+
+export interface ParseDefinitionOptions {
+  /** The file the text came from: named in errors; `import:` paths are relative to its folder. */
+  path?: string;
+  /** Variables for `${…}`, and OPENAI_BASE_URL / OPENAI_API_KEY for the LLMs. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * `import:` steps: `true` (default) allows relative paths inside the definition's folder,
+   * `'any'` also absolute paths and packages, `false` none. Nothing else in a definition runs code.
+   */
+  allowImport?: boolean | 'any';
+  /**
+   * `eager` (default) creates each LLM client now, so a missing endpoint fails the load.
+   * `lazy` creates each on its first call: for validating or drawing a pipeline with no endpoint.
+   */
+  llms?: 'eager' | 'lazy';
+  /** The step kinds to build from. Default `stepRegistry`. */
+  registry?: StepRegistry;
+}
+
+// Only the plain data types of the YAML core schema; `!!js/function`, `!!binary`, custom tags are refused.
+const DATA_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** The start of the tag written before the value at `offset`: the source text is the only record of it. */
+function tagStart(text: string, offset: number): number {
+  let bang = text.lastIndexOf('!', offset);
+  if (bang === -1) return offset;
+  while (bang > 0 && !/\s/.test(text[bang - 1]!)) bang--;
+  return bang;
+}
+
+/**
+ * Builds the pipeline a definition describes.
+ * @example
+ * const p = await parseDefinition('name: clean\nsteps:\n  - filter: { column: text, nonEmpty: true }\n', { path: 'clean.yaml' });
+ * await p.run({ source: ndjsonFile('rows.jsonl'), sink: toStdout() });
+ */
+export async function parseDefinition(text: string, options: ParseDefinitionOptions = {}): Promise<Pipeline<any>> {
+  const { path: file, env = process.env, allowImport = true, llms: llmMode = 'eager', registry = stepRegistry } = options;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core', version: '1.2' });
+  const positions = new SourcePositions(doc, lineCounter);
+  const fail = (code: 'SLUICE_DEFINITION_SYNTAX' | 'SLUICE_DEFINITION_SECRET', message: string, offset: number, path: (string | number)[] = []) => {
+    const position = positions.offset(offset);
+    return new DefinitionError(code, message.replace('{where}', atPosition(position)), { file, line: position.line, column: position.column, path });
+  };
+
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const format = file !== undefined && extname(file) === '.json' ? 'JSON' : 'YAML';
+    throw fail('SLUICE_DEFINITION_SYNTAX', `Invalid ${format} {where}: ${syntax.message.replace(/\.$/, '')}.`, syntax.pos[0]);
+  }
+  visit(doc, {
+    Node(_key, node) {
+      if (node.tag !== undefined && !DATA_TAGS.has(node.tag) && node.range) {
+        const start = tagStart(text, node.range[0]);
+        const written = text.slice(start, node.range[0]).trim().split(/\s/)[0] || node.tag;
+        throw fail('SLUICE_DEFINITION_SYNTAX', `Tag \`${written}\` {where} is not allowed: a definition holds data, never code. To run your own code, use an \`import:\` step.`, start);
+      }
+    },
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__' && pair.key.range) {
+        throw fail('SLUICE_DEFINITION_SYNTAX', 'Key `__proto__` {where} is not allowed in a definition.', pair.key.range[0]);
+      }
+    },
+  });
+  interpolate(doc, { env, positions, text, file });
+
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) {
+    throw fail('SLUICE_DEFINITION_SYNTAX', 'Expected the definition to be a map with `name` and `steps`, got an empty file. Start from `name: my-pipeline` and `steps: [ … ]`.', 0);
+  }
+  const definition = validateValue(pipelineDefinitionSchema, data, { base: [], rootKey: 'definition', positions, file });
+
+  const llms: Record<string, Llm> = {};
+  for (const [name, declared] of Object.entries(definition.llms ?? {})) {
+    const base = ['llms', name];
+    const node = doc.getIn(base, true);
+    if (isMap(node)) {
+      const secret = node.items.find((item) => isScalar(item.key) && /^api[-_]?key$/i.test(String(item.key.value)));
+      if (secret && isScalar(secret.key) && secret.key.range) {
+        throw fail('SLUICE_DEFINITION_SECRET', `\`${String(secret.key.value)}\` {where} (LLM \`${name}\`) does not belong in a definition, which gets shared and committed. Set OPENAI_API_KEY in the environment instead.`, secret.key.range[0], [...base, String(secret.key.value)]);
+      }
+    }
+    const declaration = validateValue(llmDeclarationSchema, declared, { base, label: `LLM \`${name}\``, positions, file });
+    const llmOptions = {
+      ...declaration,
+      name,
+      baseURL: declaration.baseURL ?? env.OPENAI_BASE_URL,
+      apiKey: env.OPENAI_API_KEY,
+    };
+    const llm = llmMode === 'lazy' ? lazyLlm(llmOptions) : createLlm(llmOptions);
+    rememberDeclaration(llm, declaration);
+    llms[name] = llm;
+  }
+
+  const builder = new StepBuilder({
+    registry,
+    llms,
+    positions,
+    file,
+    baseDir: file === undefined ? process.cwd() : dirname(resolve(file)),
+    allowImport,
+  });
+  let steps = builder.steps(definition.steps, ['steps']);
+  if (builder.pendingImports() > 0) {
+    // Imports load asynchronously; the first pass only found them. Build again with them loaded.
+    await builder.loadImports();
+    steps = builder.steps(definition.steps, ['steps']);
+  }
+
+  let built: Pipeline<any> = pipeline(definition.name, definition.run ?? {});
+  if (definition.input !== undefined) built = built.from(inputSource(definition.input));
+  built = built.pipe(...steps);
+  if (definition.output !== undefined) built = built.to(outputSink(definition.output));
+  return built;
+}
