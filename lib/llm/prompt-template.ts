@@ -6,7 +6,20 @@
 import { Liquid, type Template } from 'liquidjs';
 import { SluiceConfigError } from '../core/errors.ts';
 
-const engine = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: false });
+// Templates come from definitions that may not be trusted: `{% include %}` and `{% render %}`
+// must not read local files into prompts, so the template file system has no files at all.
+const noFiles = {
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async (file: string): Promise<string> => {
+    throw new SluiceConfigError(`Prompt templates cannot read files (\`${file}\`): put the text in the prompt, or in a row column.`);
+  },
+  readFileSync: (file: string): string => {
+    throw new SluiceConfigError(`Prompt templates cannot read files (\`${file}\`): put the text in the prompt, or in a row column.`);
+  },
+  resolve: (_dir: string, file: string) => file,
+};
+const engine = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: false, fs: noFiles, relativeReference: false });
 
 export interface PromptTemplate {
   /** The template text, as written. */
