@@ -60,4 +60,26 @@ describe('examples, run exactly as the README says', () => {
     assert.match(result.stderr, /OPENAI_BASE_URL/);
     assert.match(result.stderr, /--llm simulated/);
   });
+
+  it('judge.ts sends each prompt to 2 of 3 writers, combines their answers, and has them rated', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-judge-'));
+    const run = async (name: string) => {
+      const out = join(dir, name);
+      const result = await runCli(['run', 'examples/judge.ts', '--llm', 'simulated', '-o', out], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' } });
+      assert.equal(result.code, 0, result.stderr);
+      return lines(await readFile(out, 'utf8'));
+    };
+    const rows = await run('a.jsonl');
+    assert.equal(rows.length, 4);
+    for (const row of rows) {
+      assert.equal(row.generations.length, 2);
+      assert.equal(new Set(row.models).size, 2);
+      assert.ok(row.models.every((m: string) => ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4.1-nano'].includes(m)));
+      assert.ok(Array.isArray(row.judgement.ratings));
+      assert.equal(row._sluice.rate.simulated, true);
+    }
+    const again = await run('b.jsonl');
+    const picks = (rs: Array<Record<string, any>>) => rs.map((r) => `${r.instruction}:${[...r.models].sort().join(',')}`).sort();
+    assert.deepEqual(picks(again), picks(rows), 'the seeded draw picks the same writers on a rerun');
+  });
 });
