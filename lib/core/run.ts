@@ -91,6 +91,8 @@ export interface RunHandle {
   readonly events: Subject<SluiceEvent>;
   /** Stops reading, drains the rows in flight, flushes the sinks. */
   stop(reason?: string): void;
+  /** Stops reading and aborts the work in flight (HTTP requests are cancelled; their rows fail as aborted). */
+  abort(reason?: string): void;
   /** Live counters, for progress displays. */
   readonly live: {
     readonly steps: ReadonlyMap<string, StepStats>;
@@ -423,6 +425,10 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     summary,
     events,
     stop: (reason) => stop(reason ?? 'stopped'),
+    abort: (reason) => {
+      stop(reason ?? 'aborted');
+      hard.abort(new SluiceError(`The run was aborted: ${reason ?? 'aborted'}`));
+    },
     live: {
       steps: stats,
       budget,

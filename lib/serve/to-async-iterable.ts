@@ -88,7 +88,8 @@ export function toAsyncIterable<R>(pipeline: RunnablePipeline, options: Omit<Run
     async return() {
       releaseHeld();
       if (handle && !ended) {
-        handle.stop('consumer stopped');
+        // The consumer is gone: nothing in flight will be taken, so cancel it.
+        handle.abort('consumer stopped');
         // Drain what is still coming so the run can finish and close its sinks.
         while (!ended || queue.length > 0) {
           const envelope = queue.shift();

@@ -2,7 +2,7 @@
  * `toObservable`: runs a pipeline each time the observable is subscribed, emitting output rows.
  * Observables push: a row's permit is released as soon as `next` returns, so a subscriber that
  * queues rows for async work gets no backpressure (use `toAsyncIterable` for that).
- * Unsubscribing stops the run gracefully.
+ * Unsubscribing stops the run and aborts its work in flight (HTTP requests are cancelled).
  * @module
  */
 import { Observable } from 'rxjs';
@@ -33,7 +33,7 @@ export function toObservable<R>(pipeline: RunnablePipeline, options: Omit<RunOpt
       },
     );
     return () => {
-      if (!finished) handle.stop('unsubscribed');
+      if (!finished) handle.abort('unsubscribed');
     };
   });
 }
