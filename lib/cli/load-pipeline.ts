@@ -1,30 +1,70 @@
 /**
- * Loads the pipeline a module exports: its default export, a pipeline or a function returning one.
+ * Loads the pipeline a command runs, routed by file extension: a `.ts`/`.js` module (its default
+ * export, a pipeline or a function returning one), or a `.yaml`/`.yml`/`.json` definition read by
+ * `lib/config`. `--set step.param=value` overrides are applied here, for both kinds.
+ *
+ * `lib/config` is imported only when needed, so `sluice run x.ts` never loads the YAML parser.
  * @module
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Pipeline } from '../core/pipeline.ts';
 import { SluiceConfigError } from '../core/errors.ts';
+
+const MODULES = new Set(['.ts', '.mts', '.js', '.mjs']);
+const DEFINITIONS = new Set(['.yaml', '.yml', '.json']);
+
+export interface LoadPipelineOptions {
+  /** `--set` overrides: `{ 'step.param': 'value' }`, typed by each step's param schema. */
+  sets?: Readonly<Record<string, string>>;
+}
 
 function isPipeline(value: unknown): value is Pipeline<any> {
   return typeof value === 'object' && value !== null
     && Array.isArray((value as Pipeline).steps) && typeof (value as Pipeline).start === 'function';
 }
 
-export async function loadPipeline(modulePath: string): Promise<Pipeline<any>> {
-  const absolute = resolve(modulePath);
-  if (!existsSync(absolute)) {
-    throw new SluiceConfigError(`Cannot find the pipeline module \`${modulePath}\`. Check the path; it should be a .ts or .js file whose default export is a pipeline.`);
-  }
+async function loadModule(path: string, absolute: string): Promise<Pipeline<any>> {
   const loaded = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
   let exported = loaded.default;
   if (typeof exported === 'function') exported = await (exported as () => unknown)();
   if (!isPipeline(exported)) {
     throw new SluiceConfigError(
-      `\`${modulePath}\` has no pipeline as its default export. Add \`export default pipeline('name').pipe(…)\`, or export a function that returns one.`,
+      `\`${path}\` has no pipeline as its default export. Add \`export default pipeline('name').pipe(…)\`, or export a function that returns one.`,
     );
   }
   return exported;
+}
+
+async function loadDefinitionFile(absolute: string): Promise<Pipeline<any>> {
+  // LLM clients are made lazily, so `graph` and `validate` need no endpoint or key.
+  const { loadDefinition } = await import('../config/load-definition.ts');
+  return loadDefinition(absolute, { llms: 'lazy' });
+}
+
+/**
+ * Loads `path` and applies `sets`.
+ * @example
+ * const p = await loadPipeline('pipelines/clean.yaml', { sets: { 'trim.columns': 'text' } });
+ */
+export async function loadPipeline(path: string, { sets = {} }: LoadPipelineOptions = {}): Promise<Pipeline<any>> {
+  const absolute = resolve(path);
+  const ext = extname(path).toLowerCase();
+  if (!MODULES.has(ext) && !DEFINITIONS.has(ext)) {
+    throw new SluiceConfigError(
+      `Expected a pipeline module (.ts, .js) or definition (.yaml, .yml, .json), got \`${path}\`.`,
+    );
+  }
+  if (!existsSync(absolute)) {
+    throw new SluiceConfigError(
+      `Cannot find the pipeline ${DEFINITIONS.has(ext) ? 'definition' : 'module'} \`${path}\`. Check the path; it should be a .ts or .js file whose default export is a pipeline, or a .yaml or .json definition.`,
+    );
+  }
+  let loaded = DEFINITIONS.has(ext) ? await loadDefinitionFile(absolute) : await loadModule(path, absolute);
+  if (Object.keys(sets).length > 0) {
+    const { withParams } = await import('../config/with-params.ts');
+    loaded = withParams(loaded, { ...sets });
+  }
+  return loaded;
 }

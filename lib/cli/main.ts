@@ -11,6 +11,11 @@ import { createProgram } from './program.ts';
 /** Errors that mean "fix the command or the definition", not "the run broke": exit 2. */
 const USAGE_CODES = new Set(['SLUICE_CONFIG', 'SLUICE_MISSING_COLUMNS', 'SLUICE_LLM_NOT_CONFIGURED', 'SLUICE_INPUT_NOT_FOUND']);
 
+/** An error from the OS (`ENOENT`, `EACCES`…), as Node raises them for file operations. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
 async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const program = createProgram((c) => {
@@ -29,6 +34,11 @@ async function main(argv: string[]): Promise<number> {
     }
     if (SluiceError.is(error)) {
       process.stderr.write(`sluice: ${error.code}: ${error.message}\n`);
+      return ExitCode.runError;
+    }
+    if (isSystemError(error)) {
+      // A file or folder that cannot be opened or written: the message names the path and the cause.
+      process.stderr.write(`sluice: ${error.message}\n`);
       return ExitCode.runError;
     }
     process.stderr.write(`sluice: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -9,7 +9,11 @@ function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
 }
 
-export function formatSummary(summary: RunSummary): string {
+/**
+ * The summary as lines of text. The cache line shows only when the cache was used, unless
+ * `showIdleCache` (for `inspect`, which always reports it).
+ */
+export function formatSummary(summary: RunSummary, { showIdleCache = false }: { showIdleCache?: boolean } = {}): string {
   const lines: string[] = [];
   const s = summary.source;
   lines.push(`sluice: ${summary.pipeline} ${summary.status} in ${(summary.wallMs / 1000).toFixed(2)} s`);
@@ -27,6 +31,10 @@ export function formatSummary(summary: RunSummary): string {
       `  llm ${name}${u.simulated ? ' (SIMULATED: answers are not from a real model)' : ''}: ${u.requests} requests, ${u.retries} retries, ${u.rateLimited} rate-limited, ` +
         `${u.cacheHits} cache hits, ${u.promptTokens} + ${u.completionTokens} tokens, $${u.costUsd.toFixed(4)}${u.priced ? '' : ' (model not in the price table)'}`,
     );
+  }
+  const cache = summary.cache as { dir?: string; hits?: number; misses?: number; writes?: number } | undefined;
+  if (cache && typeof cache === 'object' && typeof cache.hits === 'number' && (showIdleCache || cache.hits + (cache.misses ?? 0) + (cache.writes ?? 0) > 0)) {
+    lines.push(`  cache${cache.dir ? ` ${cache.dir}` : ''}: ${cache.hits} hits, ${cache.misses ?? 0} misses, ${cache.writes ?? 0} writes`);
   }
   const written = Object.entries(summary.written).map(([leaf, n]) => `${leaf} ${n}`).join(', ');
   lines.push(`  written: ${written || 'none'}`);

@@ -20,13 +20,14 @@ export function sourceFor(input: string): Source {
   return ndjsonFile(input);
 }
 
-function isDirectory(output: string): boolean {
+/** Whether `-o` names a folder: it ends with `/` or is an existing folder. */
+export function isFolderOutput(output: string): boolean {
   return output.endsWith('/') || (existsSync(output) && statSync(output).isDirectory());
 }
 
 export function sinkFor(output: string): Sink {
   if (output === '-') return toStdout();
-  if (isDirectory(output)) return toNdjsonDir(output);
+  if (isFolderOutput(output)) return toNdjsonDir(output);
   return toNdjsonFile(output);
 }
 
@@ -36,7 +37,7 @@ export function sinkFor(output: string): Sink {
  */
 export function failedPathFor(output: string | undefined): string {
   if (output === undefined || output === '-') return 'failed.jsonl';
-  if (isDirectory(output)) return join(output, 'failed.jsonl');
+  if (isFolderOutput(output)) return join(output, 'failed.jsonl');
   const ext = extname(output);
   return join(dirname(output), `${basename(output, ext)}.failed.jsonl`);
 }

@@ -1,59 +1,126 @@
 /**
- * `sluice run <module>`: runs a pipeline module as a Unix filter or over files.
+ * `sluice run <pipeline>`: runs a pipeline module or definition as a Unix filter or over files.
  * @module
  */
+import { dirname, extname } from 'node:path';
 import type { Command } from 'commander';
-import { SluiceConfigError, SluiceError } from '../../core/errors.ts';
+import type { RunOptions } from '../../core/run.ts';
 import type { RunSummary } from '../../core/summary.ts';
+import { countLines } from '../count-lines.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { collectSet, numberFlag } from '../flag-parsers.ts';
 import { enterLlmMode } from '../llm-mode.ts';
 import { loadPipeline } from '../load-pipeline.ts';
 import { formatSummary } from '../print-summary.ts';
-import { failedPathFor, failedSinkFor, sinkFor, sourceFor } from '../resolve-io.ts';
+import { Progress } from '../progress.ts';
+import { makeFolders } from '../make-folders.ts';
+import { failedPathFor, failedSinkFor, isFolderOutput, sinkFor, sourceFor } from '../resolve-io.ts';
 
 export interface RunFlags {
   input?: string;
   output?: string;
   failed?: string;
+  set?: Record<string, string>;
+  concurrency?: number;
   budget?: number;
+  limit?: number;
+  /** `--no-cache` sets it to false. */
+  cache?: boolean;
+  cacheDir?: string;
+  runDir?: string;
   allowFailures?: boolean;
   maxFailureRate?: number;
   failFast?: boolean;
+  /** `--no-progress` sets it to false. */
+  progress?: boolean;
+  progressInterval?: number;
   quiet?: boolean;
   llm?: string;
 }
 
-export async function runCommand(modulePath: string, flags: RunFlags): Promise<number> {
+/**
+ * The exit code of a finished run. Failed rows are over the threshold when their share of the
+ * records read is above `--max-failure-rate` (0 unless given; `--allow-failures` lifts it).
+ */
+export function exitCodeFor(summary: RunSummary, flags: Pick<RunFlags, 'allowFailures' | 'maxFailureRate'>): number {
+  if (summary.status === 'interrupted') return ExitCode.interrupted;
+  if (summary.status !== 'failed-rows' || flags.allowFailures) return ExitCode.ok;
+  const read = summary.source.read;
+  const share = read > 0 ? summary.failed / read : 1;
+  return share > (flags.maxFailureRate ?? 0) ? ExitCode.failedRows : ExitCode.ok;
+}
+
+export async function runCommand(pipelinePath: string, flags: RunFlags, command: readonly string[] = []): Promise<number> {
   const llmMode = await enterLlmMode(flags.llm);
   try {
-    return await runLoaded(modulePath, flags);
+    return await runLoaded(pipelinePath, flags, command);
   } finally {
     await llmMode.close();
   }
 }
 
-async function runLoaded(modulePath: string, flags: RunFlags): Promise<number> {
-  const pipeline = await loadPipeline(modulePath);
+/** The input file whose lines can be counted for done/total: not stdin, not a JSON array. */
+function countableInput(input: string | undefined): string | undefined {
+  if (input === undefined || input === '-' || extname(input).toLowerCase() === '.json') return undefined;
+  return input;
+}
+
+async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonly string[]): Promise<number> {
+  const pipeline = await loadPipeline(pipelinePath, { sets: flags.set ?? {} });
   const source = flags.input !== undefined ? sourceFor(flags.input) : pipeline.source ?? sourceFor('-');
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
+  const failedPath = flags.failed ?? failedPathFor(output);
+  if (output !== undefined && output !== '-') makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
+  makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
   const sink = output !== undefined ? sinkFor(output) : pipeline.sink;
-  const failed = failedSinkFor(flags.failed ?? failedPathFor(output));
-  const handle = pipeline.start({
+  const failed = failedSinkFor(failedPath);
+  const cache = flags.cache === false ? false : flags.cacheDir;
+  const options: RunOptions = {
     source,
     ...(sink ? { sink } : {}),
     failed,
+    command,
     ...(flags.budget !== undefined ? { budget: flags.budget } : {}),
+    ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+    ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    ...(cache !== undefined ? { cache } : {}),
+    ...(flags.runDir !== undefined ? { runDir: flags.runDir } : {}),
     ...(flags.maxFailureRate !== undefined ? { maxFailureRate: flags.maxFailureRate } : {}),
     ...(flags.failFast ? { onError: 'fail' as const } : {}),
-  });
+  };
+  const handle = pipeline.start(options);
+
+  const showProgress = flags.progress !== false && !flags.quiet;
+  const progress = showProgress
+    ? new Progress(handle, {
+        pipeline: pipeline.name,
+        intervalMs: (flags.progressInterval ?? 5) * 1000,
+        ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+      })
+    : undefined;
+  const counting = new AbortController();
+  const countable = countableInput(flags.input);
+  if (progress && countable) {
+    // Counted alongside the run, not before it: a big file must not delay the first row.
+    countLines(countable, counting.signal).then(
+      (total) => {
+        if (!counting.signal.aborted) progress.setTotal(total);
+      },
+      () => {},
+    );
+  }
+  progress?.start();
 
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write('sluice: interrupted; finishing the rows in flight (Ctrl+C again to quit at once)\n');
+      const message = 'sluice: interrupted; finishing the rows in flight (Ctrl+C again to quit at once)';
+      if (progress) progress.log(message);
+      else process.stderr.write(`${message}\n`);
       handle.stop('SIGINT');
     } else {
+      progress?.stop();
       process.exit(ExitCode.interrupted);
     }
   };
@@ -64,54 +131,60 @@ async function runLoaded(modulePath: string, flags: RunFlags): Promise<number> {
   try {
     summary = await handle.summary;
   } catch (error) {
+    progress?.stop();
     const attached = (error as { summary?: RunSummary }).summary;
     if (attached && !flags.quiet) process.stderr.write(formatSummary(attached));
     throw error;
   } finally {
+    counting.abort();
+    progress?.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
   if (!flags.quiet) process.stderr.write(formatSummary(summary));
-  if (summary.status === 'interrupted') return ExitCode.interrupted;
-  if (summary.status === 'failed-rows') {
-    return flags.allowFailures || flags.maxFailureRate !== undefined ? ExitCode.ok : ExitCode.failedRows;
-  }
-  return ExitCode.ok;
+  return exitCodeFor(summary, flags);
 }
 
-function parseNumber(flag: string, min: number, max = Number.POSITIVE_INFINITY, integer = false) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new SluiceConfigError(`Expected \`${flag}\` to be ${integer ? 'an integer' : 'a number'} from ${min}${Number.isFinite(max) ? ` to ${max}` : ' and up'}, got \`${value}\``);
-    }
-    return n;
-  };
+/** Flags every command that loads a pipeline shares. */
+export function addPipelineFlags(command: Command): Command {
+  return command
+    .option('--set <step.param=value>', 'override a step parameter, typed by the step\'s param schema (repeatable)', collectSet)
+    .option('--llm <mode>', 'where LLM steps send requests: `env` (OPENAI_BASE_URL / OPENAI_API_KEY, the default) or `simulated` (the built-in loopback simulator; also SLUICE_LLM=simulated)');
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('run')
-    .description('Run a pipeline module (its default export). Reads NDJSON from stdin and writes NDJSON to stdout unless told otherwise.')
-    .argument('<module>', 'a .ts or .js file whose default export is a pipeline, or a function returning one')
+    .summary('run a pipeline over NDJSON: a Unix filter, or files in and out')
+    .description('Run a pipeline: a .ts/.js module (its default export) or a .yaml/.json definition. Reads NDJSON from stdin and writes NDJSON to stdout unless told otherwise; progress and the summary go to stderr.')
+    .argument('<pipeline>', 'a .ts or .js module whose default export is a pipeline (or a function returning one), or a .yaml, .yml or .json definition')
     .option('-i, --input <file|->', 'input: an NDJSON file, a .json array file, or - for stdin (default: the pipeline\'s source, else stdin)')
     .option('-o, --output <file|dir|->', 'output: an NDJSON file, a folder (one <leaf>.jsonl per named output), or - for stdout (default: the pipeline\'s sink, else stdout)')
-    .option('--failed <file>', 'where failed rows go (default: <output>.failed.jsonl, <folder>/failed.jsonl, or ./failed.jsonl when writing to stdout; created only if a row fails)')
-    .option('--budget <n>', 'most source records in flight at once (default 1024)', parseNumber('--budget', 1, Number.POSITIVE_INFINITY, true))
+    .option('--failed <file>', 'where failed rows go (default: <output>.failed.jsonl, <folder>/failed.jsonl, or ./failed.jsonl when writing to stdout; the file is created only if a row fails, its folder up front)');
+  addPipelineFlags(command)
+    .option('--concurrency <n>', 'rows in flight per LLM step, over each step\'s own setting', numberFlag('--concurrency', 1, Number.POSITIVE_INFINITY, true))
+    .option('--budget <n>', 'most source records in flight at once (default 1024)', numberFlag('--budget', 1, Number.POSITIVE_INFINITY, true))
+    .option('--limit <n>', 'read at most n source records', numberFlag('--limit', 1, Number.POSITIVE_INFINITY, true))
+    .option('--no-cache', 'do not read or write the request cache')
+    .option('--cache-dir <dir>', 'request cache folder (default: $SLUICE_CACHE_DIR, else .sluice/cache)')
+    .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
     .option('--allow-failures', 'exit 0 even if some rows failed (they are still written to the failed file)')
-    .option('--max-failure-rate <r>', 'stop the run when more than this share (0..1) of records failed; a finished run then exits 0', parseNumber('--max-failure-rate', 0, 1))
+    .option('--max-failure-rate <r>', 'failed rows allowed, as a share (0..1) of the records read: once 100 records are read the run stops when over it (exit 1); a finished run over it exits 3', numberFlag('--max-failure-rate', 0, 1))
     .option('--fail-fast', 'stop the run at the first failed row (exit 1)')
-    .option('--llm <mode>', 'where LLM steps send requests: `env` (OPENAI_BASE_URL / OPENAI_API_KEY, the default) or `simulated` (the built-in loopback simulator; also SLUICE_LLM=simulated)')
-    .option('-q, --quiet', 'no summary on stderr')
+    .option('--no-progress', 'no progress display on stderr')
+    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (default 5)', numberFlag('--progress-interval', 0.05))
+    .option('-q, --quiet', 'no progress and no summary on stderr')
     .addHelpText('after', `
 Examples:
-  cat rows.jsonl | sluice run examples/clean.ts > out.jsonl
+  cat rows.jsonl | sluice run clean.yaml > out.jsonl
   sluice run examples/clean.ts -i rows.jsonl -o out.jsonl
+  sluice run qa.yaml -i topics.jsonl -o out/ --set answer.params.temperature=0.2 --limit 10
+  sluice run qa.yaml -i topics.jsonl -o out/ --run-dir runs/qa   # again after Ctrl+C to resume
+
+Progress: a live display on stderr when it is a terminal, else a line every --progress-interval seconds.
 
 Exit codes: 0 ok, 1 run error, 2 usage error, 3 finished with failed rows, 130 interrupted.`)
-    .action(async (modulePath: string, flags: RunFlags) => {
-      setExit(await runCommand(modulePath, flags));
+    .action(async (pipelinePath: string, flags: RunFlags) => {
+      setExit(await runCommand(pipelinePath, flags, ['sluice', ...process.argv.slice(2)]));
     });
 }
-
-export { SluiceError };
