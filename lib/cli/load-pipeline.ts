@@ -18,6 +18,11 @@ const DEFINITIONS = new Set(['.yaml', '.yml', '.json']);
 export interface LoadPipelineOptions {
   /** `--set` overrides: `{ 'step.param': 'value' }`, typed by each step's param schema. */
   sets?: Readonly<Record<string, string>>;
+  /**
+   * How a definition's LLMs are made: `eager` (for run and dry-run: a missing endpoint is one
+   * clear error before any row is read) or `lazy` (for graph and validate: no endpoint needed).
+   */
+  llms?: 'eager' | 'lazy';
 }
 
 function isPipeline(value: unknown): value is Pipeline<any> {
@@ -37,10 +42,9 @@ async function loadModule(path: string, absolute: string): Promise<Pipeline<any>
   return exported;
 }
 
-async function loadDefinitionFile(absolute: string): Promise<Pipeline<any>> {
-  // LLM clients are made lazily, so `graph` and `validate` need no endpoint or key.
+async function loadDefinitionFile(absolute: string, llms: 'eager' | 'lazy'): Promise<Pipeline<any>> {
   const { loadDefinition } = await import('../config/load-definition.ts');
-  return loadDefinition(absolute, { llms: 'lazy' });
+  return loadDefinition(absolute, { llms });
 }
 
 /**
@@ -48,7 +52,7 @@ async function loadDefinitionFile(absolute: string): Promise<Pipeline<any>> {
  * @example
  * const p = await loadPipeline('pipelines/clean.yaml', { sets: { 'trim.columns': 'text' } });
  */
-export async function loadPipeline(path: string, { sets = {} }: LoadPipelineOptions = {}): Promise<Pipeline<any>> {
+export async function loadPipeline(path: string, { sets = {}, llms = 'eager' }: LoadPipelineOptions = {}): Promise<Pipeline<any>> {
   const absolute = resolve(path);
   const ext = extname(path).toLowerCase();
   if (!MODULES.has(ext) && !DEFINITIONS.has(ext)) {
@@ -61,7 +65,7 @@ export async function loadPipeline(path: string, { sets = {} }: LoadPipelineOpti
       `Cannot find the pipeline ${DEFINITIONS.has(ext) ? 'definition' : 'module'} \`${path}\`. Check the path; it should be a .ts or .js file whose default export is a pipeline, or a .yaml or .json definition.`,
     );
   }
-  let loaded = DEFINITIONS.has(ext) ? await loadDefinitionFile(absolute) : await loadModule(path, absolute);
+  let loaded = DEFINITIONS.has(ext) ? await loadDefinitionFile(absolute, llms) : await loadModule(path, absolute);
   if (Object.keys(sets).length > 0) {
     const { withParams } = await import('../config/with-params.ts');
     loaded = withParams(loaded, { ...sets });

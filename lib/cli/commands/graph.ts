@@ -25,7 +25,7 @@ export async function graphCommand(pipelinePath: string, flags: GraphFlags): Pro
   }
   const llmMode = await enterLlmMode(flags.llm);
   try {
-    const graph = graphOf(await loadPipeline(pipelinePath, { sets: flags.set ?? {} }));
+    const graph = graphOf(await loadPipeline(pipelinePath, { sets: flags.set ?? {}, llms: 'lazy' }));
     process.stdout.write(format === 'tree' ? toTextTree(graph) : toMermaid(graph));
     return ExitCode.ok;
   } finally {

@@ -41,7 +41,7 @@ async function firstRowColumns(input: string): Promise<string[] | undefined> {
 export async function validateCommand(pipelinePath: string, flags: ValidateFlags): Promise<number> {
   const llmMode = await enterLlmMode(flags.llm);
   try {
-    const pipeline: Pipeline<any> = await loadPipeline(pipelinePath, { sets: flags.set ?? {} });
+    const pipeline: Pipeline<any> = await loadPipeline(pipelinePath, { sets: flags.set ?? {}, llms: 'lazy' });
     let against = 'no declared columns: column checks wait for the first row';
     let columns: string[] | undefined;
     if (pipeline.source?.columns) {
