@@ -2,8 +2,8 @@
  * Sluice: a pipeline of one `generate` step at concurrency C over N rows, to a null sink.
  * `node … url n concurrency [cacheDir|-] [steps=1]` (cacheDir `-` = no cache)
  */
-import { fromIterable, pipeline, type Sink } from '../../lib/index.ts';
-import { createLlm, generate } from '../../lib/llm/index.ts';
+import { fromIterable, pipeline, type Sink } from 'sluice';
+import { createLlm, generate } from 'sluice/llm';
 import { report, REQUEST_TEXT } from './llm-common.ts';
 
 const [url = '', n = '20000', concurrency = '256', cacheDir = '-', steps = '1'] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 /** The same work as a Sluice pipeline of K map steps, file to file. `node … in out K` */
-import { map, ndjsonFile, pipeline, toNdjsonFile, toFailedFile, type Row } from '../../lib/index.ts';
+import { map, ndjsonFile, pipeline, toNdjsonFile, toFailedFile, type Row } from 'sluice';
 
 const [input = '', output = '/dev/null', k = '1'] = process.argv.slice(2);
 const steps = [map((row: Row) => {

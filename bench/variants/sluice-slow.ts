@@ -1,5 +1,5 @@
 /** A step that waits 1 ms per row at concurrency 64, file to file. `node … in out` */
-import { map, ndjsonFile, pipeline, toNdjsonFile, toFailedFile, type Row } from '../../lib/index.ts';
+import { map, ndjsonFile, pipeline, toNdjsonFile, toFailedFile, type Row } from 'sluice';
 
 const [input = '', output = '/dev/null'] = process.argv.slice(2);
 const started = performance.now();

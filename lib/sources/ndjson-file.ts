@@ -16,7 +16,7 @@ export interface NdjsonFileOptions {
 }
 
 /** Read size: big enough that the per-chunk cost vanishes, small enough to bound read-ahead. */
-const HIGH_WATER_MARK = 1024 * 1024;
+const HIGH_WATER_MARK = 64 * 1024;
 
 // TODO(core): move to lib/core/errors.ts next to InputError; kept here because core is not ours to edit.
 class InputNotFoundError extends SluiceError {
