@@ -171,6 +171,9 @@ if (only.has('llm') || only.has('cache')) {
       rmSync(cacheDir, { recursive: true, force: true });
       const rerunMs = medianOf(reruns, (m) => m.ms);
       report({ name: 'cache.rerun-speedup', value: first.ms / rerunMs, unit: 'x', baseline: first.ms, ratio: first.ms / rerunMs, target: '>= 20' });
+      // The store behind the cache: LMDB against the file-per-entry layout it replaced.
+      const store = execFileSync(process.execPath, ['bench/cache-store.ts', '20000', '--json'], { encoding: 'utf8' });
+      for (const line of store.trim().split('\n')) report(JSON.parse(line) as Figure);
       report({ name: 'cache.rerun-requests-sent', value: Math.max(...reruns.map((m) => m.requestsSent ?? -1)), unit: 'requests', baseline: first.requestsSent ?? 0, ratio: 0, target: '0' });
     }
   } finally {
