@@ -8,19 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import { RequestCache } from '../../lib/cache/request-cache.ts';
 import { canonicalJson } from '../../lib/cache/canonical-json.ts';
 import { pipeline } from '../../lib/core/pipeline.ts';
-import type { Row } from '../../lib/core/row.ts';
 import { createLlm, type Llm } from '../../lib/llm/client.ts';
 import { generate } from '../../lib/llm/generate.ts';
 import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { repoRoot } from '../helpers/run-cli.ts';
+import { failedCollector } from '../helpers/failed-collector.ts';
 
-function failedCollector(): Sink & { rows: Row[] } {
-  const rows: Row[] = [];
-  return { name: 'failed', rows, write(row, _leaf, done) { rows.push(row); queueMicrotask(() => done()); }, async close() {} };
-}
 
 describe('request cache', () => {
   let sim: Simulator;

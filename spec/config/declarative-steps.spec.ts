@@ -8,6 +8,7 @@ import type { Row } from '../../lib/core/row.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import type { Sink } from '../../lib/sinks/sink.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
+import { failedCollector } from '../helpers/failed-collector.ts';
 
 const rows: Row[] = [
   { id: 1, text: '  Tides rise.  ', lang: 'en', words: 2, plan: { level: 'easy', tags: ['a'] } },
@@ -16,10 +17,6 @@ const rows: Row[] = [
   { id: 4, text: 'Das Brot.', lang: 'de', words: 2 },
 ];
 
-function failedCollector(): Sink & { rows: Row[] } {
-  const failed: Row[] = [];
-  return { name: 'failed', rows: failed, write(row, _leaf, done) { failed.push(row); queueMicrotask(() => done()); }, async close() {} };
-}
 
 async function ids(step: Parameters<ReturnType<typeof pipeline>['pipe']>[0]): Promise<unknown[]> {
   const out = toMemory();

@@ -26,16 +26,12 @@ import { join as joinStep } from '../../lib/operators/join.ts';
 import { map } from '../../lib/operators/map.ts';
 import { route } from '../../lib/operators/route.ts';
 import { scatter } from '../../lib/operators/scatter.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
+import { failedCollector } from '../helpers/failed-collector.ts';
 
 const topics = [{ topic: 'ocean tides' }, { topic: '' }, { topic: 'bread baking' }, { topic: 'lichens' }];
 
-function failedCollector(): Sink & { rows: Row[] } {
-  const rows: Row[] = [];
-  return { name: 'failed', rows, write(row, _leaf, done) { rows.push(row); queueMicrotask(() => done()); }, async close() {} };
-}
 
 /** Rows as comparable values: without `_sluice` (ids and timings differ per request), groups' rows sorted. */
 function comparable(rows: readonly Row[]): string[] {

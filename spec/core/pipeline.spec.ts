@@ -7,13 +7,9 @@ import { map } from '../../lib/operators/map.ts';
 import { scatter } from '../../lib/operators/scatter.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
 import type { Row } from '../../lib/core/row.ts';
+import { failedCollector } from '../helpers/failed-collector.ts';
 
-function failedCollector(): Sink & { rows: Row[] } {
-  const rows: Row[] = [];
-  return { name: 'failed', rows, write(row, _leaf, done) { rows.push(row); queueMicrotask(() => done()); }, async close() {} };
-}
 
 function assertBalanced(steps: Record<string, { in: number; out: number; filtered: number; failed: number }>) {
   for (const [name, s] of Object.entries(steps)) {

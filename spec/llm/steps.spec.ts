@@ -10,13 +10,9 @@ import { generate } from '../../lib/llm/generate.ts';
 import { structured } from '../../lib/llm/structured.ts';
 import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
+import { failedCollector } from '../helpers/failed-collector.ts';
 
-function failedCollector(): Sink & { rows: Row[] } {
-  const rows: Row[] = [];
-  return { name: 'failed', rows, write(row, _leaf, done) { rows.push(row); queueMicrotask(() => done()); }, async close() {} };
-}
 
 describe('LLM steps against the loopback simulator', () => {
   let sim: Simulator;

@@ -1,34 +1,21 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { from, map as rxMap, Observable } from 'rxjs';
+import { map as rxMap, Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { Budget } from '../../lib/core/budget.ts';
 import { chain } from '../../lib/core/chain.ts';
 import { closedColumns } from '../../lib/core/columns.ts';
 import type { Envelope } from '../../lib/core/envelope.ts';
 import { RecordPermit } from '../../lib/core/permit.ts';
-import type { AnyStep } from '../../lib/core/step.ts';
 import { aggregate } from '../../lib/operators/aggregate.ts';
 import { broadcast } from '../../lib/operators/broadcast.ts';
 import { join } from '../../lib/operators/join.ts';
+import { collectSteps as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
 
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row, lineage: envelope.lineage });
 
-function collect(steps: AnyStep[], ctx: TestContext, input: Observable<Envelope<any>> | Envelope<any>[]): Promise<Envelope[]> {
-  const out: Envelope[] = [];
-  const operator = ctx.compile(steps, 'p');
-  return new Promise((resolve, reject) => {
-    operator(Array.isArray(input) ? from(input) : input).subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
-  });
-}
-const write = (out: Envelope[]) => out.forEach((envelope) => envelope.permit.release());
-function assertAccounted(ctx: TestContext, sources: Envelope<any>[]): void {
-  for (const [name, s] of ctx.allStats) assert.equal(s.in, s.out + s.filtered + s.failed, `in = out + filtered + failed at \`${name}\``);
-  assert.deepEqual([...ctx.done].sort(), sources.map((e) => e.id).sort(), 'every record done exactly once');
-  for (const e of sources) assert.equal((e.permit as RecordPermit).refs, 0, `permit of ${e.id} released exactly down to 0`);
-}
 const hashOf = (...ids: string[]) => `agg:${createHash('sha256').update([...ids].sort().join('\n')).digest('hex').slice(0, 16)}`;
 
 type Q = { topic: string; q: string };

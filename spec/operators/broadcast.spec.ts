@@ -1,33 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { delay, from, map as rxMap, type Observable, throwError } from 'rxjs';
+import { delay, map as rxMap, type Observable, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { chain } from '../../lib/core/chain.ts';
 import { closedColumns } from '../../lib/core/columns.ts';
 import { defineStep } from '../../lib/core/define-step.ts';
 import type { Envelope } from '../../lib/core/envelope.ts';
 import type { RecordPermit } from '../../lib/core/permit.ts';
-import type { AnyStep } from '../../lib/core/step.ts';
 import { broadcast } from '../../lib/operators/broadcast.ts';
 import { filter } from '../../lib/operators/filter.ts';
 import { map } from '../../lib/operators/map.ts';
-import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
+import { collectStep as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
+import { envelopeOf, testContext } from '../helpers/test-context.ts';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, branch: envelope.branch, row: envelope.row });
 
-function collect(step: AnyStep, ctx: TestContext, input: Observable<Envelope<any>> | Envelope<any>[]): Promise<Envelope[]> {
-  const out: Envelope[] = [];
-  return new Promise((resolve, reject) => {
-    step.operator(ctx)(Array.isArray(input) ? from(input) : input).subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
-  });
-}
-const write = (out: Envelope[]) => out.forEach((envelope) => envelope.permit.release());
-function assertAccounted(ctx: TestContext, sources: Envelope<any>[]): void {
-  for (const [name, s] of ctx.allStats) assert.equal(s.in, s.out + s.filtered + s.failed, `in = out + filtered + failed at \`${name}\``);
-  assert.deepEqual([...ctx.done].sort(), sources.map((e) => e.id).sort(), 'every record done exactly once');
-  for (const e of sources) assert.equal((e.permit as RecordPermit).refs, 0, `permit of ${e.id} released exactly down to 0`);
-}
 /** Wraps a raw RxJS operator as a step, for tests. */
 const raw = (kind: string, operator: (source: Observable<Envelope>) => Observable<Envelope>) =>
   defineStep<any, any>({ kind, operator: () => operator as any });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { filter as rxFilter, from, type Observable } from 'rxjs';
+import { filter as rxFilter } from 'rxjs';
 import { chain } from '../../lib/core/chain.ts';
 import { closedColumns } from '../../lib/core/columns.ts';
 import { defineStep } from '../../lib/core/define-step.ts';
 import type { Envelope } from '../../lib/core/envelope.ts';
 import type { RecordPermit } from '../../lib/core/permit.ts';
-import type { AnyStep } from '../../lib/core/step.ts';
 import { broadcast } from '../../lib/operators/broadcast.ts';
 import { filter } from '../../lib/operators/filter.ts';
 import { combine, join } from '../../lib/operators/join.ts';
@@ -17,24 +16,11 @@ import type { Row } from '../../lib/core/row.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { aggregate } from '../../lib/operators/aggregate.ts';
-import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
+import { collectSteps as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
+import { envelopeOf, testContext } from '../helpers/test-context.ts';
 
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, branch: envelope.branch, row: envelope.row });
 
-/** Runs steps in sequence, as a pipeline would, each with its own context on the shared recorder. */
-function collect(steps: AnyStep[], ctx: TestContext, input: Observable<Envelope<any>> | Envelope<any>[]): Promise<Envelope[]> {
-  const out: Envelope[] = [];
-  const operator = ctx.compile(steps, 'p');
-  return new Promise((resolve, reject) => {
-    operator(Array.isArray(input) ? from(input) : input).subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
-  });
-}
-const write = (out: Envelope[]) => out.forEach((envelope) => envelope.permit.release());
-function assertAccounted(ctx: TestContext, sources: Envelope<any>[]): void {
-  for (const [name, s] of ctx.allStats) assert.equal(s.in, s.out + s.filtered + s.failed, `in = out + filtered + failed at \`${name}\``);
-  assert.deepEqual([...ctx.done].sort(), sources.map((e) => e.id).sort(), 'every record done exactly once');
-  for (const e of sources) assert.equal((e.permit as RecordPermit).refs, 0, `permit of ${e.id} released exactly down to 0`);
-}
 const later = <T>(value: T, ms: number) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
 type N = { n: number };

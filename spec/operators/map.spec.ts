@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { from, map as rxMap, type Observable } from 'rxjs';
+import { map as rxMap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Envelope } from '../../lib/core/envelope.ts';
-import type { RecordPermit } from '../../lib/core/permit.ts';
-import type { AnyStep } from '../../lib/core/step.ts';
 import { map } from '../../lib/operators/map.ts';
-import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
+import { collectStep as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
+import { envelopeOf, testContext } from '../helpers/test-context.ts';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
 
-function collect(step: AnyStep, ctx: TestContext, input: Observable<Envelope<any>> | Envelope<any>[]): Promise<Envelope[]> {
-  const out: Envelope[] = [];
-  return new Promise((resolve, reject) => {
-    step.operator(ctx)(Array.isArray(input) ? from(input) : input).subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
-  });
-}
 /** Plays the sink: releases the permit of every row that came out. */
-const write = (out: Envelope[]) => out.forEach((envelope) => envelope.permit.release());
-function assertAccounted(ctx: TestContext, sources: Envelope<any>[]): void {
-  for (const [name, s] of ctx.allStats) assert.equal(s.in, s.out + s.filtered + s.failed, `in = out + filtered + failed at \`${name}\``);
-  assert.deepEqual([...ctx.done].sort(), sources.map((e) => e.id).sort(), 'every record done exactly once');
-  for (const e of sources) assert.equal((e.permit as RecordPermit).refs, 0, `permit of ${e.id} released exactly down to 0`);
-}
 
 describe('map', () => {
   it('keeps the timing of its input (marble)', () => {

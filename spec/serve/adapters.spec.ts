@@ -14,13 +14,9 @@ import { scatter } from '../../lib/operators/scatter.ts';
 import { toAsyncIterable } from '../../lib/serve/to-async-iterable.ts';
 import { toNodeTransform } from '../../lib/serve/to-node-transform.ts';
 import { toObservable } from '../../lib/serve/to-observable.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
+import { failedCollector } from '../helpers/failed-collector.ts';
 
-function failedCollector(): Sink & { rows: Row[] } {
-  const rows: Row[] = [];
-  return { name: 'failed', rows, write(row, _leaf, done) { rows.push(row); queueMicrotask(() => done()); }, async close() {} };
-}
 
 describe('embedding adapters', () => {
   it('toAsyncIterable lets a slow consumer set the pace: the source never reads more than the budget ahead', async () => {
