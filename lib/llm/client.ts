@@ -395,13 +395,19 @@ export function createLlm(options: LlmOptions): Llm {
         );
       }
     }
+    const headers = response.headers;
     return {
       response: data,
       attempts: attempt,
       requestId: requestId ?? undefined,
       model: askedModel,
-      processingMs: numberHeader(response.headers, 'openai-processing-ms'),
-      rateLimit: rateLimitInfo(response.headers),
+      // Read on demand: most callers never look, and header parsing is per-request CPU.
+      get processingMs() {
+        return numberHeader(headers, 'openai-processing-ms');
+      },
+      get rateLimit() {
+        return rateLimitInfo(headers);
+      },
     };
   }
 
