@@ -8,6 +8,7 @@ import { from, isObservable, mergeMap, Observable, type ObservableInput } from '
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
 import { childOf, type Envelope } from '../core/envelope.ts';
 import { SluiceError } from '../core/errors.ts';
+import { loseCopy } from '../core/fan.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepOptions } from '../core/step.ts';
 import { closedColumns, withColumns } from '../core/columns.ts';
@@ -68,22 +69,34 @@ export function scatter(spec: string | ((row: any, info: RowInfo) => Children<ob
           enter(ctx.stats);
           return new Observable<Envelope<any>>(function subscribeChildren(subscriber) {
             let count = 0;
+            // Inside a broadcast/route branch that a join closes, each child is one more copy for
+            // the join to wait for. Hold the fan open until every child is out, so the join cannot
+            // merge before the last one arrives; the parent's own place goes to its first child.
+            const fan = parent.fans.at(-1);
+            if (fan) fan.pending++;
+            const releaseHold = () => {
+              if (fan) loseCopy(parent.fans);
+            };
             let produced: Children<object>;
             try {
               produced = children(parent.row, parent);
             } catch (error) {
               ctx.fail(parent, error);
+              releaseHold();
               subscriber.complete();
               return;
             }
             const input: ObservableInput<object> = isObservable(produced) ? produced : (from(produced as ObservableInput<object>));
             const subscription = from(input).subscribe({
               next(row) {
+                if (fan && count > 0) fan.pending++;
                 ctx.stats.emitted++;
                 subscriber.next(childOf(parent, row, count++));
               },
               error(error: unknown) {
-                ctx.fail(parent, error);
+                // After some children, the parent's place in the fan is theirs: fail it without giving that up.
+                ctx.fail(count > 0 ? { ...parent, fans: [] } : parent, error);
+                releaseHold();
                 subscriber.complete();
               },
               complete() {
@@ -92,6 +105,7 @@ export function scatter(spec: string | ((row: any, info: RowInfo) => Children<ob
                   ctx.stats.out++;
                   parent.permit.release();
                 }
+                releaseHold();
                 subscriber.complete();
               },
             });

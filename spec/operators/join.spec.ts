@@ -154,16 +154,20 @@ describe('join', () => {
     assertAccounted(ctx, sources);
   });
 
-  it('fails extra copies (children of a scatter inside a branch) without leaking or double-releasing permits', async () => {
+  it('waits for every child of a scatter inside a branch, and combines them', async () => {
     const ctx = testContext();
-    const sources = [envelopeOf(ctx, 's:0', { parts: ['p', 'q'] })];
+    const sources = [envelopeOf(ctx, 's:0', { parts: ['p', 'q', 'r'] }), envelopeOf(ctx, 's:1', { parts: [] }), envelopeOf(ctx, 's:2', { parts: ['z'] })];
     const out = await collect([
       broadcast({ split: (c) => c.pipe(scatter('parts', { as: 'part' })), whole: chain() }),
-      join(),
+      join({ combine: { part: 'parts_seen' } }),
     ], ctx, sources);
 
-    assert.equal(out.length, 1);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.code]), [['s:0', 'SLUICE_JOIN_EXTRA_COPY']]);
+    const rows = Object.fromEntries(out.map((e) => [e.id.split('.')[0], e.row as Record<string, unknown>]));
+    assert.equal(out.length, 3);
+    assert.deepEqual(rows['s:0']!.parts_seen, ['p', 'q', 'r', null]);
+    assert.deepEqual(rows['s:1']!.parts_seen, [null], 'no children: only the other branch');
+    assert.deepEqual(rows['s:2']!.parts_seen, ['z', null]);
+    assert.deepEqual(ctx.failed, []);
     write(out);
     assertAccounted(ctx, sources);
   });
