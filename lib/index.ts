@@ -8,6 +8,7 @@ export type { Row, Simplify } from './core/row.ts';
 export { pipeline, Pipeline } from './core/pipeline.ts';
 export { chain, Chain } from './core/chain.ts';
 export { defineStep, type StepParts } from './core/define-step.ts';
+export { withMappings, type Mappings } from './core/with-mappings.ts';
 export type { Step, StepContext, StepInfo, StepOptions, ErrorPolicy, Adds, Next, AnyStep } from './core/step.ts';
 export type { Envelope } from './core/envelope.ts';
 export type { RunOptions, RunHandle } from './core/run.ts';
