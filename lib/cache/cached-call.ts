@@ -30,8 +30,11 @@ export async function cachedCall<T>(
   const cache = options.enabled ? runCache(ctx) : undefined;
   if (!cache) return call();
   const model = (request.model as string | undefined) ?? llm.model;
-  const material = { kind, model, params: kind === 'embed' ? {} : llm.params, request, variant: options.variant ?? 0 };
-  const key = cache.key(material);
+  // Messages and prompts are built by Sluice in a fixed key order: hashed as they are, apart from
+  // the rest of the request, whose parameters come from users in any order and are canonicalised.
+  const { messages, prompt, ...rest } = request;
+  const material = { kind, model, params: kind === 'embed' ? {} : llm.params, request: rest, variant: options.variant ?? 0 };
+  const key = cache.key(material, { messages, prompt });
   const hit = await cache.get(key);
   if (hit) {
     llm.usage.recordCacheHit();

@@ -64,9 +64,15 @@ export class RequestCache {
     return this.#db;
   }
 
-  /** The key of a request: SHA-256 over its canonical JSON and the cache version. */
-  key(material: unknown): string {
-    return createHash('sha256').update(canonicalJson({ v: CACHE_VERSION, request: material })).digest('hex');
+  /**
+   * The key of a request: SHA-256 over its canonical JSON and the cache version. `bulk` is the
+   * large part of a request that Sluice itself built in a fixed key order (rendered messages,
+   * a prompt): it is hashed as plain JSON, which is several times faster than canonicalising it.
+   */
+  key(material: unknown, bulk?: unknown): string {
+    const hash = createHash('sha256').update(canonicalJson({ v: CACHE_VERSION, request: material }));
+    if (bulk !== undefined) hash.update('\n').update(JSON.stringify(bulk));
+    return hash.digest('hex');
   }
 
   /**
