@@ -61,6 +61,24 @@ export type InputErrorCode =
   | 'SLUICE_INPUT_LINE_TOO_LONG'
   | 'SLUICE_INPUT_SCHEMA';
 
+/** An input file does not exist or cannot be opened. */
+export class InputNotFoundError extends SluiceError {
+  override name = 'InputNotFoundError';
+  override readonly code = 'SLUICE_INPUT_NOT_FOUND';
+}
+
+/** A row could not be written as JSON (a BigInt, a circular reference). Recorded on the failed row. */
+export class OutputNotJsonError extends SluiceError {
+  override name = 'OutputNotJsonError';
+  override readonly code = 'SLUICE_OUTPUT_NOT_JSON';
+}
+
+/** A row came to a sink after it was closed. */
+export class SinkClosedError extends SluiceError {
+  override name = 'SinkClosedError';
+  override readonly code = 'SLUICE_SINK_CLOSED';
+}
+
 /** A step's own code threw on a row. Wraps the cause, keeps the step name. */
 export class StepError extends SluiceError {
   override name = 'StepError';

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { SluiceConfigError, SluiceError } from '../core/errors.ts';
+import { OutputNotJsonError, SinkClosedError, SluiceConfigError } from '../core/errors.ts';
 
 /** Called once per row: with no argument when the row was handed to the OS, with the error otherwise. */
 export type WriteDone = (error?: Error | null) => void;
@@ -20,18 +20,6 @@ export interface NdjsonWriterOptions {
   end?: boolean;
   /** Make the stream on `close()` even if no row came, so that an empty output file exists. Default false. */
   createEmpty?: boolean;
-}
-
-// TODO(core): move to lib/core/errors.ts; kept here because core is not ours to edit.
-class OutputNotJsonError extends SluiceError {
-  override name = 'OutputNotJsonError';
-  override readonly code = 'SLUICE_OUTPUT_NOT_JSON';
-}
-
-// TODO(core): as above.
-class SinkClosedError extends SluiceError {
-  override name = 'SinkClosedError';
-  override readonly code = 'SLUICE_SINK_CLOSED';
 }
 
 /**

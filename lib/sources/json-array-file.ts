@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { InputError, SluiceConfigError, SluiceError } from '../core/errors.ts';
+import { InputError, InputNotFoundError, SluiceConfigError } from '../core/errors.ts';
 import type { Row } from '../core/row.ts';
 import type { Source, SourceItem } from './source.ts';
 
@@ -17,12 +17,6 @@ export interface JsonArrayFileOptions {
 }
 
 const RAW_CHARS = 200;
-
-// TODO(core): move to lib/core/errors.ts next to InputError; kept here because core is not ours to edit.
-class InputNotFoundError extends SluiceError {
-  override name = 'InputNotFoundError';
-  override readonly code = 'SLUICE_INPUT_NOT_FOUND';
-}
 
 /**
  * Reads a JSON array of objects. **It holds the whole file in memory** (JSON arrays cannot be

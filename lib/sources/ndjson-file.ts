@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { SluiceConfigError, SluiceError } from '../core/errors.ts';
+import { InputNotFoundError, SluiceConfigError } from '../core/errors.ts';
 import { ndjsonReadable } from './ndjson-readable.ts';
 import type { Source, SourceItem } from './source.ts';
 
@@ -17,12 +17,6 @@ export interface NdjsonFileOptions {
 
 /** Read size: big enough that the per-chunk cost vanishes, small enough to bound read-ahead. */
 const HIGH_WATER_MARK = 64 * 1024;
-
-// TODO(core): move to lib/core/errors.ts next to InputError; kept here because core is not ours to edit.
-class InputNotFoundError extends SluiceError {
-  override name = 'InputNotFoundError';
-  override readonly code = 'SLUICE_INPUT_NOT_FOUND';
-}
 
 /**
  * Reads a file of newline-delimited JSON objects. Positions are 1-based line numbers; bad lines
