@@ -44,7 +44,7 @@ function acquire(dir: string): RootDatabase<CacheEntry, string> {
     return open_.db;
   }
   mkdirSync(dir, { recursive: true });
-  const db = open<CacheEntry, string>({ path: dir, noSync: true });
+  const db = open<CacheEntry, string>({ path: dir, noSync: true, encoding: 'json' });
   databases.set(dir, { db, users: 1 });
   return db;
 }

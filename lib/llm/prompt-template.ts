@@ -46,11 +46,49 @@ export function promptTemplate(text: string, what = 'prompt'): PromptTemplate {
   } catch (error) {
     throw new SluiceConfigError(`The ${what} template does not parse: ${(error as Error).message}`, { cause: error });
   }
+  const fast = plainSubstitution(text);
   return {
     source: text,
     variables: [...new Set(variables)],
     render(row) {
+      // Most prompts only fill in columns: do that directly when every value is a plain scalar,
+      // and leave everything else (filters, tags, objects, missing columns) to liquid.
+      if (fast) {
+        const out = fast.fill(row);
+        if (out !== undefined) return out;
+      }
       return engine.renderSync(parsed, row) as string;
+    },
+  };
+}
+
+/**
+ * A template made only of text and `{{ column }}` tags, split into its pieces; undefined for
+ * anything else. `fill` gives up (undefined) unless every column is a string, number or boolean,
+ * which liquid would print the same way.
+ */
+function plainSubstitution(text: string): { fill(row: Readonly<Record<string, unknown>>): string | undefined } | undefined {
+  if (text.includes('{%') || text.includes('{{-') || text.includes('-}}')) return undefined;
+  const pieces: string[] = [];
+  const names: string[] = [];
+  let last = 0;
+  for (const match of text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)) {
+    pieces.push(text.slice(last, match.index));
+    names.push(match[1]!);
+    last = match.index + match[0].length;
+  }
+  const tail = text.slice(last);
+  // Any other `{{` (a filter, a property path) means liquid must do it.
+  if ([...pieces, tail].some((piece) => piece.includes('{{') || piece.includes('}}'))) return undefined;
+  return {
+    fill(row) {
+      let out = '';
+      for (let i = 0; i < names.length; i++) {
+        const value = Object.hasOwn(row, names[i]!) ? row[names[i]!] : undefined;
+        if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+        out += pieces[i]! + String(value);
+      }
+      return out + tail;
     },
   };
 }

@@ -46,7 +46,7 @@ describe('request cache', () => {
       child.kill('SIGKILL');
       await new Promise((r) => child.on('close', r));
     }
-    const db = open<{ response: { i: number; big: string } }, string>({ path: dir, readOnly: true });
+    const db = open<{ response: { i: number; big: string } }, string>({ path: dir, readOnly: true, encoding: 'json' });
     let entries = 0;
     for (const { key, value } of db.getRange()) {
       entries++;
