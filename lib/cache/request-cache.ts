@@ -17,7 +17,7 @@ import { open, type RootDatabase } from 'lmdb';
 import { canonicalJson } from './canonical-json.ts';
 
 /** Bumped when the key material or the entry format changes, so old entries are not misread. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 export interface CacheEntry {
   /** The response body, as the server sent it (parsed). */
@@ -81,7 +81,13 @@ export class RequestCache {
    * (rxjs #3609, #7334).
    */
   async get(key: string): Promise<CacheEntry | undefined> {
-    const entry = this.#store.get(key);
+    let entry: CacheEntry | undefined;
+    try {
+      entry = this.#store.get(key);
+    } catch {
+      // An entry this version cannot read (written by another format): a miss, not a failed row.
+      entry = undefined;
+    }
     if (entry === undefined) this.#counters.misses++;
     else this.#counters.hits++;
     return entry;

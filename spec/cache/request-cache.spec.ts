@@ -105,4 +105,16 @@ describe('request cache', () => {
     assert.equal(await run(false, dir), 2);
     assert.equal(await run(true, false), 2);
   });
+
+  it('treats an entry it cannot read (another format) as a miss, not a failure', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-format-'));
+    const cache = new RequestCache(dir);
+    const key = cache.key({ q: 1 });
+    const foreign = open({ path: dir }); // lmdb's default encoding, not JSON
+    await foreign.put(key, { response: 'x' });
+    await foreign.close();
+    assert.equal(await cache.get(key), undefined);
+    assert.deepEqual(cache.snapshot(), { dir, hits: 0, misses: 1, writes: 0 });
+    await cache.close();
+  });
 });
