@@ -34,18 +34,22 @@ export interface CacheCounters {
   writes: number;
 }
 
-// One environment per folder and process: LMDB must not be opened twice in one process.
-const databases = new Map<string, { db: RootDatabase<CacheEntry, string>; users: number }>();
+// One environment per folder and process, opened on first use and kept open: LMDB must not be
+// opened twice in one process. The registry lives on `globalThis`, because one process can hold
+// two copies of this module (the CLI from `dist/` and a pipeline that imports the package source).
+const registryKey = Symbol.for('sluice.request-cache.databases');
+const databases: Map<string, RootDatabase<CacheEntry, string>> =
+  ((globalThis as Record<symbol, unknown>)[registryKey] as Map<string, RootDatabase<CacheEntry, string>> | undefined)
+  ?? ((globalThis as Record<symbol, unknown>)[registryKey] = new Map());
 
 function acquire(dir: string): RootDatabase<CacheEntry, string> {
-  const open_ = databases.get(dir);
-  if (open_) {
-    open_.users++;
-    return open_.db;
+  let db = databases.get(dir);
+  if (!db) {
+    mkdirSync(dir, { recursive: true });
+    // `noSubdir: false`: lmdb would take a folder name with a dot (`/tmp/tmp.x1`) for a file name.
+    db = open<CacheEntry, string>({ path: dir, noSubdir: false, noSync: true, encoding: 'json' });
+    databases.set(dir, db);
   }
-  mkdirSync(dir, { recursive: true });
-  const db = open<CacheEntry, string>({ path: dir, noSync: true, encoding: 'json' });
-  databases.set(dir, { db, users: 1 });
   return db;
 }
 
@@ -103,16 +107,15 @@ export class RequestCache {
     return { dir: this.dir, ...this.#counters };
   }
 
-  /** Waits for pending writes and lets go of the database (closed when its last user lets go). */
+  /**
+   * Waits until every write so far has committed. The database itself stays open for the life
+   * of the process (shared by every cache on the same folder): closing and reopening an LMDB
+   * environment while another run in the process still uses it fails.
+   */
   async close(): Promise<void> {
     const db = this.#db;
     if (!db) return;
     this.#db = undefined;
     await db.flushed;
-    const entry = databases.get(this.dir);
-    if (entry && --entry.users === 0) {
-      databases.delete(this.dir);
-      await db.close();
-    }
   }
 }

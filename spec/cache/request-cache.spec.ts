@@ -117,4 +117,12 @@ describe('request cache', () => {
     assert.deepEqual(cache.snapshot(), { dir, hits: 0, misses: 1, writes: 0 });
     await cache.close();
   });
+
+  it('takes a folder whose name has a dot for a folder', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'sluice-cache-')), 'cache.v1');
+    const cache = new RequestCache(dir);
+    await cache.set(cache.key({ a: 1 }), { response: { ok: true } });
+    assert.deepEqual((await cache.get(cache.key({ a: 1 })))?.response, { ok: true });
+    await cache.close();
+  });
 });
