@@ -9,7 +9,7 @@ import type { RunOptions, RunnablePipeline } from '../core/run.ts';
 import type { Row } from '../core/row.ts';
 import type { Source, SourceItem } from '../sources/source.ts';
 import { ndjsonLines } from '../sources/ndjson-lines.ts';
-import { toAsyncIterable } from './to-async-iterable.ts';
+import { toAsyncIterable, type PullingIterable } from './to-async-iterable.ts';
 import { InputError } from '../core/errors.ts';
 
 export interface TransformOptions extends Omit<RunOptions, 'deliver' | 'sink' | 'source'> {
@@ -40,12 +40,24 @@ function objectSource(input: AsyncIterable<unknown>, name: string): Source {
  */
 export function toNodeTransform(pipeline: RunnablePipeline, options: TransformOptions = {}): Duplex {
   const { ndjson = false, name = 'stream', ...runOptions } = options;
-  return Duplex.from(async function* transform(input: AsyncIterable<unknown>) {
+  let rows: PullingIterable<Row> | undefined;
+  let finished = false;
+  const duplex = Duplex.from(async function* transform(input: AsyncIterable<unknown>) {
     const source: Source = ndjson
       ? { name, read: () => ndjsonLines(input as AsyncIterable<Buffer>) }
       : objectSource(input, name);
-    for await (const row of toAsyncIterable<Row>(pipeline, { ...runOptions, source })) {
+    rows = toAsyncIterable<Row>(pipeline, { ...runOptions, source });
+    for await (const row of rows) {
       yield ndjson ? `${JSON.stringify(row)}\n` : row;
     }
+    finished = true;
   });
+  // Destroyed before the end (the reader went away): abort the run at once. The stream's own
+  // teardown waits for the generator, which would notice only at the next row, an LLM answer away.
+  const destroyStream = duplex._destroy.bind(duplex);
+  duplex._destroy = (error, callback) => {
+    if (!finished && rows) void rows.return?.();
+    destroyStream(error, callback);
+  };
+  return duplex;
 }
