@@ -12,7 +12,6 @@ import { jsonArrayFile } from '../sources/json-array-file.ts';
 import { toNdjsonFile } from '../sinks/ndjson-file.ts';
 import { toNdjsonDir } from '../sinks/ndjson-dir.ts';
 import { toStdout } from '../sinks/ndjson-stdout.ts';
-import { toFailedFile } from '../sinks/failed-rows.ts';
 
 export function sourceFor(input: string): Source {
   if (input === '-') return ndjsonStdin();
@@ -40,8 +39,4 @@ export function failedPathFor(output: string | undefined): string {
   if (isFolderOutput(output)) return join(output, 'failed.jsonl');
   const ext = extname(output);
   return join(dirname(output), `${basename(output, ext)}.failed.jsonl`);
-}
-
-export function failedSinkFor(path: string): Sink & { path?: string } {
-  return toFailedFile(path);
 }

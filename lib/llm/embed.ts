@@ -4,8 +4,8 @@
  * @module
  */
 import { SluiceConfigError } from '../core/errors.ts';
-import type { Adds, Step, StepContext, StepOptions } from '../core/step.ts';
-import { runCache } from '../cache/cached-call.ts';
+import type { Adds, Step, StepOptions } from '../core/step.ts';
+import type { RequestCache } from '../cache/request-cache.ts';
 import { withColumns } from '../core/columns.ts';
 import { batch } from '../operators/batch.ts';
 import type { Llm } from './client.ts';
@@ -48,12 +48,11 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
   const name = options.name ?? 'embed';
   const { llm } = options;
   const extra = options.dimensions ? { dimensions: options.dimensions } : {};
-  let stepCtx: StepContext | undefined;
   const inner = batch(
     async (rows: Record<string, unknown>[], _ids, info) => {
       const texts = rows.map((row) => template.render(row));
       // Cached per text, not per batch: batches form differently from run to run.
-      const cache = options.cache !== false && stepCtx ? runCache(stepCtx) : undefined;
+      const cache = options.cache !== false ? (info.services.get('cache') as RequestCache | undefined) : undefined;
       const keys = cache ? texts.map((input) => cache.key({ kind: 'embed', model: llm.model, request: { input, ...extra } })) : [];
       const vectors: Array<number[] | undefined> = cache ? await Promise.all(keys.map(async (key) => (await cache.get(key))?.response as number[] | undefined)) : texts.map(() => undefined);
       const missing = vectors.flatMap((v, i) => (v === undefined ? [i] : []));
@@ -103,7 +102,6 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       LlmRegistry.of(ctx).add(llm, ctx);
-      stepCtx = ctx;
       return inner.operator(ctx);
     },
   } as Step<R, Adds<{ [K in As]: number[] }>>;

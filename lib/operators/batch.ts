@@ -28,6 +28,8 @@ export interface BatchOptions extends StepOptions {
 export interface BatchInfo {
   /** Aborted when the run is stopped hard; pass it to I/O. */
   readonly signal: AbortSignal;
+  /** The run's shared services (the request cache under `cache`). */
+  readonly services: ReadonlyMap<string, unknown>;
 }
 
 class BatchError extends SluiceError {
@@ -103,7 +105,7 @@ export function batch<R, O extends object>(
         const start = (members: Envelope<any>[]) => {
           let result: O[] | PromiseLike<O[]>;
           try {
-            result = fn(members.map((member) => member.row as R), members.map((member) => member.id), { signal: ctx.signal });
+            result = fn(members.map((member) => member.row as R), members.map((member) => member.id), { signal: ctx.signal, services: ctx.services });
           } catch (error) {
             failAll(members, error);
             return;

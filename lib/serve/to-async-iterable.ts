@@ -22,6 +22,7 @@ export function toAsyncIterable<R>(pipeline: RunnablePipeline, options: Omit<Run
   let handle: RunHandle | undefined;
   let held: Envelope | undefined;
   let ended = false;
+  let draining = false;
   let failure: unknown;
   let resolveSummary!: (s: RunSummary) => void;
   let rejectSummary!: (e: unknown) => void;
@@ -50,6 +51,11 @@ export function toAsyncIterable<R>(pipeline: RunnablePipeline, options: Omit<Run
     handle = startRun(pipeline, {
       ...options,
       deliver(envelope) {
+        // The consumer has left: nobody will take this row, so it is done as it arrives.
+        if (draining) {
+          envelope.permit.release();
+          return;
+        }
         queue.push(envelope);
         settle();
       },
@@ -88,14 +94,11 @@ export function toAsyncIterable<R>(pipeline: RunnablePipeline, options: Omit<Run
     async return() {
       releaseHeld();
       if (handle && !ended) {
-        // The consumer is gone: nothing in flight will be taken, so cancel it.
+        // The consumer is gone: nothing in flight will be taken, so cancel it, and let the rows
+        // still queued or coming go as done, so the run can finish and close its sinks.
+        draining = true;
+        for (const envelope of queue.splice(0)) envelope.permit.release();
         handle.abort('consumer stopped');
-        // Drain what is still coming so the run can finish and close its sinks.
-        while (!ended || queue.length > 0) {
-          const envelope = queue.shift();
-          if (envelope) envelope.permit.release();
-          else await new Promise((r) => setTimeout(r, 1));
-        }
         await summary.catch(() => {});
       }
       return { value: undefined, done: true };

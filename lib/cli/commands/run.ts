@@ -14,7 +14,8 @@ import { loadPipeline } from '../load-pipeline.ts';
 import { formatSummary } from '../print-summary.ts';
 import { Progress } from '../progress.ts';
 import { makeFolders } from '../make-folders.ts';
-import { failedPathFor, failedSinkFor, isFolderOutput, sinkFor, sourceFor } from '../resolve-io.ts';
+import { failedPathFor, isFolderOutput, sinkFor, sourceFor } from '../resolve-io.ts';
+import { toFailedFile } from '../../sinks/failed-rows.ts';
 
 export interface RunFlags {
   input?: string;
@@ -73,7 +74,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   if (output !== undefined && output !== '-') makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
   makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
   const sink = output !== undefined ? sinkFor(output) : pipeline.sink;
-  const failed = failedSinkFor(failedPath);
+  const failed = toFailedFile(failedPath);
   const cache = flags.cache === false ? false : flags.cacheDir;
   const options: RunOptions = {
     source,
