@@ -102,6 +102,15 @@ export class InterruptedError extends SluiceError {
   override readonly code = 'SLUICE_INTERRUPTED';
 }
 
+/**
+ * True for an error that no row can outlive: the LLM refuses the key, its server is gone, its
+ * quota is spent. Steps do not turn such an error into a failed row; the run stops on it, and
+ * the rows it touched stay not done, so a resume redoes them once the cause is fixed.
+ */
+export function isRunFatal(error: unknown): boolean {
+  return error instanceof Error && (error as { fatal?: unknown }).fatal === true;
+}
+
 /** Turns anything thrown into the `{ code, message }` pair stored in failed rows. */
 export function describeError(error: unknown): { code: string; message: string } {
   if (error instanceof Error) {

@@ -1,14 +1,16 @@
 /**
- * An LLM client that owns the whole request policy: a concurrency limit with a FIFO queue,
- * RPM/TPM rate limits, retries with a budget, a per-attempt timeout, cancellation and
- * accounting.
+ * An LLM client: the official `openai` SDK, with Sluice's request policy around each call.
  *
- * It wraps the official `openai` SDK with its own retries turned off (`maxRetries: 0`): a
- * retry the SDK made would be invisible to the rate limiter, the concurrency limit and the
- * usage counters. The SDK talks through an undici `Agent` sized to the concurrency, with its
- * `fetch` from the same undici package (mixing npm undici's dispatcher with Node's bundled
- * fetch fails: openai-node #1886) and header/body timeouts above ours (undici's 300 s default
- * would cut long calls: openai-node #2153).
+ * The SDK's own retries are off (`maxRetries: 0`): a retry the SDK made would be invisible to the
+ * rate limiter, the concurrency and the usage counters. It talks through an undici `Agent` sized
+ * to the concurrency, with its `fetch` from the same undici package (mixing npm undici's
+ * dispatcher with Node's bundled fetch fails: openai-node #1886) and header/body timeouts above
+ * ours (undici's 300 s default would cut long calls: openai-node #2153).
+ *
+ * The policy is in parts, each its own file: one attempt (`send-attempt.ts`), the retry loop
+ * with the throttling rules (`call-with-retries.ts`), the adaptive concurrency
+ * (`adaptive-concurrency.ts`), the RPM/TPM limiter (`rate-limiter.ts`), the retry verdicts and
+ * budget (`retry-policy.ts`), and the endpoint's health (`endpoint-health.ts`).
  *
  * Any OpenAI-compatible server works by `baseURL`: OpenAI, vLLM, Ollama, llama.cpp server,
  * OpenRouter, Together, Groq.
@@ -18,28 +20,24 @@ import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from 'openai/resources/embeddings';
-import { APIError } from 'openai';
 import { Subject } from 'rxjs';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { SluiceConfigError } from '../core/errors.ts';
-import {
-  LlmAbortError,
-  LlmConnectionError,
-  LlmError,
-  LlmFinishReasonError,
-  LlmHttpError,
-  LlmNotConfiguredError,
-  LlmRateLimitError,
-  LlmRetryBudgetError,
-  LlmTimeoutError,
-} from './llm-errors.ts';
+import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
+import { abortedError, callWithRetries, LlmClosed, type Answer, type CallRuntime } from './call-with-retries.ts';
+import { EndpointHealth } from './endpoint-health.ts';
+import { LlmError, LlmFinishReasonError, LlmNotConfiguredError } from './llm-errors.ts';
+import type { LlmEvent } from './llm-event.ts';
 import { PriceTable, type Price } from './prices.ts';
 import { parseRateLimitDuration, RateLimiter, type Clock } from './rate-limiter.ts';
-import { redact, scrubError } from './redact.ts';
-import { RetryPolicy, type RetryDecision, type RetryPolicyOptions, type RetryReason } from './retry-policy.ts';
-import { TokenEstimator, type EstimableRequest, type TokenEstimate } from './token-estimate.ts';
+import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.ts';
+import type { LlmCallKind, SentResponse } from './send-attempt.ts';
+import { TokenEstimator, type EstimableRequest } from './token-estimate.ts';
 import { createUndiciFetch } from './undici-fetch.ts';
 import { Usage, type ResponseUsage } from './usage.ts';
+
+export type { LlmEvent } from './llm-event.ts';
+export type { LlmCallKind } from './send-attempt.ts';
 
 /** Default sampling parameters, merged under each request. Extra keys pass through (vLLM's `top_k`, `min_p`…). */
 export interface SamplingParams {
@@ -65,8 +63,17 @@ export interface LlmOptions {
   apiKey?: string;
   /** Default sampling parameters for `chat` and `complete`. */
   params?: SamplingParams;
-  /** Requests in flight at once; more wait in a FIFO queue. Default 64. */
+  /**
+   * Most requests in flight at once; more wait in a queue. Default 64. Below it, the number in
+   * flight adapts to the server (fewer after 429s, back up as answers come); `adaptive: false` keeps it fixed.
+   */
   concurrency?: number;
+  /** Adapt the requests in flight to the server's 429s and latency (AIMD). Default true. */
+  adaptive?: boolean;
+  /** How long a server may refuse connections before the run stops with `SLUICE_LLM_UNAVAILABLE`. Default 10 000 ms. */
+  unreachableAfterMs?: number;
+  /** How long nothing but 429s may come before the run stops with `SLUICE_LLM_QUOTA`. Default 900 000 ms (15 min). */
+  maxRateLimitedMs?: number;
   /** Requests per minute. Default `Infinity`. */
   rpm?: number;
   /** Tokens per minute (prompt + completion, estimated then corrected). Default `Infinity`. */
@@ -89,8 +96,10 @@ export interface LlmOptions {
    * Default `'undici-request'`.
    */
   transport?: 'undici-request' | 'undici-fetch';
-  /** Time and timers of the rate limiter and retry delays. Default: the system's. */
+  /** Time and timers of the rate limiter, the concurrency, retry delays and attempt timeouts. Default: the system's. */
   clock?: Clock;
+  /** Jitter source in [0, 1) of retry delays. Default `Math.random`. */
+  random?: () => number;
 }
 
 /** Per-call options. */
@@ -127,24 +136,6 @@ export interface LlmResult<T> {
   rateLimit: RateLimitInfo;
 }
 
-export type LlmCallKind = 'chat' | 'complete' | 'embed';
-
-interface LlmEventBase {
-  llm: string;
-  kind: LlmCallKind;
-  /** Sequence number of the call within this LLM, to correlate its events. */
-  call: number;
-  attempt: number;
-}
-
-/** Events of one LLM, in the order they happen. Messages are scrubbed of the API key. */
-export type LlmEvent =
-  | (LlmEventBase & { type: 'request'; estimatedTokens: number })
-  | (LlmEventBase & { type: 'response'; status: number; requestId: string | undefined; promptTokens: number; completionTokens: number; durationMs: number })
-  | (LlmEventBase & { type: 'rate-limited'; status: 429; delayMs: number })
-  | (LlmEventBase & { type: 'retry'; status: number | undefined; delayMs: number; reason: RetryReason; code: string })
-  | (LlmEventBase & { type: 'error'; status: number | undefined; code: string; message: string });
-
 /** One configured LLM endpoint with its request policy. */
 export interface Llm {
   readonly name: string;
@@ -167,6 +158,8 @@ export interface Llm {
   readonly events: Subject<LlmEvent>;
   /** The RPM/TPM limiter, for diagnostics. */
   readonly rateLimiter: RateLimiter;
+  /** The adaptive concurrency, for diagnostics. Optional so that stand-ins need not have it. */
+  readonly concurrency?: AdaptiveConcurrency;
   /** Aborts every call in progress, and closes the connections. Calls after it fail with `SLUICE_LLM_ABORTED`. */
   close(): Promise<void>;
 }
@@ -202,7 +195,11 @@ export function createLlm(options: LlmOptions): Llm {
     failOnFinishReasons = [],
     headers = {},
     transport = 'undici-request',
+    adaptive = true,
+    unreachableAfterMs = 10_000,
+    maxRateLimitedMs = 900_000,
     clock,
+    random = Math.random,
   } = options;
   if (typeof model !== 'string' || model === '') {
     throw new SluiceConfigError(`Expected \`model\` to be a non-empty string, got \`${String(model)}\``);
@@ -229,15 +226,15 @@ export function createLlm(options: LlmOptions): Llm {
     );
   }
   const secrets = [apiKey];
-  const rateLimiter = new RateLimiter({ rpm, tpm, ...(clock ? { clock } : {}) });
+  const timers = clock ?? systemClock;
+  const rateLimiter = new RateLimiter({ rpm, tpm, clock: timers });
   const retryPolicy = options.retry instanceof RetryPolicy ? options.retry : new RetryPolicy({ maxRetryAfterMs, ...options.retry });
   const prices = options.prices instanceof PriceTable ? options.prices : new PriceTable(options.prices);
   const usage = new Usage({ llm: name, model, prices });
-  const estimator = new TokenEstimator();
   const events = new Subject<LlmEvent>();
-  const slots = new Slots(concurrency);
+  const slots = new AdaptiveConcurrency({ max: concurrency, adaptive, clock: timers });
+  const health = new EndpointHealth({ unreachableAfterMs, maxRateLimitedMs, clock: timers });
   const failOn = new Set(failOnFinishReasons);
-  const timers = clock ?? systemTimers;
 
   const transportTimeout = timeoutMs === Infinity ? 0 : timeoutMs + TRANSPORT_TIMEOUT_MARGIN_MS;
   const dispatcher = new Agent({
@@ -257,107 +254,44 @@ export function createLlm(options: LlmOptions): Llm {
     fetchOptions: { dispatcher } as object,
     defaultHeaders: headers,
   });
+  const runtime: CallRuntime = {
+    llm: name,
+    baseURL: client.baseURL,
+    secrets,
+    slots,
+    rateLimiter,
+    estimator: new TokenEstimator(),
+    retryPolicy,
+    health,
+    usage,
+    events,
+    clock: timers,
+    timeoutMs,
+    maxRetryAfterMs,
+    random,
+  };
 
-  // Every call in progress, so close() can abort them.
+  // Every call in progress, so close() (and a fatal error) can abort them.
   const active = new Set<AbortController>();
   let closed = false;
   let calls = 0;
 
-  async function run<T>(kind: LlmCallKind, body: EstimableRequest & { model: string }, send: (signal: AbortSignal) => Promise<{ data: T; response: Response; request_id: string | null }>, callOptions: CallOptions | undefined): Promise<LlmResult<T>> {
+  async function run<T>(kind: LlmCallKind, body: EstimableRequest & { model: string }, send: (signal: AbortSignal) => Promise<SentResponse<T>>, callOptions: CallOptions | undefined): Promise<LlmResult<T>> {
     const call = ++calls;
-    const askedModel = body.model;
     usage.recordCall();
     retryPolicy.recordCall();
-    if (closed) throw aborted(call, 0, 'closed');
+    if (closed) throw abortedError(name, call, 0, 'closed');
     const controller = new AbortController();
     const unlink = link(callOptions?.signal, controller);
     active.add(controller);
-    const base = { llm: name, kind, call };
     try {
-      for (let attempt = 1; ; attempt++) {
-        if (controller.signal.aborted) throw aborted(call, attempt - 1, controller.signal.reason);
-        let decision: RetryDecision;
-        let failure: LlmError;
-        let status: number | undefined;
-        try {
-          await slots.acquire(controller.signal);
-        } catch {
-          throw aborted(call, attempt - 1, controller.signal.reason);
-        }
-        let estimate: TokenEstimate | undefined;
-        const attemptController = new AbortController();
-        const unlinkAttempt = link(controller.signal, attemptController);
-        let timedOut = false;
-        let sent = false;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const started = performance.now();
-        try {
-          estimate = estimator.estimate(body);
-          await rateLimiter.acquire(estimate.total, controller.signal);
-          usage.recordRequest();
-          sent = true;
-          if (events.observed) events.next({ ...base, type: 'request', attempt, estimatedTokens: estimate.total });
-          if (timeoutMs !== Infinity) {
-            timer = setTimeout(() => {
-              timedOut = true;
-              attemptController.abort();
-            }, timeoutMs);
-          }
-          const { data, response, request_id } = await send(attemptController.signal);
-          // The body has been read: the attempt is over, whatever follows.
-          clearTimeout(timer);
-          return succeed(kind, base, attempt, askedModel, estimate, data, response, request_id, performance.now() - started);
-        } catch (error) {
-          clearTimeout(timer);
-          if (error instanceof LlmFinishReasonError) throw error;
-          if (controller.signal.aborted) throw aborted(call, sent ? attempt : attempt - 1, controller.signal.reason);
-          failure = timedOut
-            ? new LlmTimeoutError(`LLM \`${name}\` did not answer within ${timeoutMs} ms`, { llm: name, attempts: attempt })
-            : wrap(error, attempt);
-          status = failure.status;
-          const responseHeaders = error instanceof APIError ? error.headers : undefined;
-          if (responseHeaders) rateLimiter.learn(responseHeaders);
-          // The server answered with an error: it did not spend the tokens we charged.
-          if (status !== undefined && estimate) rateLimiter.settle(estimate.total, 0);
-          decision = retryPolicy.decide(timedOut ? failure : error, attempt);
-        } finally {
-          unlinkAttempt();
-          slots.release();
-        }
-
-        if (status === 429) {
-          usage.recordRateLimited();
-          // Pause the whole LLM, not just this call: the server meant all of them.
-          const pauseMs = decision.retryAfterMs === undefined ? decision.delayMs : Math.min(decision.retryAfterMs, maxRetryAfterMs);
-          rateLimiter.pause(pauseMs);
-          events.next({ ...base, type: 'rate-limited', attempt, status: 429, delayMs: pauseMs });
-        }
-        if (!decision.retry) {
-          failure.attempts = attempt;
-          if (decision.stop === 'attempts' && attempt > 1) failure.message += ` (gave up after ${attempt} attempts)`;
-          const final = decision.stop === 'budget'
-            ? new LlmRetryBudgetError(
-              `${failure.message}. Not retried: the retry budget of LLM \`${name}\` is spent (${retryPolicy.snapshot().retries} retries so far); the server is failing too often`,
-              { llm: name, attempts: attempt, ...(status === undefined ? {} : { status }), ...(failure.requestId ? { requestId: failure.requestId } : {}), cause: failure },
-            )
-            : failure;
-          throw final;
-        }
-        usage.recordRetry();
-        events.next({ ...base, type: 'retry', attempt, status, delayMs: decision.delayMs, reason: decision.reason, code: failure.code });
-        // A 429's wait is the limiter's pause; sleeping here as well would double it.
-        if (status !== 429 && decision.delayMs > 0) {
-          try {
-            await sleep(decision.delayMs, controller.signal, timers);
-          } catch {
-            throw aborted(call, attempt, controller.signal.reason);
-          }
-        }
-      }
+      return await callWithRetries(runtime, { kind, number: call, body, signal: controller.signal }, send, (answer) => succeed(kind, call, body.model, answer));
     } catch (error) {
       usage.recordError();
       const failed = error as LlmError;
-      events.next({ ...base, type: 'error', attempt: failed.attempts ?? 0, status: failed.status, code: failed.code, message: failed.message });
+      // The endpoint is gone for everyone: end the other calls now rather than after their waits.
+      if (failed === health.fatal) for (const other of active) if (other !== controller) other.abort(failed);
+      events.next({ llm: name, kind, call, type: 'error', attempt: failed.attempts ?? 0, status: failed.status, code: failed.code, message: failed.message });
       throw error;
     } finally {
       unlink();
@@ -365,18 +299,21 @@ export function createLlm(options: LlmOptions): Llm {
     }
   }
 
-  function succeed<T>(kind: LlmCallKind, base: { llm: string; kind: LlmCallKind; call: number }, attempt: number, askedModel: string, estimate: TokenEstimate, data: T, response: Response, requestId: string | null, durationMs: number): LlmResult<T> {
+  function succeed<T>(kind: LlmCallKind, call: number, askedModel: string, { sent, attempt, estimate, durationMs }: Answer<T>): LlmResult<T> {
+    const { data, response, request_id: requestId } = sent;
     const responseUsage = (data as { usage?: ResponseUsage }).usage;
     if (responseUsage) {
       const actual = responseUsage.total_tokens ?? (responseUsage.prompt_tokens ?? 0) + (responseUsage.completion_tokens ?? 0);
       rateLimiter.settle(estimate.total, actual);
-      if (kind !== 'embed' && responseUsage.completion_tokens !== undefined) estimator.observe(responseUsage.completion_tokens);
+      if (kind !== 'embed' && responseUsage.completion_tokens !== undefined) runtime.estimator.observe(responseUsage.completion_tokens);
     }
     // After settling: the server's view of what remains wins over our corrected estimate.
     rateLimiter.learn(response.headers);
     usage.recordResponse(askedModel, responseUsage);
     if (events.observed) events.next({
-      ...base,
+      llm: name,
+      kind,
+      call,
       type: 'response',
       attempt,
       status: response.status,
@@ -411,32 +348,6 @@ export function createLlm(options: LlmOptions): Llm {
     };
   }
 
-  /** Turns whatever the SDK threw into a Sluice error whose message and cause are scrubbed of the key. */
-  function wrap(error: unknown, attempt: number): LlmError {
-    const cause = scrubError(error, secrets);
-    if (error instanceof APIError && typeof error.status === 'number') {
-      const status = error.status;
-      const body = error.error as { message?: unknown } | undefined;
-      const detail = typeof body?.message === 'string' ? body.message : error.message;
-      const code = typeof error.code === 'string' ? ` ${error.code}` : '';
-      const message = redact(`LLM \`${name}\` answered ${status}${code}: ${detail}`, secrets);
-      const details = { llm: name, attempts: attempt, status, ...(error.requestID ? { requestId: error.requestID } : {}), cause };
-      return status === 429 ? new LlmRateLimitError(message, details) : new LlmHttpError(message, details);
-    }
-    if (error instanceof OpenAI.APIConnectionError || isNetworkError(error)) {
-      const reason = deepestMessage(error);
-      return new LlmConnectionError(redact(`Could not reach LLM \`${name}\` at ${client.baseURL}: ${reason}`, secrets), { llm: name, attempts: attempt, cause });
-    }
-    return new LlmError(redact(`LLM \`${name}\` call failed: ${error instanceof Error ? error.message : String(error)}`, secrets), { llm: name, attempts: attempt, cause });
-  }
-
-  function aborted(call: number, attempts: number, reason: unknown): LlmAbortError {
-    const message = reason === 'closed' || reason instanceof LlmClosed
-      ? `LLM \`${name}\` was closed; call ${call} did not finish`
-      : `LLM \`${name}\` call ${call} was aborted`;
-    return new LlmAbortError(message, { llm: name, attempts, ...(reason === 'closed' || reason === undefined ? {} : { cause: reason }) });
-  }
-
   const mergeParams = (request: { model?: string }) => ({ ...params, ...request, model: request.model ?? model });
 
   const { apiKey: _apiKey, ...publicOptions } = options;
@@ -448,6 +359,7 @@ export function createLlm(options: LlmOptions): Llm {
     usage,
     events,
     rateLimiter,
+    concurrency: slots,
     chat(request, callOptions) {
       const body = mergeParams(request) as ChatCompletionCreateParamsNonStreaming;
       return run('chat', body, (signal) => client.chat.completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
@@ -471,55 +383,8 @@ export function createLlm(options: LlmOptions): Llm {
   };
 }
 
-/** The abort reason `close()` uses, told apart from a caller's abort. */
-class LlmClosed extends Error {
-  override name = 'LlmClosed';
-}
-
-/** A counting semaphore whose waiters are served in arrival order. */
-class Slots {
-  #free: number;
-  readonly #queue: { resolve: () => void; reject: (reason: unknown) => void; signal: AbortSignal; onAbort: () => void }[] = [];
-
-  constructor(size: number) {
-    this.#free = size;
-  }
-
-  acquire(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    if (this.#free > 0 && this.#queue.length === 0) {
-      this.#free--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        resolve,
-        reject,
-        signal,
-        onAbort: () => {
-          const index = this.#queue.indexOf(waiter);
-          if (index !== -1) this.#queue.splice(index, 1);
-          reject(signal.reason);
-        },
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-      this.#queue.push(waiter);
-    });
-  }
-
-  release(): void {
-    const next = this.#queue.shift();
-    if (!next) {
-      this.#free++;
-      return;
-    }
-    // Hand the slot straight to the next waiter, so a newcomer cannot take it first.
-    next.signal.removeEventListener('abort', next.onAbort);
-    next.resolve();
-  }
-}
-
-const systemTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
+const systemClock: Clock = {
+  now: () => performance.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
@@ -536,37 +401,8 @@ function link(parent: AbortSignal | undefined, child: AbortController): () => vo
   return () => parent.removeEventListener('abort', onAbort);
 }
 
-function sleep(ms: number, signal: AbortSignal, timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      timers.clearTimeout(handle);
-      reject(signal.reason);
-    };
-    const handle = timers.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
-}
-
-function isNetworkError(error: unknown): boolean {
-  return error instanceof TypeError && error.message === 'fetch failed';
-}
-
-function deepestMessage(error: unknown): string {
-  let current: unknown = error;
-  let message = error instanceof Error ? error.message : String(error);
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (current.message) message = current.message;
-    current = current.cause;
-  }
-  return message;
 }
 
 function numberHeader(headers: Headers, name: string): number | undefined {

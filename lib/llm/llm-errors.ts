@@ -30,6 +30,8 @@ export class LlmError extends SluiceError {
   attempts: number;
   readonly status: number | undefined;
   readonly requestId: string | undefined;
+  /** True when no later call can succeed either (see `isRunFatal`): the run stops rather than failing rows. */
+  readonly fatal: boolean = false;
   constructor(message: string, details: LlmErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.llm = details.llm;
@@ -39,10 +41,40 @@ export class LlmError extends SluiceError {
   }
 }
 
-/** The server kept answering 429 until the retries ran out. */
+/** A 429 as one attempt saw it. Retried without limit of attempts or budget: it never fails a row on its own. */
 export class LlmRateLimitError extends LlmError {
   override name = 'LlmRateLimitError';
   override readonly code = 'SLUICE_LLM_RATE_LIMIT';
+}
+
+/**
+ * The LLM has answered nothing but 429 for `maxRateLimitedMs`: its quota looks spent (a daily
+ * limit, an empty balance). Stops the run; resume it later with the same command.
+ */
+export class LlmQuotaError extends LlmError {
+  override name = 'LlmQuotaError';
+  override readonly code = 'SLUICE_LLM_QUOTA';
+  override readonly fatal = true;
+}
+
+/** The server refused the key (401 or 403). Stops the run: no other row would fare better. */
+export class LlmAuthError extends LlmError {
+  override name = 'LlmAuthError';
+  override readonly code = 'SLUICE_LLM_AUTH';
+  override readonly fatal = true;
+}
+
+/** Nothing has answered at the LLM's address for `unreachableAfterMs` (connection refused, no such host). Stops the run. */
+export class LlmUnavailableError extends LlmError {
+  override name = 'LlmUnavailableError';
+  override readonly code = 'SLUICE_LLM_UNAVAILABLE';
+  override readonly fatal = true;
+}
+
+/** A 200 that is not a usable answer: not JSON, cut off, or without `choices`. Retried like a 5xx. */
+export class LlmBadResponseError extends LlmError {
+  override name = 'LlmBadResponseError';
+  override readonly code = 'SLUICE_LLM_BAD_RESPONSE';
 }
 
 /** An attempt took longer than `timeoutMs`. */

@@ -3,16 +3,22 @@
  *
  * `classify` is a pure function from an error to a verdict; `RetryPolicy` adds the two limits
  * that need state: the number of attempts per call, and a retry budget shared by all calls of
- * one LLM, so that a server that fails most requests is not hit with five times the traffic.
+ * one LLM, so that a *broken* server (5xx storms, resets, bodies that are not answers) is not hit
+ * with five times the traffic and its rows fail fast.
  *
- * Retried: 408, 409, 429, 5xx, connection failures and timeouts. A server's `x-should-retry`
- * header is obeyed when present. Not retried: other 4xx (the request itself is wrong), aborts,
- * and anything unrecognised (more likely a bug than a transient failure).
+ * Retried: 408, 409, 429, 5xx, connection failures, timeouts, and 200s that are not answers
+ * (not JSON, cut off, no `choices`). A server's `x-should-retry` header is obeyed when present.
+ * Not retried: 401/403 (`auth`: the caller stops everything), other 4xx (the request itself is
+ * wrong), aborts, and anything unrecognised (more likely a bug than a transient failure).
+ *
+ * Two reasons are outside the attempt limit and the budget, because they say nothing about the
+ * request or a broken server: `rate-limit` (a 429 means "slow down") and `unreachable` (nothing
+ * listens: the caller waits a bounded time for the server, then stops the run).
  * @module
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { SluiceConfigError } from '../core/errors.ts';
-import { LlmAbortError, LlmError, LlmFinishReasonError } from './llm-errors.ts';
+import { LlmAbortError, LlmBadResponseError, LlmError, LlmFinishReasonError } from './llm-errors.ts';
 
 export type RetryReason =
   | 'rate-limit'
@@ -21,6 +27,9 @@ export type RetryReason =
   | 'conflict'
   | 'timeout'
   | 'connection'
+  | 'unreachable'
+  | 'bad-response'
+  | 'auth'
   | 'server-says-retry'
   | 'client-error'
   | 'server-says-no-retry'
@@ -74,10 +83,10 @@ export interface RetryDecision extends Classification {
   stop?: 'attempts' | 'budget';
 }
 
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
-  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT',
-]);
+// The connection was made, then lost: the server (or a proxy) is failing.
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+// No connection at all: nothing listens there (yet).
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'SLUICE_LLM_TIMEOUT']);
 
 /**
@@ -106,13 +115,15 @@ export function classify(error: unknown, attempt = 1, options: BackoffOptions = 
   // SDK errors first: their classes say the most.
   if (error instanceof APIUserAbortError || error instanceof LlmAbortError) return verdict(false, 'aborted');
   if (error instanceof LlmFinishReasonError) return verdict(false, 'finish-reason');
+  if (error instanceof LlmBadResponseError || error instanceof SyntaxError) return verdict(true, 'bad-response');
   if (error instanceof APIConnectionTimeoutError) return verdict(true, 'timeout');
-  if (error instanceof APIConnectionError) return verdict(true, 'connection');
+  if (error instanceof APIConnectionError) return verdict(true, UNREACHABLE_CODES.has(networkCode(error) ?? '') ? 'unreachable' : 'connection');
 
   const status = statusOf(error);
   if (status !== undefined) {
     const headers = (error as { headers?: unknown }).headers;
     const shouldRetry = headerValue(headers, 'x-should-retry');
+    if (status === 401 || status === 403) return verdict(false, 'auth', status);
     if (shouldRetry === 'false') return verdict(false, 'server-says-no-retry', status);
     if (status === 429) return verdict(true, 'rate-limit', status, headers);
     if (status === 408) return verdict(true, 'request-timeout', status, headers);
@@ -126,6 +137,7 @@ export function classify(error: unknown, attempt = 1, options: BackoffOptions = 
   if (error instanceof Error && error.name === 'AbortError') return verdict(false, 'aborted');
   const code = networkCode(error);
   if (code !== undefined && TIMEOUT_CODES.has(code)) return verdict(true, 'timeout');
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) return verdict(true, 'unreachable');
   if (code !== undefined && (RETRYABLE_CODES.has(code) || code === 'SLUICE_LLM_CONNECTION')) return verdict(true, 'connection');
   return verdict(false, 'unknown');
 }
@@ -133,7 +145,8 @@ export function classify(error: unknown, attempt = 1, options: BackoffOptions = 
 /**
  * The retry rules of one LLM: `classify`, plus a limit on attempts per call and a retry
  * budget (retries may not exceed `ratio × calls + minRetries`) shared by its calls.
- * The budget counts over the LLM's lifetime.
+ * The budget counts over the LLM's lifetime. `rate-limit` and `unreachable` verdicts are
+ * always retried here: neither spends the budget or the attempts (see the module comment).
  *
  * @example
  * ```ts
@@ -175,10 +188,15 @@ export class RetryPolicy {
     this.#calls++;
   }
 
-  /** Classifies the error of attempt `attempt` and applies the attempt limit and the budget. A retry it allows is counted. */
+  /**
+   * Classifies a failed attempt and applies the attempt limit and the budget. A retry it allows
+   * is counted. `attempt` is the how-many-th failure of its kind this is, from 1: the caller
+   * counts 429s apart from the other failures, so that 429s neither grow the backoff of a 5xx
+   * nor use up the attempts.
+   */
   decide(error: unknown, attempt: number): RetryDecision {
     const verdict = classify(error, attempt, this.#backoff);
-    if (!verdict.retry) return verdict;
+    if (!verdict.retry || verdict.reason === 'rate-limit' || verdict.reason === 'unreachable') return verdict;
     if (attempt >= this.maxAttempts) return { ...verdict, retry: false, delayMs: 0, stop: 'attempts' };
     if (this.#retries + 1 > this.#ratio * this.#calls + this.#minRetries) return { ...verdict, retry: false, delayMs: 0, stop: 'budget' };
     this.#retries++;
@@ -201,7 +219,7 @@ function networkCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (TIMEOUT_CODES.has(code) || RETRYABLE_CODES.has(code) || code === 'SLUICE_LLM_CONNECTION')) return code;
+    if (typeof code === 'string' && (TIMEOUT_CODES.has(code) || RETRYABLE_CODES.has(code) || UNREACHABLE_CODES.has(code) || code === 'SLUICE_LLM_CONNECTION')) return code;
     current = current.cause;
   }
   return undefined;

@@ -6,7 +6,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { describeError } from '../../lib/core/errors.ts';
 import { createLlm, type Llm, type LlmEvent, type LlmOptions } from '../../lib/llm/client.ts';
-import { LlmAbortError, LlmConnectionError, LlmFinishReasonError, LlmHttpError, LlmNotConfiguredError, LlmRateLimitError, LlmRetryBudgetError, LlmTimeoutError } from '../../lib/llm/llm-errors.ts';
+import { LlmAbortError, LlmAuthError, LlmFinishReasonError, LlmHttpError, LlmNotConfiguredError, LlmRetryBudgetError, LlmTimeoutError, LlmUnavailableError } from '../../lib/llm/llm-errors.ts';
 
 const KEY = 'sk-sluice-test-4f9a8b7c6d5e4f3a2b1c';
 
@@ -79,7 +79,7 @@ describe('createLlm', async () => {
   const llms: Llm[] = [];
   /** An LLM against the test server, closed after the test; zero-jitter retries unless told. */
   function llm(options: Partial<LlmOptions> = {}): Llm & { seen: LlmEvent[] } {
-    const created = createLlm({ baseURL: server.url, apiKey: KEY, model: 'gpt-4o-mini', retry: { random: () => 0 }, ...options });
+    const created = createLlm({ baseURL: server.url, apiKey: KEY, model: 'gpt-4o-mini', retry: { random: () => 0 }, random: () => 0, ...options });
     const seen: LlmEvent[] = [];
     created.events.subscribe((event) => seen.push(event));
     llms.push(created);
@@ -107,7 +107,7 @@ describe('createLlm', async () => {
     assert.deepEqual(judge.seen.map((e) => [e.type, e.llm, e.attempt]), [['request', 'judge', 1], ['response', 'judge', 1]]);
   });
 
-  it('retries a 429 after its retry-after, pausing the limiter once, and resolves on the second attempt', async () => {
+  it('retries a 429 after its retry-after, without pausing the whole LLM, and resolves on the second attempt', async () => {
     server.handle((_req, res, _seen, index) => {
       if (index === 0) reply(res, 429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }, { 'retry-after-ms': '30' });
       else reply(res, 200, completion());
@@ -117,7 +117,7 @@ describe('createLlm', async () => {
     assert.equal(result.attempts, 2);
     assert.deepEqual(model.seen.filter((e) => e.type === 'rate-limited'), [{ llm: 'gpt-4o-mini', kind: 'chat', call: 1, type: 'rate-limited', attempt: 1, status: 429, delayMs: 30 }]);
     assert.deepEqual(model.seen.map((e) => e.type), ['request', 'rate-limited', 'retry', 'request', 'response']);
-    assert.equal(model.rateLimiter.snapshot().pauses, 1);
+    assert.equal(model.rateLimiter.snapshot().pauses, 0);
     const { calls, requests, responses, retries, rateLimited, errors } = model.usage.snapshot();
     assert.deepEqual({ calls, requests, responses, retries, rateLimited, errors }, { calls: 1, requests: 2, responses: 1, retries: 1, rateLimited: 1, errors: 0 });
   });
@@ -137,15 +137,28 @@ describe('createLlm', async () => {
     );
   });
 
-  it('fails with LlmRateLimitError when 429s outlast the attempts', async () => {
-    server.handle((_req, res) => reply(res, 429, { error: { message: 'Slow down' } }, { 'retry-after-ms': '1' }));
-    const model = llm({ retry: { maxAttempts: 2, random: () => 0 } });
-    await assert.rejects(model.chat(ask), (error: unknown) => {
-      assert.ok(error instanceof LlmRateLimitError);
-      assert.deepEqual({ status: error.status, attempts: error.attempts, message: error.message }, { status: 429, attempts: 2, message: 'LLM `gpt-4o-mini` answered 429: Slow down (gave up after 2 attempts)' });
-      return true;
+  it('keeps retrying 429s past maxAttempts and an empty retry budget: a 429 never fails a call', async () => {
+    server.handle((_req, res, _seen, index) => {
+      if (index < 5) reply(res, 429, { error: { message: 'Slow down' } }, { 'retry-after-ms': '1' });
+      else reply(res, 200, completion());
     });
-    assert.equal(model.usage.snapshot().rateLimited, 2);
+    const model = llm({ retry: { maxAttempts: 2, budget: { ratio: 0, minRetries: 0 }, random: () => 0 } });
+    const result = await model.chat(ask);
+    assert.equal(result.attempts, 6);
+    assert.equal(model.usage.snapshot().rateLimited, 5);
+    assert.equal(model.usage.snapshot().errors, 0);
+  });
+
+  it('delays only the request that got a sporadic 429, and pauses the whole LLM after 429s in a row', async () => {
+    server.handle((_req, res, _seen, index) => {
+      if (index === 0 || (index >= 2 && index < 10)) reply(res, 429, { error: { message: 'Slow down' } }, { 'retry-after-ms': '1' });
+      else reply(res, 200, completion());
+    });
+    const model = llm({ concurrency: 1 });
+    await model.chat(ask);
+    assert.equal(model.rateLimiter.snapshot().pauses, 0, 'one 429 between answers is not evidence of a spent budget');
+    await model.chat(ask);
+    assert.equal(model.rateLimiter.snapshot().pauses, 1, 'eight 429s in a row are');
   });
 
   it('does not retry a 400, and says what the server said', async () => {
@@ -282,27 +295,58 @@ describe('createLlm', async () => {
     assert.equal(server.state.requests.length, 2);
   });
 
-  it('fails with LlmConnectionError when nothing listens', async () => {
+  it('stops with one fatal LlmUnavailableError when nothing listens for unreachableAfterMs, and fails later calls at once', async () => {
     const probe = createServer();
     probe.listen(0, '127.0.0.1');
     await once(probe, 'listening');
     const port = (probe.address() as AddressInfo).port;
     probe.close();
     await once(probe, 'close');
-    const model = llm({ baseURL: `http://127.0.0.1:${port}/v1`, retry: { maxAttempts: 2, random: () => 0 } });
-    await assert.rejects(model.chat(ask), (error: unknown) => {
-      assert.ok(error instanceof LlmConnectionError);
-      assert.equal(error.attempts, 2);
-      assert.equal(error.message, `Could not reach LLM \`gpt-4o-mini\` at http://127.0.0.1:${port}/v1: connect ECONNREFUSED 127.0.0.1:${port} (gave up after 2 attempts)`);
-      return true;
+    const model = llm({ baseURL: `http://127.0.0.1:${port}/v1`, unreachableAfterMs: 50, retry: { maxAttempts: 2, budget: { ratio: 0, minRetries: 0 }, random: () => 0 } });
+    const first = await model.chat(ask).then(() => assert.fail('expected a rejection'), (e: unknown) => e);
+    assert.ok(first instanceof LlmUnavailableError);
+    assert.equal(first.fatal, true);
+    assert.ok(first.attempts >= 2, `${first.attempts} attempts: refused connections are retried past maxAttempts until unreachableAfterMs`);
+    assert.match(first.message, new RegExp(`^Could not reach LLM \`gpt-4o-mini\` at http://127\\.0\\.0\\.1:${port}/v1: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Nothing has answered there for 0 s, so the run stops\\.`));
+    const requests = model.usage.snapshot().requests;
+    await assert.rejects(model.chat(ask), (error: unknown) => error === first);
+    assert.equal(model.usage.snapshot().requests, requests, 'no request after the endpoint was found down');
+  });
+
+  it('stops with one fatal LlmAuthError on a 401, and sends nothing more', async () => {
+    server.handle((_req, res) => reply(res, 401, { error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }));
+    const model = llm({ concurrency: 1 });
+    const calls = Array.from({ length: 10 }, () => model.chat(ask).then(() => assert.fail('expected a rejection'), (e: unknown) => e));
+    const errors = await Promise.all(calls);
+    assert.ok(errors[0] instanceof LlmAuthError);
+    assert.equal((errors[0] as LlmAuthError).fatal, true);
+    assert.ok(errors.every((e) => e === errors[0]), 'every call ends with the one error');
+    await assert.rejects(model.chat(ask), (error: unknown) => error === errors[0]);
+    assert.equal(server.state.requests.length, 1, 'the calls queued behind the 401 were never sent');
+  });
+
+  it('retries a 200 whose body is not JSON, has no choices, or is cut off, like a 5xx', async () => {
+    server.handle((_req, res, _seen, index) => {
+      if (index === 0) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"id":"x","choices":[{"index":0,');
+      } else if (index === 1) reply(res, 200, { id: 'x', object: 'chat.completion' });
+      else reply(res, 200, completion());
     });
+    const model = llm();
+    const result = await model.chat(ask);
+    assert.equal(result.attempts, 3);
+    assert.deepEqual(
+      model.seen.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && [e.reason, e.code]),
+      [['bad-response', 'SLUICE_LLM_BAD_RESPONSE'], ['bad-response', 'SLUICE_LLM_BAD_RESPONSE']],
+    );
   });
 
   it('never lets the API key into errors, their causes, or events, even when the server echoes it', async () => {
     server.handle((req, res) => reply(res, 401, { error: { message: `Incorrect API key provided. You sent: ${req.headers['authorization']}`, code: 'invalid_api_key' } }));
     const model = llm();
     const error = await model.chat(ask).then(() => assert.fail('expected a rejection'), (e: unknown) => e as Error);
-    assert.equal(error.message, 'LLM `gpt-4o-mini` answered 401 invalid_api_key: Incorrect API key provided. You sent: Bearer [REDACTED]');
+    assert.ok(error.message.startsWith('LLM `gpt-4o-mini` answered 401 invalid_api_key: Incorrect API key provided. You sent: Bearer [REDACTED]. The server refused the API key'), error.message);
     assert.doesNotMatch(inspect(error, { depth: Infinity, showHidden: true }), /sk-sluice-test/);
     assert.doesNotMatch(JSON.stringify(describeError(error)), /sk-sluice-test/);
     const chain: unknown[] = [];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { SluiceConfigError } from '../../lib/core/errors.ts';
-import { LlmAbortError, LlmConnectionError, LlmFinishReasonError, LlmHttpError, LlmTimeoutError } from '../../lib/llm/llm-errors.ts';
+import { LlmAbortError, LlmBadResponseError, LlmConnectionError, LlmFinishReasonError, LlmHttpError, LlmTimeoutError } from '../../lib/llm/llm-errors.ts';
 import { classify, RetryPolicy, type Classification } from '../../lib/llm/retry-policy.ts';
 
 const status = (code: number, headers: Record<string, string> = {}) => OpenAI.APIError.generate(code, { message: 'x' }, undefined, new Headers(headers));
@@ -24,13 +24,18 @@ describe('classify', () => {
     ['500 with x-should-retry: false', status(500, { 'x-should-retry': 'false' }), { retry: false, delayMs: 0, reason: 'server-says-no-retry', status: 500 }],
     ['400 with x-should-retry: true', status(400, { 'x-should-retry': 'true' }), { retry: true, delayMs: 499, reason: 'server-says-retry', status: 400 }],
     ['400', status(400), { retry: false, delayMs: 0, reason: 'client-error', status: 400 }],
-    ['401', status(401), { retry: false, delayMs: 0, reason: 'client-error', status: 401 }],
+    ['401', status(401), { retry: false, delayMs: 0, reason: 'auth', status: 401 }],
+    ['403', status(403), { retry: false, delayMs: 0, reason: 'auth', status: 403 }],
     ['404', status(404), { retry: false, delayMs: 0, reason: 'client-error', status: 404 }],
     ['422', status(422), { retry: false, delayMs: 0, reason: 'client-error', status: 422 }],
     ['SDK connection error', new OpenAI.APIConnectionError({ message: 'Connection error.' }), { retry: true, delayMs: 499, reason: 'connection' }],
     ['SDK connection timeout', new OpenAI.APIConnectionTimeoutError(), { retry: true, delayMs: 499, reason: 'timeout' }],
     ['SDK user abort', new OpenAI.APIUserAbortError(), { retry: false, delayMs: 0, reason: 'aborted' }],
     ['fetch failed: ECONNRESET', networkError('ECONNRESET'), { retry: true, delayMs: 499, reason: 'connection' }],
+    ['fetch failed: ECONNREFUSED', networkError('ECONNREFUSED'), { retry: true, delayMs: 499, reason: 'unreachable' }],
+    ['fetch failed: ENOTFOUND', networkError('ENOTFOUND'), { retry: true, delayMs: 499, reason: 'unreachable' }],
+    ['a 200 body that is not JSON', new SyntaxError('Unexpected end of JSON input'), { retry: true, delayMs: 499, reason: 'bad-response' }],
+    ['a 200 body without choices', new LlmBadResponseError('no choices', { llm: 'a', status: 200 }), { retry: true, delayMs: 499, reason: 'bad-response' }],
     ['fetch failed: UND_ERR_SOCKET', networkError('UND_ERR_SOCKET'), { retry: true, delayMs: 499, reason: 'connection' }],
     ['fetch failed: UND_ERR_HEADERS_TIMEOUT', networkError('UND_ERR_HEADERS_TIMEOUT'), { retry: true, delayMs: 499, reason: 'timeout' }],
     ['a DOMException TimeoutError', new DOMException('timed out', 'TimeoutError'), { retry: true, delayMs: 499, reason: 'timeout' }],
@@ -76,6 +81,17 @@ describe('RetryPolicy', () => {
     assert.deepEqual(decisions.map((d) => d.retry), [true, true, true, false]);
     assert.equal(decisions[3]!.stop, 'budget');
     assert.deepEqual(policy.snapshot(), { calls: 4, retries: 3, budgetLeft: 0 });
+  });
+
+  it('never spends the budget or the attempts on a 429, or on a server that is not there', () => {
+    const policy = new RetryPolicy({ maxAttempts: 2, budget: { ratio: 0, minRetries: 0 }, random: () => 0 });
+    policy.recordCall();
+    for (let n = 1; n <= 20; n++) {
+      assert.equal(policy.decide(status(429, { 'retry-after': '1' }), n).retry, true);
+      assert.equal(policy.decide(networkError('ECONNREFUSED'), n).retry, true);
+    }
+    assert.deepEqual(policy.snapshot(), { calls: 1, retries: 0, budgetLeft: 0 });
+    assert.equal(policy.decide(status(500), 1).stop, 'budget', 'the budget still stops a broken server');
   });
 
   it('does not spend budget on errors that are not retried', () => {
