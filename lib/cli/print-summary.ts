@@ -13,7 +13,7 @@ function pad(text: string, width: number, right = false): string {
  * The summary as lines of text. The cache line shows only when the cache was used, unless
  * `showIdleCache` (for `inspect`, which always reports it).
  */
-export function formatSummary(summary: RunSummary, { showIdleCache = false }: { showIdleCache?: boolean } = {}): string {
+export function formatSummary(summary: RunSummary, { showIdleCache = false, showError = true }: { showIdleCache?: boolean; showError?: boolean } = {}): string {
   const lines: string[] = [];
   const s = summary.source;
   lines.push(`sluice: ${summary.pipeline} ${summary.status} in ${(summary.wallMs / 1000).toFixed(2)} s`);
@@ -39,6 +39,11 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false }: { 
   const written = Object.entries(summary.written).map(([leaf, n]) => `${leaf} ${n}`).join(', ');
   lines.push(`  written: ${written || 'none'}`);
   lines.push(`  failed: ${summary.failed}${summary.failed > 0 && summary.failedPath ? ` (see ${summary.failedPath})` : ''}`);
-  if (summary.error) lines.push(`  error: ${summary.error.code}: ${summary.error.message}`);
+  const notDone = s.read - s.done;
+  if (summary.status === 'error' && notDone > 0) {
+    lines.push(`  not done: ${notDone} record${notDone === 1 ? '' : 's'}, cut short by the error${summary.runDir ? ': the same command redoes them' : ': rerun with --run-dir to resume instead of starting over'}`);
+  }
+  // The CLI prints the error itself as its last line; repeating it here would say it twice.
+  if (summary.error && showError) lines.push(`  error: ${summary.error.code}: ${summary.error.message}`);
   return `${lines.join('\n')}\n`;
 }

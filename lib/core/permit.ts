@@ -18,11 +18,17 @@ export interface Permit {
    * Aggregates call this on ingestion: holding credits there would deadlock when a group is larger than the budget.
    */
   freeCredit(): void;
+  /**
+   * Gives up on the record: its credit returns, and it will never count as done, whatever the
+   * other holders do. For rows a run-stopping error cut short: resume must redo them.
+   */
+  abandon(): void;
 }
 
 export class RecordPermit implements Permit {
   #refs = 1;
   #credit = true;
+  #abandoned = false;
   readonly #budget: Budget | undefined;
   readonly #onDone: (() => void) | undefined;
 
@@ -42,13 +48,18 @@ export class RecordPermit implements Permit {
   release(): void {
     if (--this.#refs !== 0) return;
     this.freeCredit();
-    this.#onDone?.();
+    if (!this.#abandoned) this.#onDone?.();
   }
 
   freeCredit(): void {
     if (!this.#credit) return;
     this.#credit = false;
     this.#budget?.release();
+  }
+
+  abandon(): void {
+    this.#abandoned = true;
+    this.freeCredit();
   }
 }
 
@@ -69,7 +80,10 @@ export class GroupPermit implements Permit {
   freeCredit(): void {
     for (const member of this.#members) member.freeCredit();
   }
+  abandon(): void {
+    for (const member of this.#members) member.abandon();
+  }
 }
 
 /** A permit that tracks nothing, for rows made outside any budget (tests, dry runs). */
-export const noPermit: Permit = { retain() {}, release() {}, freeCredit() {} };
+export const noPermit: Permit = { retain() {}, release() {}, freeCredit() {}, abandon() {} };

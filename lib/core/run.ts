@@ -11,6 +11,7 @@ import { leafOf } from './envelope.ts';
 import {
   describeError,
   FailurePolicyError,
+  isRunFatal,
   MissingColumnsError,
   SluiceConfigError,
   SluiceError,
@@ -242,6 +243,15 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       events,
       services,
       fail(envelope, error, extra) {
+        if (isRunFatal(error)) {
+          // No row would fare better (the LLM refuses the key, its server is gone): stop the run on
+          // this one error, and leave the row not done so that a resume redoes it.
+          stepStats.abandoned = (stepStats.abandoned ?? 0) + 1;
+          loseCopy(envelope.fans);
+          envelope.permit.abandon();
+          stop('fatal error', error as Error);
+          return;
+        }
         stepStats.failed++;
         const described = describeError(error);
         if (events.observed) events.next({ type: 'row-failed', step: name, id: envelope.id, code: described.code });

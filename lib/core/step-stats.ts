@@ -1,5 +1,6 @@
 /**
- * Per-step counters. At every step, once the run is over: `in = out + filtered + failed`.
+ * Per-step counters. At every step, once the run is over: `in = out + filtered + failed`, plus
+ * `abandoned` when a run-stopping error cut rows short (they stay not done, for resume).
  * `emitted` is what the step handed downstream: equal to `out` for 1:1 steps, the children
  * for `scatter`, the groups for `aggregate`, the merged rows for `join`.
  * @module
@@ -10,6 +11,8 @@ export interface StepStats {
   filtered: number;
   failed: number;
   emitted: number;
+  /** Rows cut short by a run-stopping error (`isRunFatal`): not failed, not done; a resume redoes them. Absent when none. */
+  abandoned?: number;
   /** Epoch ms of the first row in, and of the step's completion. */
   firstAt: number;
   lastAt: number;

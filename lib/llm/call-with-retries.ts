@@ -121,7 +121,7 @@ export async function callWithRetries<T, R>(
     } else if (decision.reason === 'unreachable') {
       if (health.unreachable()) {
         throw health.trip(new LlmUnavailableError(
-          `${failure.message}. Nothing has answered there for ${Math.round(health.unreachableAfterMs / 1000)} s, so the run stops. `
+          `${failure.message}. Nothing has answered there for ${duration(health.unreachableAfterMs)}, so the run stops. `
           + 'Start the server (or fix `baseURL` / OPENAI_BASE_URL), then run the same command again: done rows are kept.',
           { llm: name, attempts: attempt, cause: failure },
         ));
@@ -132,7 +132,7 @@ export async function callWithRetries<T, R>(
       const everyone = slots.rateLimited(startedAt);
       if (health.rateLimited()) {
         throw health.trip(new LlmQuotaError(
-          `LLM \`${name}\` has answered nothing but 429 for ${Math.round(health.maxRateLimitedMs / 60_000)} min: its quota looks spent. `
+          `LLM \`${name}\` has answered nothing but 429 for ${duration(health.maxRateLimitedMs)}: its quota looks spent. `
           + 'The run stops; run the same command again later (done rows are kept), or raise the limit with your provider.',
           { llm: name, attempts: attempt, status: 429, cause: failure },
         ));
@@ -179,6 +179,10 @@ export function abortedError(llm: string, call: number, attempts: number, reason
   const closed = reason === 'closed' || reason instanceof LlmClosed;
   const message = closed ? `LLM \`${llm}\` was closed; call ${call} did not finish` : `LLM \`${llm}\` call ${call} was aborted`;
   return new LlmAbortError(message, { llm, attempts, ...(closed || reason === undefined ? {} : { cause: reason }) });
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
 function sleep(ms: number, signal: AbortSignal, timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>): Promise<void> {

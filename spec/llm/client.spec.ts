@@ -307,7 +307,7 @@ describe('createLlm', async () => {
     assert.ok(first instanceof LlmUnavailableError);
     assert.equal(first.fatal, true);
     assert.ok(first.attempts >= 2, `${first.attempts} attempts: refused connections are retried past maxAttempts until unreachableAfterMs`);
-    assert.match(first.message, new RegExp(`^Could not reach LLM \`gpt-4o-mini\` at http://127\\.0\\.0\\.1:${port}/v1: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Nothing has answered there for 0 s, so the run stops\\.`));
+    assert.match(first.message, new RegExp(`^Could not reach LLM \`gpt-4o-mini\` at http://127\\.0\\.0\\.1:${port}/v1: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Nothing has answered there for 50 ms, so the run stops\\.`));
     const requests = model.usage.snapshot().requests;
     await assert.rejects(model.chat(ask), (error: unknown) => error === first);
     assert.equal(model.usage.snapshot().requests, requests, 'no request after the endpoint was found down');

@@ -134,7 +134,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   } catch (error) {
     progress?.stop();
     const attached = (error as { summary?: RunSummary }).summary;
-    if (attached && !flags.quiet) process.stderr.write(formatSummary(attached));
+    if (attached && !flags.quiet) process.stderr.write(formatSummary(attached, { showError: false }));
     throw error;
   } finally {
     counting.abort();

@@ -45,6 +45,12 @@ export interface SimulatorSettings {
   readonly tpm?: number | undefined;
   /** Length of the rate-limit window in milliseconds; shorten it in tests. Default 60,000. */
   readonly windowMs?: number;
+  /**
+   * Whether responses announce the limits: the `x-ratelimit-*` headers, and `retry-after-ms` beside
+   * `retry-after`. `false` plays a server that keeps them to itself (a 429 with `retry-after` in
+   * whole seconds is all a client learns), for testing adaptive clients. Default true.
+   */
+  readonly announceLimits?: boolean;
   /** Ids that `GET /v1/models` lists. Any model name is answered. Default `['sim-small', 'sim-large', 'sim-embed']`. */
   readonly models?: readonly string[];
   /** Embedding dimensions when a request names none. Default 8. */
@@ -57,6 +63,8 @@ export interface SimulatorSettings {
 export interface SimulatorOptions extends SimulatorSettings {
   /** Port on 127.0.0.1; 0 picks a free one. Default 0. */
   readonly port?: number;
+  /** The clock of the rate-limit window and the log, in epoch milliseconds. Default `Date.now`; tests move time by hand with it. */
+  readonly now?: () => number;
 }
 
 /** Options with every default filled in and every value checked. */
@@ -70,6 +78,8 @@ export interface ResolvedSimulatorOptions {
   readonly rpm: number | undefined;
   readonly tpm: number | undefined;
   readonly windowMs: number;
+  readonly announceLimits: boolean;
+  readonly now: () => number;
   readonly models: readonly string[];
   readonly embeddingDimensions: number;
   readonly logLimit: number;
@@ -105,6 +115,8 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     rpm,
     tpm,
     windowMs = 60_000,
+    announceLimits = true,
+    now = Date.now,
     models = ['sim-small', 'sim-large', 'sim-embed'],
     embeddingDimensions = 8,
     logLimit = Infinity,
@@ -134,6 +146,8 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   if (!isDuration(retryAfterSeconds)) fail('retryAfterSeconds', 'a number of seconds from 0 and up', retryAfterSeconds);
   if (faults !== undefined && typeof faults !== 'function') fail('faults', 'a function', faults);
   if (!Number.isInteger(windowMs) || windowMs < 1) fail('windowMs', 'an integer from 1 and up', windowMs);
+  if (typeof announceLimits !== 'boolean') fail('announceLimits', 'true or false', announceLimits);
+  if (typeof now !== 'function') fail('now', 'a function returning epoch milliseconds', now);
   if (!Array.isArray(models) || models.length === 0 || !models.every((m) => typeof m === 'string' && m !== '')) {
     fail('models', 'a non-empty array of model ids', models);
   }
@@ -152,6 +166,8 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     rpm: limit('rpm', rpm),
     tpm: limit('tpm', tpm),
     windowMs,
+    announceLimits,
+    now,
     models: [...models],
     embeddingDimensions,
     logLimit,

@@ -143,6 +143,7 @@ interface Pending {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   let settings: ResolvedSimulatorOptions = resolveSimulatorOptions(options);
   const window = new RateLimitWindow(settings);
+  const now = () => settings.now();
   const instance = randomBytes(3).toString('hex');
   const log: SimulatorLogEntry[] = [];
   const pending = new Set<Pending>();
@@ -198,7 +199,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   function handleBody(req: IncomingMessage, res: ServerResponse, state: Pending, raw: Buffer): void {
     const n = ++counter;
-    const at = Date.now();
+    const at = now();
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query >= 0 ? url.slice(0, query) : url;
@@ -352,14 +353,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   function retryAfter(ms: number): Record<string, string> {
-    return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))), 'retry-after-ms': String(Math.max(0, Math.ceil(ms))) };
+    const seconds = { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
+    // A server that keeps its limits to itself gives the wait in whole seconds only, as most do.
+    return settings.announceLimits ? { ...seconds, 'retry-after-ms': String(Math.max(0, Math.ceil(ms))) } : seconds;
   }
 
   function headers(state: Pending, extra: Record<string, string>): Record<string, string> {
     const entry = state.entry;
     const base: Record<string, string> = { 'x-sluice-simulated': '1', ...extra };
     if (entry) base['x-request-id'] = entry.requestId;
-    return window.enforcing ? { ...base, ...window.headers(Date.now()) } : base;
+    return window.enforcing && settings.announceLimits ? { ...base, ...window.headers(now()) } : base;
   }
 
   function count(state: Pending, status: number): void {

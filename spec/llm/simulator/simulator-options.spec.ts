@@ -4,8 +4,9 @@ import { resolveSimulatorOptions } from '../../../lib/llm/simulator/simulator-op
 
 describe('resolveSimulatorOptions', () => {
   it('fills in the defaults', () => {
-    const { faults, ...resolved } = resolveSimulatorOptions();
+    const { faults, now, ...resolved } = resolveSimulatorOptions();
     assert.equal(faults, undefined);
+    assert.equal(now, Date.now);
     assert.deepEqual(resolved, {
       port: 0,
       latency: { min: 0, max: 0 },
@@ -15,6 +16,7 @@ describe('resolveSimulatorOptions', () => {
       rpm: undefined,
       tpm: undefined,
       windowMs: 60_000,
+      announceLimits: true,
       models: ['sim-small', 'sim-large', 'sim-embed'],
       embeddingDimensions: 8,
       logLimit: Infinity,

@@ -8,22 +8,23 @@ const RESET = /^(\d+ms|(\d+h)?(\d+m)?\d+(\.\d+)?s)$/;
 
 describe('startSimulator: rpm and tpm enforcement', () => {
   it('never lets more than rpm requests through in any window, and answers the rest 429 with the x-ratelimit headers', async (t) => {
-    const sim = await simulatorFor(t, { rpm: 30, windowMs: 1000 });
-    // 100 requests, one every 20 ms: about 2 s, so the window slides about twice.
-    const responses = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        new Promise((resolve) => setTimeout(resolve, i * 20)).then(async () => {
-          const response = await post(sim, '/chat/completions', request);
-          return { status: response.status, headers: response.headers, body: (await response.json()) as { error?: { type: string; code: string } } };
-        })),
-    );
+    // Time moves only when the test says: 100 requests, one every 20 ms of simulated time, about two windows.
+    let clock = 1_000_000;
+    const sim = await simulatorFor(t, { rpm: 30, windowMs: 1000, now: () => clock });
+    const responses = [];
+    for (let i = 0; i < 100; i++) {
+      clock = 1_000_000 + i * 20;
+      const response = await post(sim, '/chat/completions', request);
+      responses.push({ status: response.status, headers: response.headers, body: (await response.json()) as { error?: { type: string; code: string } } });
+    }
 
     const ok = sim.log.filter((e) => e.status === 200).map((e) => e.at);
     for (const start of ok) {
       const inWindow = ok.filter((at) => at >= start && at < start + 1000).length;
       assert.ok(inWindow <= 30, `${inWindow} answers in the 1000 ms from ${start}`);
     }
-    assert.ok(ok.length >= 45, `only ${ok.length} requests went through; the window does not slide`);
+    // Sliding: 30 in [0, 580], then 30 more from 1000, then from 2000 to the end at 1980: 60 in all.
+    assert.equal(ok.length, 60);
     const limited = responses.filter((r) => r.status === 429);
     assert.equal(ok.length + limited.length, 100);
     assert.equal(sim.stats().limited, limited.length);
@@ -40,6 +41,20 @@ describe('startSimulator: rpm and tpm enforcement', () => {
       assert.equal(body.error?.type, 'requests');
       assert.equal(body.error?.code, 'rate_limit_exceeded');
     }
+  });
+
+  it('keeps its limits to itself with announceLimits: false: no x-ratelimit headers, retry-after in whole seconds only', async (t) => {
+    const sim = await simulatorFor(t, { rpm: 1, windowMs: 1000, announceLimits: false, now: () => 5_000 });
+    const first = await post(sim, '/chat/completions', request);
+    await first.arrayBuffer();
+    const second = await post(sim, '/chat/completions', request);
+    await second.arrayBuffer();
+    assert.deepEqual([first.status, second.status], [200, 429]);
+    for (const response of [first, second]) {
+      assert.deepEqual([...response.headers.keys()].filter((k) => k.startsWith('x-ratelimit')), []);
+    }
+    assert.equal(second.headers.get('retry-after'), '1');
+    assert.equal(second.headers.get('retry-after-ms'), null);
   });
 
   it('counts down x-ratelimit-remaining-requests and gives the wait in retry-after', async (t) => {
