@@ -110,8 +110,8 @@ if (only.has('core')) {
 }
 
 /** Starts the simulator in its own process (client and server must not share a thread). */
-async function startSimulatorProcess(latencyMs: number): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['lib/llm/simulator/main.ts', '--latency', String(latencyMs), '--log-limit', '1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+async function startSimulatorProcess(latency: number | string, ...flags: string[]): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['lib/llm/simulator/main.ts', '--latency', String(latency), '--log-limit', '1000', ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.trim()));
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
@@ -121,6 +121,58 @@ async function startSimulatorProcess(latencyMs: number): Promise<{ url: string; 
 
 function medianOf(runsOf: Measured[], pick: (m: Measured) => number): number {
   return median(runsOf.map(pick));
+}
+
+if (only.has('throttle')) {
+  // A server that admits 100 requests per second (sliding window), answers 429 with
+  // `retry-after: 1` past that, and does not announce its limit; 1,500 requests.
+  const limit = 100;
+  const n = 1500;
+  const throttled = async (script: string, concurrency: number, ...rest: string[]): Promise<Measured> => {
+    const sim = await startSimulatorProcess('20-80', '--rpm', String(limit), '--window-ms', '1000', '--hide-limits');
+    try {
+      return variant(script, sim.url, String(n), String(concurrency), ...rest);
+    } finally {
+      sim.stop();
+    }
+  };
+  const rounds: Record<string, Measured[]> = { sdk: [], ai: [], langchain: [], sluice64: [], sluice256: [] };
+  for (let round = 0; round < runs; round++) {
+    rounds.sdk!.push(await throttled('throttle-sdk-pool.ts', 64));
+    rounds.ai!.push(await throttled('throttle-ai-sdk.ts', 64));
+    rounds.langchain!.push(await throttled('throttle-langchain.ts', 64));
+    rounds.sluice64!.push(await throttled('throttle-sluice.ts', 64, 'plain'));
+    rounds.sluice256!.push(await throttled('throttle-sluice.ts', 256, 'plain'));
+  }
+  const goodput = (m: Measured) => (m.rows / m.ms) * 1000;
+  const names: [string, string][] = [['sdk', 'throttle.sdk-promise-pool@64'], ['ai', 'throttle.ai-sdk-p-map@64'], ['langchain', 'throttle.langchain-batch@64'], ['sluice64', 'throttle.sluice@64'], ['sluice256', 'throttle.sluice@256']];
+  for (const [key, name] of names) {
+    const measured = rounds[key]!;
+    const worst = Math.max(...measured.map((m) => m.errors ?? 0));
+    report({ name: `${name}.goodput`, value: medianOf(measured, goodput), unit: 'req/s', baseline: limit, ratio: medianOf(measured, goodput) / limit, ...(key.startsWith('sluice') ? { target: '>= 0.90 of the limit' } : {}) });
+    report({ name: `${name}.failed`, value: worst, unit: 'rows', baseline: n, ratio: worst / n, ...(key.startsWith('sluice') ? { target: '0' } : {}) });
+  }
+
+  // The fault mix: 20% 429 (retry-after 1 s), 5% 500, 2% resets, 2% malformed 200s; 600 rows from
+  // a scatter. Latency 100-300 ms makes a clean run take about 2 s, as in the run the issue reports.
+  const faulty = async (faults: boolean): Promise<Measured> => {
+    const sim = await startSimulatorProcess('100-300', ...(faults ? ['--rate429', '0.2', '--rate500', '0.05', '--rate-reset', '0.02', '--rate-malformed', '0.02'] : []));
+    try {
+      return variant('throttle-sluice.ts', sim.url, '600', '64', 'scatter');
+    } finally {
+      sim.stop();
+    }
+  };
+  const clean: Measured[] = [];
+  const mixed: Measured[] = [];
+  for (let round = 0; round < runs; round++) {
+    clean.push(await faulty(false));
+    mixed.push(await faulty(true));
+  }
+  const wall = (m: Measured) => m.ms;
+  report({ name: 'faults.sluice.wall', value: medianOf(mixed, wall) / 1000, unit: 's', baseline: medianOf(clean, wall) / 1000, ratio: medianOf(mixed, wall) / medianOf(clean, wall), target: '<= 5x a clean run' });
+  const worst = Math.max(...mixed.map((m) => m.errors ?? 0));
+  report({ name: 'faults.sluice.failed', value: worst, unit: 'rows', baseline: 600, ratio: worst / 600, target: '0' });
 }
 
 if (only.has('llm') || only.has('cache')) {

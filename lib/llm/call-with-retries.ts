@@ -4,9 +4,10 @@
  * endpoint's health. This is where the throttling rules live:
  *
  * - a **429** delays its own request by the server's `retry-after` (capped, plus jitter so the
- *   delayed requests do not return in one burst), cuts the concurrency, and never spends the
- *   retry budget or the attempts. The whole LLM pauses only when 429s come in a row (the
- *   server's budget is spent for everyone) or the headers say nothing remains;
+ *   delayed requests do not return in one burst) and never spends the retry budget or the
+ *   attempts. When 429s are evidence of a limit, the adaptive limits pace and narrow the LLM
+ *   (`adaptive-limits.ts`). The whole LLM pauses only when 429s come in long runs (the server's
+ *   budget is spent for everyone) or the headers say nothing remains;
  * - a **5xx, reset, timeout or bad body** is retried with backoff, within the attempts and the
  *   retry budget, which exists to fail a broken server's rows fast;
  * - **401/403**, a server **unreachable** for `unreachableAfterMs`, or **only 429s** for
@@ -14,7 +15,7 @@
  * @module
  */
 import type { Subject } from 'rxjs';
-import type { AdaptiveConcurrency } from './adaptive-concurrency.ts';
+import type { AdaptiveLimits } from './adaptive-limits.ts';
 import { describeLlmFailure, type FailureContext } from './describe-llm-failure.ts';
 import type { EndpointHealth } from './endpoint-health.ts';
 import { LlmAbortError, LlmError, LlmFinishReasonError, LlmQuotaError, LlmRetryBudgetError, LlmUnavailableError } from './llm-errors.ts';
@@ -27,7 +28,7 @@ import type { Usage } from './usage.ts';
 
 /** The parts of one LLM that every call shares. */
 export interface CallRuntime extends FailureContext {
-  slots: AdaptiveConcurrency;
+  slots: AdaptiveLimits;
   rateLimiter: RateLimiter;
   estimator: TokenEstimator;
   retryPolicy: RetryPolicy;
@@ -52,7 +53,7 @@ export interface Answer<T> {
 // A server that refuses connections is polled at least this often, to notice it coming back.
 const MAX_UNREACHABLE_DELAY_MS = 2_000;
 // A 429's wait is retry-after × (1 + up to this): delayed requests spread out instead of returning at once.
-const RATE_LIMIT_JITTER = 0.5;
+const RATE_LIMIT_JITTER = 0.25;
 
 /**
  * Runs one call to its answer or its final error. `signal` aborts it wherever it is.
@@ -96,7 +97,8 @@ export async function callWithRetries<T, R>(
       const answer = await sendAttempt(send, { llm: name, kind, timeoutMs: runtime.timeoutMs, signal, timers: clock, attempt });
       const durationMs = clock.now() - startedAt;
       health.answered(answer.response.status);
-      slots.succeeded(durationMs);
+      slots.answered(durationMs);
+      pace(runtime);
       return onAnswer({ sent: answer, attempt, estimate, durationMs });
     } catch (error) {
       if (error instanceof LlmFinishReasonError || error === health.fatal) throw error;
@@ -129,7 +131,8 @@ export async function callWithRetries<T, R>(
       delayMs = Math.min(delayMs, MAX_UNREACHABLE_DELAY_MS, Math.max(1, health.unreachableMsLeft()));
     } else if (decision.reason === 'rate-limit') {
       usage.recordRateLimited();
-      const everyone = slots.rateLimited(startedAt);
+      const verdict = slots.rateLimited(startedAt, decision.retryAfterMs === undefined ? undefined : Math.min(decision.retryAfterMs, runtime.maxRetryAfterMs));
+      if (verdict.limited) pace(runtime);
       if (health.rateLimited()) {
         throw health.trip(new LlmQuotaError(
           `LLM \`${name}\` has answered nothing but 429 for ${duration(health.maxRateLimitedMs)}: its quota looks spent. `
@@ -140,7 +143,7 @@ export async function callWithRetries<T, R>(
       if (decision.retryAfterMs !== undefined) {
         const wait = Math.min(decision.retryAfterMs, runtime.maxRetryAfterMs);
         // The server's budget is spent for every request, not just this one: hold them all.
-        if (everyone) rateLimiter.pause(wait);
+        if (verdict.exhausted) rateLimiter.pause(wait);
         delayMs = wait * (1 + RATE_LIMIT_JITTER * runtime.random());
       }
       events.next({ ...base, type: 'rate-limited', attempt, status: 429, delayMs: Math.round(delayMs) });
@@ -169,6 +172,16 @@ export async function callWithRetries<T, R>(
     }
   }
 }
+
+/** Hands the learnt pacing rate to the limiter when it moved by more than 1%. */
+function pace(runtime: CallRuntime): void {
+  const perMinute = runtime.slots.rate * 60;
+  const last = paced.get(runtime) ?? Infinity;
+  if (perMinute === last || (perMinute !== Infinity && last !== Infinity && Math.abs(perMinute - last) < last * 0.01)) return;
+  paced.set(runtime, perMinute);
+  runtime.rateLimiter.adaptRequests(perMinute);
+}
+const paced = new WeakMap<CallRuntime, number>();
 
 /** The abort reason `close()` uses, told apart from a caller's abort. */
 export class LlmClosed extends Error {

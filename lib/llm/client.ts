@@ -9,7 +9,7 @@
  *
  * The policy is in parts, each its own file: one attempt (`send-attempt.ts`), the retry loop
  * with the throttling rules (`call-with-retries.ts`), the adaptive concurrency
- * (`adaptive-concurrency.ts`), the RPM/TPM limiter (`rate-limiter.ts`), the retry verdicts and
+ * (`adaptive-limits.ts`), the RPM/TPM limiter (`rate-limiter.ts`), the retry verdicts and
  * budget (`retry-policy.ts`), and the endpoint's health (`endpoint-health.ts`).
  *
  * Any OpenAI-compatible server works by `baseURL`: OpenAI, vLLM, Ollama, llama.cpp server,
@@ -23,7 +23,7 @@ import type { CreateEmbeddingResponse, EmbeddingCreateParams } from 'openai/reso
 import { Subject } from 'rxjs';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { SluiceConfigError } from '../core/errors.ts';
-import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
+import { AdaptiveLimits } from './adaptive-limits.ts';
 import { abortedError, callWithRetries, LlmClosed, type Answer, type CallRuntime } from './call-with-retries.ts';
 import { EndpointHealth } from './endpoint-health.ts';
 import { LlmError, LlmFinishReasonError, LlmNotConfiguredError } from './llm-errors.ts';
@@ -68,7 +68,7 @@ export interface LlmOptions {
    * flight adapts to the server (fewer after 429s, back up as answers come); `adaptive: false` keeps it fixed.
    */
   concurrency?: number;
-  /** Adapt the requests in flight to the server's 429s and latency (AIMD). Default true. */
+  /** Adapt the requests in flight and their pace to the server's 429s and latency. Default true. */
   adaptive?: boolean;
   /** How long a server may refuse connections before the run stops with `SLUICE_LLM_UNAVAILABLE`. Default 10 000 ms. */
   unreachableAfterMs?: number;
@@ -158,8 +158,8 @@ export interface Llm {
   readonly events: Subject<LlmEvent>;
   /** The RPM/TPM limiter, for diagnostics. */
   readonly rateLimiter: RateLimiter;
-  /** The adaptive concurrency, for diagnostics. Optional so that stand-ins need not have it. */
-  readonly concurrency?: AdaptiveConcurrency;
+  /** The adaptive concurrency and pacing, for diagnostics. Optional so that stand-ins need not have it. */
+  readonly concurrency?: AdaptiveLimits;
   /** Aborts every call in progress, and closes the connections. Calls after it fail with `SLUICE_LLM_ABORTED`. */
   close(): Promise<void>;
 }
@@ -232,7 +232,7 @@ export function createLlm(options: LlmOptions): Llm {
   const prices = options.prices instanceof PriceTable ? options.prices : new PriceTable(options.prices);
   const usage = new Usage({ llm: name, model, prices });
   const events = new Subject<LlmEvent>();
-  const slots = new AdaptiveConcurrency({ max: concurrency, adaptive, clock: timers });
+  const slots = new AdaptiveLimits({ max: concurrency, adaptive, clock: timers });
   const health = new EndpointHealth({ unreachableAfterMs, maxRateLimitedMs, clock: timers });
   const failOn = new Set(failOnFinishReasons);
 

@@ -20,7 +20,12 @@ export interface LlmStepOptions<As extends string> extends StepOptions {
   llm: Llm;
   /** Output column. */
   as?: As;
-  /** Rows in flight in this step. Default: 64. The LLM's own `concurrency` still caps its requests. */
+  /**
+   * Rows in flight in this step. Default: 4 × the LLM's `concurrency` (256 for the default 64),
+   * at most 1024. It is larger than the LLM's because a row waiting out a 429 holds no request:
+   * other rows use the request slot meanwhile. The LLM's own `concurrency` still caps its requests,
+   * and the run's budget the rows.
+   */
   concurrency?: number;
   /** Adds `_sluice.<step>` with model, usage, finish_reason, request id (default true). */
   metadata?: boolean;
@@ -63,10 +68,16 @@ export function mappedRow(row: Record<string, unknown>, inputs: Readonly<Record<
   return view;
 }
 
+/** Rows a step lets in by default: four per request its LLM may have in flight, at most 1024. */
+export function defaultRowConcurrency(llm: Llm): number {
+  const requests = llm.options?.concurrency ?? 64;
+  return requests === Infinity ? 1024 : Math.min(1024, 4 * requests);
+}
+
 export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const { options } = spec;
   const as = options.as ?? spec.defaultAs;
-  const concurrency = checkPositiveInt('concurrency', options.concurrency ?? 64);
+  const concurrency = checkPositiveInt('concurrency', options.concurrency ?? defaultRowConcurrency(options.llm));
   const metadata = options.metadata ?? true;
   const inputs = options.inputs;
   const needs = spec.variables.map((v) => inputs?.[v] ?? v);

@@ -65,16 +65,28 @@ const systemClock: Clock = {
  * whole minute's worth). Its level may go below zero: that is debt from `settle`.
  */
 class Bucket {
-  limit: number;
+  // The limit is the lower of the configured one (lowered by what the server announces) and the
+  // adaptive one (what the client learnt from unannounced 429s), which may rise again.
+  #ceiling: number;
+  #adaptive = Infinity;
   readonly #capacity: number | undefined;
   #level: number;
   #at: number;
 
   constructor(limit: number, now: number, capacity?: number) {
-    this.limit = limit;
+    this.#ceiling = limit;
     this.#capacity = capacity;
     this.#level = this.capacity;
     this.#at = now;
+  }
+
+  get limit(): number {
+    return Math.min(this.#ceiling, this.#adaptive);
+  }
+
+  /** The configured or announced limit, without the adaptive one. */
+  get ceiling(): number {
+    return this.#ceiling;
   }
 
   get capacity(): number {
@@ -98,11 +110,18 @@ class Bucket {
     return Math.ceil((deficit * MS_PER_MINUTE) / this.limit);
   }
 
-  /** Lowers the limit; the level never stays above it. */
+  /** Lowers the ceiling; the level never stays above the limit. */
   lower(limit: number, now: number): void {
     const level = this.level(now);
-    this.limit = limit;
-    this.set(level, now);
+    this.#ceiling = limit;
+    this.set(level === Infinity ? this.capacity : level, now);
+  }
+
+  /** Sets the adaptive limit (`Infinity` for none); the ceiling still applies. */
+  adapt(limit: number, now: number): void {
+    const level = this.level(now);
+    this.#adaptive = limit;
+    this.set(level === Infinity ? this.capacity : level, now);
   }
 }
 
@@ -208,6 +227,16 @@ export class RateLimiter {
   }
 
   /**
+   * Paces requests at `perMinute` below the configured and announced RPM (`Infinity` lifts it):
+   * the rate an adaptive controller learnt from a server that does not announce its limits.
+   */
+  adaptRequests(perMinute: number): void {
+    const now = this.#clock.now();
+    this.#requests.adapt(perMinute, now);
+    this.#drain();
+  }
+
+  /**
    * Lowers limits and levels to what the server announces in OpenAI-style headers:
    * `x-ratelimit-limit-{requests,tokens}`, `x-ratelimit-remaining-{requests,tokens}` and
    * `x-ratelimit-reset-{requests,tokens}` (durations such as `6m0s`, `1s`, `20ms`; used only
@@ -287,7 +316,7 @@ function checkLimit(name: string, value: number): void {
 
 function learnBucket(bucket: Bucket, headers: HeaderSource, kind: 'requests' | 'tokens', now: number): void {
   const limit = Number.parseFloat(header(headers, `x-ratelimit-limit-${kind}`) ?? '');
-  if (limit > 0 && limit < bucket.limit) bucket.lower(limit, now);
+  if (limit > 0 && limit < bucket.ceiling) bucket.lower(limit, now);
   if (bucket.limit === Infinity) return; // Nothing to pace against without a rate.
   const remaining = Number.parseFloat(header(headers, `x-ratelimit-remaining-${kind}`) ?? '');
   if (!(remaining >= 0)) return;

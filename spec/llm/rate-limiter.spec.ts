@@ -1,41 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SluiceConfigError } from '../../lib/core/errors.ts';
-import { parseRateLimitDuration, RateLimiter, type Clock } from '../../lib/llm/rate-limiter.ts';
-
-/** A clock that moves only when told to, firing due timers in order. */
-function manualClock(): Clock & { advance(ms: number): Promise<void>; timers(): number } {
-  let now = 0;
-  let nextId = 0;
-  const timers = new Map<number, { at: number; callback: () => void }>();
-  return {
-    now: () => now,
-    setTimeout(callback, ms) {
-      timers.set(++nextId, { at: now + ms, callback });
-      return nextId;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
-    },
-    async advance(ms) {
-      const target = now + ms;
-      for (;;) {
-        let due: [number, { at: number; callback: () => void }] | undefined;
-        for (const entry of timers) if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry;
-        if (!due) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].callback();
-      }
-      now = target;
-      await settle();
-    },
-    timers: () => timers.size,
-  };
-}
-
-/** Lets resolved promises run their callbacks. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { parseRateLimitDuration, RateLimiter } from '../../lib/llm/rate-limiter.ts';
+import { manualClock, settle } from '../helpers/manual-clock.ts';
 
 /** Tracks whether a promise has settled yet, without awaiting it. */
 function track(promise: Promise<unknown>): { readonly done: boolean; readonly error: unknown } {
@@ -186,6 +153,23 @@ describe('RateLimiter', () => {
     assert.equal(next.done, false);
     await clock.advance(1);
     assert.equal(next.done, true);
+  });
+
+  it('paces at an adaptive rate below the configured one, and lifts it again with Infinity', async () => {
+    const clock = manualClock();
+    const limiter = new RateLimiter({ rpm: 6000, clock });
+    limiter.adaptRequests(60); // One a second.
+    await limiter.acquire();
+    const second = track(limiter.acquire());
+    await clock.advance(999);
+    assert.equal(second.done, false);
+    await clock.advance(1);
+    assert.equal(second.done, true);
+    limiter.adaptRequests(Infinity);
+    assert.equal(limiter.rpm, 6000, 'the configured limit is back');
+    limiter.learn(new Headers({ 'x-ratelimit-limit-requests': '120' }));
+    limiter.adaptRequests(600);
+    assert.equal(limiter.rpm, 120, 'an announced limit still bounds a higher adaptive one');
   });
 
   it('never raises a configured limit or level above its own', () => {

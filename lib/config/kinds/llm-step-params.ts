@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AnyStep } from '../../core/step.ts';
 import type { Llm } from '../../llm/client.ts';
+import { defaultRowConcurrency } from '../../llm/llm-step.ts';
 import { field, stepOptions } from '../fields.ts';
 import type { SaveContext } from '../step-registry.ts';
 
@@ -14,7 +15,7 @@ export const llmStepShape = {
   ...stepOptions,
   llm: field.nonEmpty('The LLM to call: a name declared under `llms:`.'),
   as: field.nonEmpty('Output column.').optional(),
-  concurrency: field.concurrency('Rows in flight in this step. Default 64; the LLM\'s own `concurrency` still caps its requests.').optional(),
+  concurrency: field.concurrency('Rows in flight in this step. Default 4 × the LLM\'s `concurrency` (at most 1024): a row waiting out a 429 holds no request; the LLM\'s own `concurrency` still caps its requests.').optional(),
   metadata: field.flag('Adds `_sluice.<step>` with model, usage, finish reason and request id. Default `true`.').optional(),
   inputs: field.stringMap('Template variables read from other columns: `{ question: prompt }` fills `question` from column `prompt`.').optional(),
   cache: field.flag('Use the run\'s request cache for this step. Default `true`.').optional(),
@@ -63,7 +64,7 @@ export function llmParamsOf(
   const out: Record<string, unknown> = { llm: ctx.llm(llm) };
   for (const [key, fallback] of fields) unlessDefault(out, key, p[key], fallback);
   unlessDefault(out, 'as', p.as, defaultAs);
-  unlessDefault(out, 'concurrency', p.concurrency, 64);
+  unlessDefault(out, 'concurrency', p.concurrency, defaultRowConcurrency(llm));
   unlessDefault(out, 'metadata', p.metadata, true);
   unlessDefault(out, 'inputs', p.inputs);
   unlessDefault(out, 'cache', p.cache, true);

@@ -24,6 +24,8 @@ and stops on Ctrl+C (SIGINT) or SIGTERM, printing its counters on stderr.
   --retry-after S       retry-after of an injected 429, in seconds (default 1)
   --rpm N, --tpm N      requests and tokens allowed per window (default: no limit)
   --window-ms MS        rate-limit window (default 60000)
+  --hide-limits         no x-ratelimit-* headers, and retry-after in whole seconds only
+                        (a server that keeps its limits to itself)
   --dimensions N        embedding dimensions when a request names none (default 8)
   --models A,B          model ids that GET /v1/models lists
   --log-limit N         request-log entries kept in memory (default 10000)
@@ -67,6 +69,7 @@ export async function main(argv: readonly string[]): Promise<Simulator | undefin
         ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         latency: { type: 'string' },
         models: { type: 'string' },
+        'hide-limits': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -90,6 +93,7 @@ export async function main(argv: readonly string[]): Promise<Simulator | undefin
     const [min, max] = values.latency.split(/[-,]/);
     options.latencyMs = max === undefined ? toNumber('latency', values.latency) : { min: toNumber('latency', min ?? ''), max: toNumber('latency', max) };
   }
+  if (values['hide-limits']) options.announceLimits = false;
   if (typeof values.models === 'string') options.models = values.models.split(',').map((m) => m.trim()).filter(Boolean);
 
   const simulator = await startSimulator(options as SimulatorOptions);
