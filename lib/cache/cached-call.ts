@@ -1,7 +1,9 @@
 /**
- * Wraps one LLM call with the run's request cache. The key covers the model, the whole request
+ * Wraps one LLM call with the run's request cache. The key covers the endpoint (so that answers of
+ * one server, the simulator above all, are never served for another), the model, the whole request
  * after templating (messages or prompt or input, sampling parameters, response schema, `n`), the
- * LLM's default parameters, and a `variant` for repeated asks (a retry after an invalid reply).
+ * LLM's default parameters, the row's sample identity (`sample: 'row'`), and a `variant` for
+ * repeated asks (a retry after an invalid reply).
  * @module
  */
 import type { StepContext } from '../core/step.ts';
@@ -24,7 +26,7 @@ export async function cachedCall<T>(
   llm: Llm,
   kind: CallKind,
   request: Readonly<Record<string, unknown>>,
-  options: { enabled: boolean; variant?: number },
+  options: { enabled: boolean; variant?: number; sample?: string | undefined },
   call: () => Promise<LlmResult<T>>,
 ): Promise<CachedResult<T>> {
   const cache = options.enabled ? runCache(ctx) : undefined;
@@ -33,7 +35,15 @@ export async function cachedCall<T>(
   // Messages and prompts are built by Sluice in a fixed key order: hashed as they are, apart from
   // the rest of the request, whose parameters come from users in any order and are canonicalised.
   const { messages, prompt, ...rest } = request;
-  const material = { kind, model, params: kind === 'embed' ? {} : llm.params, request: rest, variant: options.variant ?? 0 };
+  const material = {
+    kind,
+    endpoint: llm.endpoint ?? '',
+    model,
+    params: kind === 'embed' ? {} : llm.params,
+    request: rest,
+    variant: options.variant ?? 0,
+    ...(options.sample === undefined ? {} : { sample: options.sample }),
+  };
   const key = cache.key(material, { messages, prompt });
   const hit = await cache.get(key);
   if (hit) {

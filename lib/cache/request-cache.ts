@@ -17,7 +17,7 @@ import { open, type RootDatabase } from 'lmdb';
 import { canonicalJson } from './canonical-json.ts';
 
 /** Bumped when the key material or the entry format changes, so old entries are not misread. */
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 3;
 
 export interface CacheEntry {
   /** The response body, as the server sent it (parsed). */

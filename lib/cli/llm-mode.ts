@@ -1,7 +1,8 @@
 /**
  * `--llm simulated` (or `SLUICE_LLM=simulated`): starts the built-in OpenAI-compatible simulator
- * on 127.0.0.1 and points `OPENAI_BASE_URL` at it before the pipeline module is loaded, so every
- * `createLlm()` that takes its defaults from the environment talks to it. Never used unless asked.
+ * on 127.0.0.1 and names it in `SLUICE_SIMULATOR_URL`, with `SLUICE_LLM=simulated`, before the
+ * pipeline module is loaded, so every `createLlm()` without a `baseURL` of its own talks to it
+ * (`shared-simulator.ts`). Never used unless asked.
  * @module
  */
 import { SluiceConfigError } from '../core/errors.ts';
@@ -20,8 +21,8 @@ export async function enterLlmMode(mode: string | undefined): Promise<LlmMode> {
   }
   const latency = Number(process.env.SLUICE_SIMULATOR_LATENCY_MS ?? 20);
   const simulator = await startSimulator({ latencyMs: Number.isFinite(latency) ? latency : 20 });
-  process.env.OPENAI_BASE_URL = simulator.url;
-  process.env.OPENAI_API_KEY = 'sk-sluice-simulated';
+  process.env.SLUICE_LLM = 'simulated';
+  process.env.SLUICE_SIMULATOR_URL = simulator.url;
   process.stderr.write(`sluice: using the built-in LLM simulator at ${simulator.url} (answers are not from a real model)\n`);
   return { simulated: true, close: () => simulator.close() };
 }

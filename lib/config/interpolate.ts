@@ -17,6 +17,21 @@ export interface InterpolateOptions {
   text?: string;
   /** The definition file, for errors. */
   file?: string;
+  /** Variables whose values must never be written into a definition (keys, tokens): see `isSecretVariable`. */
+  isSecret?: (name: string) => boolean;
+}
+
+// Names that hold credentials by convention: *_API_KEY, *_APIKEY, *_TOKEN, *_SECRET, *_PASSWORD.
+const SECRET_NAME = /(^|_)(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD)$/i;
+
+/**
+ * Whether `${name}` must be refused: OPENAI_API_KEY, a name that holds credentials by convention
+ * (`HF_TOKEN`, `TOGETHER_API_KEY`, `DB_PASSWORD`…), one listed in `extra` (an LLM's `apiKeyEnv`),
+ * or one listed, comma-separated, in SLUICE_SECRET_VARS.
+ */
+export function isSecretVariable(name: string, env: Readonly<Record<string, string | undefined>>, extra: readonly string[] = []): boolean {
+  if (name === 'OPENAI_API_KEY' || SECRET_NAME.test(name) || extra.includes(name)) return true;
+  return (env.SLUICE_SECRET_VARS ?? '').split(',').map((v) => v.trim()).includes(name);
 }
 
 const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
@@ -79,6 +94,16 @@ function expand(text: string, options: InterpolateOptions, node: Scalar): string
       );
     }
     const [, name, fallback] = match as unknown as [string, string, string | undefined];
+    if (options.isSecret?.(name)) {
+      const offset = referenceOffset(options, node, nth);
+      const position = offset === undefined ? undefined : options.positions?.offset(offset);
+      throw new DefinitionError(
+        'SLUICE_DEFINITION_SECRET',
+        `\`\${${name}}\` ${where(options, node, nth)} would write a secret into the pipeline: into its outputs, run.json and the request cache. `
+        + 'LLM keys come from the environment by themselves (OPENAI_API_KEY, or the variable an LLM names in `apiKeyEnv`); remove the reference.',
+        { file: options.file, line: position?.line, column: position?.column },
+      );
+    }
     let value = options.env[name];
     if (fallback !== undefined && (value === undefined || value === '')) value = fallback;
     if (value === undefined) {

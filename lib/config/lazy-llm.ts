@@ -32,6 +32,9 @@ export function lazyLlm(options: LlmOptions): Llm {
   };
   return {
     name,
+    get endpoint() {
+      return client().endpoint;
+    },
     model: options.model,
     params: Object.freeze({ ...options.params }),
     options: Object.freeze(publicOptions),

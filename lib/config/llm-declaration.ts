@@ -1,7 +1,9 @@
 /**
  * LLMs in definitions: declared once under `llms:` and named by steps, as Benthos does with
  * resources. The schema of a declaration, and the declaration of a built LLM, for saving.
- * A declaration never holds a key: `OPENAI_API_KEY` comes from the environment.
+ * A declaration never holds a key: `OPENAI_API_KEY` comes from the environment, and goes only to
+ * the environment's endpoint; an LLM with a `baseURL` of its own names the variable of its key in
+ * `apiKeyEnv`.
  * @module
  */
 import { z } from 'zod';
@@ -11,6 +13,7 @@ import { field } from './fields.ts';
 export const llmDeclarationSchema = z.strictObject({
   model: field.nonEmpty('Model id sent with each request: `gpt-4o-mini`.'),
   baseURL: field.nonEmpty('Any OpenAI-compatible server, such as `http://localhost:8000/v1`. Default: OPENAI_BASE_URL, else OpenAI\'s API.').optional(),
+  apiKeyEnv: field.nonEmpty('The environment variable that holds the key for `baseURL`, such as `TOGETHER_API_KEY`. OPENAI_API_KEY is sent only to OPENAI_BASE_URL (or OpenAI\'s API); another server gets the key named here, or none.').optional(),
   params: field.jsonMap('Default sampling parameters: `{ temperature: 0.7, max_tokens: 400 }`.').optional(),
   concurrency: field.concurrency('Requests in flight at once; more wait in a queue. Default 64.').optional(),
   rpm: field.positive('Requests per minute. Default `.inf`.').optional(),
@@ -37,7 +40,7 @@ const DEFAULTS: Partial<Record<keyof LlmDeclaration, unknown>> = {
   timeoutMs: 600_000,
   maxRetryAfterMs: 60_000,
 };
-const KEYS = ['model', 'baseURL', 'params', 'concurrency', 'rpm', 'tpm', 'timeoutMs', 'maxRetryAfterMs', 'failOnFinishReasons'] as const;
+const KEYS = ['model', 'baseURL', 'apiKeyEnv', 'params', 'concurrency', 'rpm', 'tpm', 'timeoutMs', 'maxRetryAfterMs', 'failOnFinishReasons'] as const;
 
 /**
  * What to write under `llms:` for `llm`: its declaration when a definition made it, else what

@@ -10,7 +10,7 @@ import { isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { pipeline, type Pipeline } from '../core/pipeline.ts';
 import { createLlm, type Llm } from '../llm/client.ts';
 import { DefinitionError } from './definition-error.ts';
-import { interpolate } from './interpolate.ts';
+import { interpolate, isSecretVariable } from './interpolate.ts';
 import { inputSource, outputSink } from './io-paths.ts';
 import { lazyLlm } from './lazy-llm.ts';
 import { llmDeclarationSchema, rememberDeclaration } from './llm-declaration.ts';
@@ -56,6 +56,11 @@ function tagStart(text: string, offset: number): number {
  * const p = await parseDefinition('name: clean\nsteps:\n  - filter: { column: text, nonEmpty: true }\n', { path: 'clean.yaml' });
  * await p.run({ source: ndjsonFile('rows.jsonl'), sink: toStdout() });
  */
+function sameEndpoint(a: string, b: string | undefined): boolean {
+  const normal = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
+  return b !== undefined && normal(a) === normal(b);
+}
+
 export async function parseDefinition(text: string, options: ParseDefinitionOptions = {}): Promise<Pipeline<any>> {
   const { path: file, env = process.env, allowImport = true, llms: llmMode = 'eager', registry = stepRegistry } = options;
   const lineCounter = new LineCounter();
@@ -85,7 +90,17 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
       }
     },
   });
-  interpolate(doc, { env, positions, text, file });
+  // Variables that LLMs name as their keys are secrets too, whatever they are called.
+  const keyVariables: string[] = [];
+  const declaredLlms = doc.get('llms', true);
+  if (isMap(declaredLlms)) {
+    for (const item of declaredLlms.items) {
+      const declared = item.value;
+      const named = isMap(declared) ? declared.get('apiKeyEnv') : undefined;
+      if (typeof named === 'string') keyVariables.push(named);
+    }
+  }
+  interpolate(doc, { env, positions, text, file, isSecret: (name) => isSecretVariable(name, env, keyVariables) });
 
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === undefined) {
@@ -100,15 +115,23 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
     if (isMap(node)) {
       const secret = node.items.find((item) => isScalar(item.key) && /^api[-_]?key$/i.test(String(item.key.value)));
       if (secret && isScalar(secret.key) && secret.key.range) {
-        throw fail('SLUICE_DEFINITION_SECRET', `\`${String(secret.key.value)}\` {where} (LLM \`${name}\`) does not belong in a definition, which gets shared and committed. Set OPENAI_API_KEY in the environment instead.`, secret.key.range[0], [...base, String(secret.key.value)]);
+        throw fail('SLUICE_DEFINITION_SECRET', `\`${String(secret.key.value)}\` {where} (LLM \`${name}\`) does not belong in a definition, which gets shared and committed. Set OPENAI_API_KEY in the environment, or name the variable that holds the key with \`apiKeyEnv\`.`, secret.key.range[0], [...base, String(secret.key.value)]);
       }
     }
     const declaration = validateValue(llmDeclarationSchema, declared, { base, label: `LLM \`${name}\``, positions, file });
+    const { apiKeyEnv, ...settings } = declaration;
+    const simulated = declaration.baseURL === undefined && env.SLUICE_LLM === 'simulated';
+    const ownEndpoint = declaration.baseURL === undefined || sameEndpoint(declaration.baseURL, env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1');
+    if (apiKeyEnv !== undefined && env[apiKeyEnv] === undefined && !simulated) {
+      throw new DefinitionError('SLUICE_DEFINITION_ENV', `LLM \`${name}\` takes its key from \`${apiKeyEnv}\` (\`apiKeyEnv\`), which is not set. Set it in the environment.`, { file, path: [...base, 'apiKeyEnv'] });
+    }
+    // The environment's key goes to the environment's endpoint only; another server names its variable.
+    const apiKey = simulated ? undefined : apiKeyEnv !== undefined ? env[apiKeyEnv] : ownEndpoint ? env.OPENAI_API_KEY : undefined;
     const llmOptions = {
-      ...declaration,
+      ...settings,
       name,
-      baseURL: declaration.baseURL ?? env.OPENAI_BASE_URL,
-      apiKey: env.OPENAI_API_KEY,
+      ...(simulated ? {} : { baseURL: declaration.baseURL ?? env.OPENAI_BASE_URL }),
+      ...(apiKey === undefined ? {} : { apiKey }),
     };
     const llm = llmMode === 'lazy' ? lazyLlm(llmOptions) : createLlm(llmOptions);
     rememberDeclaration(llm, declaration);

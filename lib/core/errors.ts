@@ -111,6 +111,21 @@ export function isRunFatal(error: unknown): boolean {
   return error instanceof Error && (error as { fatal?: unknown }).fatal === true;
 }
 
+/**
+ * A row cut short without being judged: the run stopped (a signal, a fatal error) before the row's
+ * work was done. It is neither failed nor done; a resume redoes it.
+ */
+export class RowAbandonedError extends SluiceError {
+  override name = 'RowAbandonedError';
+  override readonly code = 'SLUICE_ROW_ABANDONED';
+  readonly abandoned = true;
+}
+
+/** True for errors that leave their row not done rather than failed: `RowAbandonedError` and run-stopping ones. */
+export function isAbandoning(error: unknown): boolean {
+  return isRunFatal(error) || (error instanceof Error && (error as { abandoned?: unknown }).abandoned === true);
+}
+
 /** Turns anything thrown into the `{ code, message }` pair stored in failed rows. */
 export function describeError(error: unknown): { code: string; message: string } {
   if (error instanceof Error) {

@@ -11,6 +11,7 @@ import { leafOf } from './envelope.ts';
 import {
   describeError,
   FailurePolicyError,
+  isAbandoning,
   isRunFatal,
   MissingColumnsError,
   SluiceConfigError,
@@ -49,6 +50,11 @@ export interface RunOptions {
   minRecords?: number;
   /** Stops the run gracefully when aborted (like `stop()`). */
   signal?: AbortSignal;
+  /**
+   * After a graceful stop, how long requests already sent may take before they are aborted (their
+   * rows are left not done, for a resume). No new request starts after the stop. Default 30 000 ms.
+   */
+  graceMs?: number;
   /** Called for each event of the run. */
   onEvent?: (event: SluiceEvent) => void;
   /** Called with each source record id once it is done (the resume ledger). */
@@ -188,12 +194,19 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     throw new SluiceConfigError(`Expected \`maxFailureRate\` to be a number from 0 to 1, got \`${options.maxFailureRate}\``);
   }
 
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   function stop(reason = 'stopped', error?: Error): void {
     if (error && !fatal) fatal = error;
     if (stopper.signal.aborted) return;
     if (!error) interrupted = true;
     if (events.observed) events.next({ type: 'run-stopping', reason });
     stopper.abort(error ?? new SluiceError(reason));
+    // Requests already sent get a grace period; then they are aborted and their rows left not done.
+    const graceMs = options.graceMs ?? 30_000;
+    if (graceMs !== Infinity) {
+      graceTimer = setTimeout(() => hard.abort(new SluiceError(`The grace period of ${graceMs} ms after the stop ran out`)), graceMs);
+      graceTimer.unref();
+    }
   }
   options.signal?.addEventListener('abort', () => stop('aborted'), { once: true });
 
@@ -240,16 +253,17 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       step: name,
       stats: stepStats,
       signal: hard.signal,
+      stopping: stopper.signal,
       events,
       services,
       fail(envelope, error, extra) {
-        if (isRunFatal(error)) {
-          // No row would fare better (the LLM refuses the key, its server is gone): stop the run on
-          // this one error, and leave the row not done so that a resume redoes it.
+        if (isAbandoning(error)) {
+          // Cut short, not judged: the run is stopping, or no row would fare better (the LLM refuses
+          // the key, its server is gone). The row stays not done, so that a resume redoes it.
           stepStats.abandoned = (stepStats.abandoned ?? 0) + 1;
           loseCopy(envelope.fans);
           envelope.permit.abandon();
-          stop('fatal error', error as Error);
+          if (isRunFatal(error)) stop('fatal error', error as Error);
           return;
         }
         stepStats.failed++;
@@ -393,6 +407,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       // The consumer (an async iterable) still holds rows: the run ends when it has taken them all.
       await new Promise<void>((resolve) => (onAllDone = resolve));
     }
+    clearTimeout(graceTimer);
     const closing = await Promise.allSettled([...sinks.map((s) => s.close())]);
     await (services.get('cache') as RequestCache | undefined)?.close();
     await failedSink.close();

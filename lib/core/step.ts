@@ -32,9 +32,14 @@ export interface StepContext {
   readonly stats: StepStats;
   /** Aborted when the run is stopped hard; pass it to I/O. */
   readonly signal: AbortSignal;
+  /** Aborted when the run stops taking work (a signal, a fatal error): start nothing new, such as a retry. */
+  readonly stopping?: AbortSignal;
   /** The run's event stream. Emit only when `events.observed`, to keep the hot path cheap. */
   readonly events: Subject<SluiceEvent>;
-  /** Records a per-row failure: writes the failed row, releases its permit, counts it, applies the policy. */
+  /**
+   * Records a per-row failure: writes the failed row, releases its permit, counts it, applies the
+   * policy. An abandoning error (`isAbandoning`) leaves the row not done instead, for a resume.
+   */
   fail(envelope: Envelope<unknown>, error: unknown, extra?: { attempts?: number; raw?: string }): void;
   /** Drops a row on purpose (a filter, an empty scatter): releases its permit and counts it. */
   drop(envelope: Envelope<unknown>): void;

@@ -62,22 +62,25 @@ const RATE_LIMIT_JITTER = 0.25;
  */
 export async function callWithRetries<T, R>(
   runtime: CallRuntime,
-  call: { kind: LlmCallKind; number: number; body: EstimableRequest; signal: AbortSignal },
+  call: { kind: LlmCallKind; number: number; body: EstimableRequest; signal: AbortSignal; drain?: AbortSignal },
   send: (signal: AbortSignal) => Promise<SentResponse<T>>,
   onAnswer: (answer: Answer<T>) => R,
 ): Promise<R> {
   const { llm: name, slots, rateLimiter, estimator, retryPolicy, health, usage, events, clock } = runtime;
-  const { kind, signal } = call;
+  const { kind, signal, drain } = call;
+  // Waits (for a slot, a pass, a retry delay) end on either signal; an attempt in flight only on `signal`.
+  const waits = drain ? AbortSignal.any([signal, drain]) : signal;
   const base = { llm: name, kind, call: call.number };
   // An abort whose reason is the endpoint's fatal error (another call tripped it) ends this call with that error.
-  const stopped = (attempts: number) => (health.fatal && signal.reason === health.fatal ? health.fatal : abortedError(name, call.number, attempts, signal.reason));
+  const stopped = (attempts: number) => (health.fatal && signal.reason === health.fatal ? health.fatal : abortedError(name, call.number, attempts, signal.aborted ? signal.reason : drain?.reason));
   let failures = 0;
   let rateLimits = 0;
   for (let attempt = 1; ; attempt++) {
     if (health.fatal) throw health.fatal;
-    if (signal.aborted) throw stopped(attempt - 1);
+    // After the run's stop (`drain`), no new attempt starts.
+    if (waits.aborted) throw stopped(attempt - 1);
     try {
-      await slots.acquire(signal, attempt > 1);
+      await slots.acquire(waits, attempt > 1);
     } catch {
       throw stopped(attempt - 1);
     }
@@ -89,7 +92,8 @@ export async function callWithRetries<T, R>(
     try {
       if (health.fatal) throw health.fatal;
       estimate = estimator.estimate(call.body);
-      await rateLimiter.acquire(estimate.total, signal);
+      await rateLimiter.acquire(estimate.total, waits);
+      if (waits.aborted) throw waits.reason;
       usage.recordRequest();
       sent = true;
       if (events.observed) events.next({ ...base, type: 'request', attempt, estimatedTokens: estimate.total });
@@ -102,7 +106,7 @@ export async function callWithRetries<T, R>(
       return onAnswer({ sent: answer, attempt, estimate, durationMs });
     } catch (error) {
       if (error instanceof LlmFinishReasonError || error === health.fatal) throw error;
-      if (signal.aborted) throw stopped(sent ? attempt : attempt - 1);
+      if (waits.aborted && (!sent || signal.aborted)) throw stopped(sent ? attempt : attempt - 1);
       raw = error;
       failure = describeLlmFailure(error, attempt, runtime);
     } finally {
@@ -165,7 +169,7 @@ export async function callWithRetries<T, R>(
     events.next({ ...base, type: 'retry', attempt, status, delayMs: Math.round(delayMs), reason: decision.reason, code: failure.code });
     if (delayMs > 0) {
       try {
-        await sleep(delayMs, signal, clock);
+        await sleep(delayMs, waits, clock);
       } catch {
         throw stopped(attempt);
       }

@@ -26,6 +26,8 @@ import { SluiceConfigError } from '../core/errors.ts';
 import { AdaptiveLimits } from './adaptive-limits.ts';
 import { abortedError, callWithRetries, LlmClosed, type Answer, type CallRuntime } from './call-with-retries.ts';
 import { EndpointHealth } from './endpoint-health.ts';
+import { acquireSimulator, releaseSimulator, SIMULATED_ENDPOINT, simulatedMode } from './shared-simulator.ts';
+import { redact, redactAnswer } from './redact.ts';
 import { LlmError, LlmFinishReasonError, LlmNotConfiguredError } from './llm-errors.ts';
 import type { LlmEvent } from './llm-event.ts';
 import { PriceTable, type Price } from './prices.ts';
@@ -57,9 +59,17 @@ export interface LlmOptions {
   model: string;
   /** Name in accounting, events and errors. Default: `model`. */
   name?: string;
-  /** Default: `process.env.OPENAI_BASE_URL`, else OpenAI's API. */
+  /**
+   * Default: `process.env.OPENAI_BASE_URL`, else OpenAI's API. Under `SLUICE_LLM=simulated`, an LLM
+   * without a `baseURL` of its own talks to the built-in simulator (started on first use).
+   */
   baseURL?: string;
-  /** Default: `process.env.OPENAI_API_KEY`. Local servers often need none. */
+  /**
+   * Default: `process.env.OPENAI_API_KEY`, but only when `baseURL` is not given or is the
+   * environment's endpoint (OPENAI_BASE_URL, else OpenAI's API): the environment's key never goes
+   * to another server. Pass it explicitly for another provider (`process.env.TOGETHER_API_KEY`).
+   * Local servers often need none.
+   */
   apiKey?: string;
   /** Default sampling parameters for `chat` and `complete`. */
   params?: SamplingParams;
@@ -106,6 +116,12 @@ export interface LlmOptions {
 export interface CallOptions {
   /** Aborts the call, wherever it is: queued, rate-limited, in flight or between retries. */
   signal?: AbortSignal;
+  /**
+   * Once aborted, no new attempt of this call starts: a queued call, or one waiting to retry, ends
+   * with `SLUICE_LLM_ABORTED`; an attempt in flight goes on (abort `signal` to end it). A run passes
+   * its stopping signal here, so Ctrl+C or SIGTERM starts nothing new.
+   */
+  drain?: AbortSignal;
 }
 
 export type ChatRequest = Omit<ChatCompletionCreateParamsNonStreaming, 'model' | 'stream'> & { model?: string };
@@ -139,6 +155,11 @@ export interface LlmResult<T> {
 /** One configured LLM endpoint with its request policy. */
 export interface Llm {
   readonly name: string;
+  /**
+   * Where requests go, as the cache keys it: the base URL, or `sluice-simulator` for the built-in
+   * simulator. Never holds a key. Optional so that stand-ins need not have it.
+   */
+  readonly endpoint?: string;
   readonly model: string;
   readonly params: Readonly<SamplingParams>;
   /**
@@ -171,6 +192,8 @@ const DEFAULT_TIMEOUT_MS = 600_000;
 const TRANSPORT_TIMEOUT_MARGIN_MS = 5_000;
 // Sent when no key is configured (local servers): the SDK insists on one.
 const NO_KEY = 'sluice-no-api-key';
+const SIMULATED_KEY = 'sk-sluice-simulated';
+const OPENAI_API = 'https://api.openai.com/v1';
 
 /**
  * Creates an LLM client with its request policy.
@@ -217,9 +240,10 @@ export function createLlm(options: LlmOptions): Llm {
   if (transport !== 'undici-request' && transport !== 'undici-fetch') {
     throw new SluiceConfigError(`Expected \`transport\` to be 'undici-request' or 'undici-fetch', got \`${String(transport)}\``);
   }
-  const baseURL = nonEmpty(options.baseURL) ?? nonEmpty(process.env['OPENAI_BASE_URL']);
-  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(process.env['OPENAI_API_KEY']);
-  if (baseURL === undefined && apiKey === undefined) {
+  const simulated = nonEmpty(options.baseURL) === undefined && simulatedMode();
+  const baseURL = simulated ? undefined : nonEmpty(options.baseURL) ?? nonEmpty(process.env['OPENAI_BASE_URL']);
+  const apiKey = nonEmpty(options.apiKey) ?? (simulated ? SIMULATED_KEY : environmentKeyFor(options.baseURL));
+  if (!simulated && baseURL === undefined && apiKey === undefined) {
     throw new LlmNotConfiguredError(
       `LLM \`${name}\` has nowhere to send requests: set OPENAI_BASE_URL (any OpenAI-compatible server) or OPENAI_API_KEY (for api.openai.com), `
       + 'pass `baseURL`/`apiKey`, or try it without a key with `--llm simulated`.',
@@ -245,18 +269,23 @@ export function createLlm(options: LlmOptions): Llm {
     keepAliveTimeout: 30_000,
     connect: { timeout: 10_000 },
   });
-  const client = new OpenAI({
+  const sdk = (url: string | undefined) => new OpenAI({
     apiKey: apiKey ?? NO_KEY,
-    ...(baseURL === undefined ? {} : { baseURL }),
+    ...(url === undefined ? {} : { baseURL: url }),
     maxRetries: 0,
     timeout: timeoutMs === Infinity ? 2 ** 31 - 1 : timeoutMs + TRANSPORT_TIMEOUT_MARGIN_MS,
     fetch: transport === 'undici-request' ? createUndiciFetch(dispatcher) : (undiciFetch as unknown as typeof fetch),
     fetchOptions: { dispatcher } as object,
     defaultHeaders: headers,
   });
+  // Under simulated mode the client waits for the shared simulator, started on the first call.
+  const direct = simulated ? undefined : sdk(baseURL);
+  let viaSimulator: Promise<OpenAI> | undefined;
+  const client = (): OpenAI | Promise<OpenAI> => direct ?? (viaSimulator ??= acquireSimulator().then(sdk));
+  const endpoint = simulated ? SIMULATED_ENDPOINT : direct!.baseURL.replace(/\/+$/, '');
   const runtime: CallRuntime = {
     llm: name,
-    baseURL: client.baseURL,
+    baseURL: simulated ? 'the built-in simulator' : endpoint,
     secrets,
     slots,
     rateLimiter,
@@ -285,7 +314,7 @@ export function createLlm(options: LlmOptions): Llm {
     const unlink = link(callOptions?.signal, controller);
     active.add(controller);
     try {
-      return await callWithRetries(runtime, { kind, number: call, body, signal: controller.signal }, send, (answer) => succeed(kind, call, body.model, answer));
+      return await callWithRetries(runtime, { kind, number: call, body, signal: controller.signal, ...(callOptions?.drain ? { drain: callOptions.drain } : {}) }, send, (answer) => succeed(kind, call, body.model, answer));
     } catch (error) {
       usage.recordError();
       const failed = error as LlmError;
@@ -300,7 +329,10 @@ export function createLlm(options: LlmOptions): Llm {
   }
 
   function succeed<T>(kind: LlmCallKind, call: number, askedModel: string, { sent, attempt, estimate, durationMs }: Answer<T>): LlmResult<T> {
-    const { data, response, request_id: requestId } = sent;
+    const { response } = sent;
+    // A server may echo the key back in an answer: it must not reach outputs, metadata or the cache.
+    const data = redactAnswer(sent.data, secrets);
+    const requestId = sent.request_id === null ? null : redact(sent.request_id, secrets);
     const responseUsage = (data as { usage?: ResponseUsage }).usage;
     if (responseUsage) {
       const actual = responseUsage.total_tokens ?? (responseUsage.prompt_tokens ?? 0) + (responseUsage.completion_tokens ?? 0);
@@ -353,6 +385,7 @@ export function createLlm(options: LlmOptions): Llm {
   const { apiKey: _apiKey, ...publicOptions } = options;
   return {
     name,
+    endpoint,
     model,
     params: Object.freeze({ ...params }),
     options: Object.freeze(publicOptions),
@@ -362,15 +395,15 @@ export function createLlm(options: LlmOptions): Llm {
     concurrency: slots,
     chat(request, callOptions) {
       const body = mergeParams(request) as ChatCompletionCreateParamsNonStreaming;
-      return run('chat', body, (signal) => client.chat.completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
+      return run('chat', body, async (signal) => (await client()).chat.completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
     },
     complete(request, callOptions) {
       const body = mergeParams(request) as CompletionCreateParamsNonStreaming;
-      return run('complete', body, (signal) => client.completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
+      return run('complete', body, async (signal) => (await client()).completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
     },
     embed(request, callOptions) {
       const body = { ...request, model: request.model ?? model } as EmbeddingCreateParams;
-      return run('embed', body, (signal) => client.embeddings.create(body, { signal }).withResponse(), callOptions);
+      return run('embed', body, async (signal) => (await client()).embeddings.create(body, { signal }).withResponse(), callOptions);
     },
     async close() {
       if (closed) return;
@@ -378,6 +411,7 @@ export function createLlm(options: LlmOptions): Llm {
       const reason = new LlmClosed();
       for (const controller of active) controller.abort(reason);
       await dispatcher.destroy();
+      if (viaSimulator) await releaseSimulator();
       events.complete();
     },
   };
@@ -399,6 +433,23 @@ function link(parent: AbortSignal | undefined, child: AbortController): () => vo
   const onAbort = () => child.abort(parent.reason);
   parent.addEventListener('abort', onAbort, { once: true });
   return () => parent.removeEventListener('abort', onAbort);
+}
+
+/**
+ * OPENAI_API_KEY, when `baseURL` is the environment's endpoint (OPENAI_BASE_URL, else OpenAI's API)
+ * or not given. The environment's key goes to the environment's endpoint only: an LLM with a base
+ * URL of its own gets its key from `apiKey`, or none.
+ */
+function environmentKeyFor(baseURL: string | undefined): string | undefined {
+  const key = nonEmpty(process.env['OPENAI_API_KEY']);
+  if (key === undefined || nonEmpty(baseURL) === undefined) return key;
+  const own = nonEmpty(process.env['OPENAI_BASE_URL']) ?? OPENAI_API;
+  return sameEndpoint(baseURL!, own) ? key : undefined;
+}
+
+function sameEndpoint(a: string, b: string): boolean {
+  const normal = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
+  return normal(a) === normal(b);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -6,7 +6,7 @@
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Adds, Step } from '../core/step.ts';
 import type { SamplingParams } from './client.ts';
-import { llmStep, type LlmStepOptions } from './llm-step.ts';
+import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
 import { promptTemplate } from './prompt-template.ts';
 import { responseMetadata } from './response-metadata.ts';
 import { cachedCall } from '../cache/cached-call.ts';
@@ -34,8 +34,8 @@ export function complete<R, As extends string = 'completion'>(options: CompleteO
     variables: template.variables,
     params: { prompt: options.prompt, params },
     async work(row, call, ctx) {
-      const request = { prompt: template.render(row), ...params };
-      const result = await cachedCall(ctx, options.llm, 'complete', request, { enabled: options.cache !== false }, () => options.llm.complete(request, { signal: call.signal }));
+      const request = withSample({ prompt: template.render(row), ...params }, call);
+      const result = await cachedCall(ctx, options.llm, 'complete', request, { enabled: options.cache !== false, sample: call.sample }, () => options.llm.complete(request, call.options));
       return { values: [result.response.choices[0]?.text ?? ''], shape: 'single', metadata: responseMetadata(result, result.response) };
     },
   });

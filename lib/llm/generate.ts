@@ -8,7 +8,7 @@ import { SluiceConfigError } from '../core/errors.ts';
 import type { Adds, Step } from '../core/step.ts';
 import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
-import { llmStep, type LlmStepOptions } from './llm-step.ts';
+import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
 import { responseMetadata } from './response-metadata.ts';
 import { cachedCall } from '../cache/cached-call.ts';
 
@@ -54,8 +54,8 @@ export function generate(options: GenerateOptions<string>): Step<any, any> {
     variables: template.variables,
     params: { ...template.params, params, n, samples },
     async work(row, call, ctx) {
-      const request = { messages: template.render(row), ...params, ...(n > 1 ? { n } : {}) };
-      const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false }, () => options.llm.chat(request, { signal: call.signal }));
+      const request = withSample({ messages: template.render(row), ...params, ...(n > 1 ? { n } : {}) }, call);
+      const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, sample: call.sample }, () => options.llm.chat(request, call.options));
       const texts = result.response.choices.map((choice) => choice.message.content ?? '');
       return {
         values: n === 1 ? [texts[0] ?? ''] : texts,

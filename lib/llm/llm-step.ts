@@ -4,17 +4,20 @@
  * the metadata column, and registering the LLM for the summary.
  * @module
  */
+import { createHash } from 'node:crypto';
+import { METADATA_KEY } from '../core/row.ts';
 import { Observable } from 'rxjs';
+import { RowAbandonedError, SluiceConfigError } from '../core/errors.ts';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
 import { childOf, type Envelope } from '../core/envelope.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepContext, StepOptions } from '../core/step.ts';
 import { withColumns } from '../core/columns.ts';
-import type { Llm } from './client.ts';
+import type { CallOptions, Llm } from './client.ts';
 import { LlmRegistry } from './llm-registry.ts';
 
 /** The key under which LLM steps put their metadata, per step: `row._sluice[step]`. */
-export const METADATA_KEY = '_sluice';
+export { METADATA_KEY };
 
 export interface LlmStepOptions<As extends string> extends StepOptions {
   llm: Llm;
@@ -33,6 +36,15 @@ export interface LlmStepOptions<As extends string> extends StepOptions {
   inputs?: Readonly<Record<string, string>>;
   /** Use the run's request cache for this step (default true). */
   cache?: boolean;
+  /**
+   * What makes two rows' asks the same sample. `'request'` (default): identical requests are one
+   * sample: the cache answers the second from the first. `'row'`: each row is its own sample (its
+   * id, and its branch after a `broadcast`), for asks that are the same on purpose, such as Magpie's
+   * fixed pre-query template or n copies of a row; `{ column }`: the value of that column is the
+   * sample's identity (stable when the input file is renamed, unlike row ids). The identity enters
+   * the cache key, and the request's `seed` unless the step's params set one.
+   */
+  sample?: 'request' | 'row' | { column: string };
 }
 
 /** What one row's LLM work produced. */
@@ -47,6 +59,24 @@ export interface LlmOutcome {
 /** Per-row call context: `signal` is made on first use, so cache hits make none. */
 export interface LlmCall {
   readonly signal: AbortSignal;
+  /** The row's sample identity, under `sample: 'row'` or `{ column }`. */
+  readonly sample: string | undefined;
+  /** What to pass to the LLM's `chat`/`complete`/`embed`: the signal, and the run's stopping signal as `drain`. */
+  readonly options: CallOptions;
+}
+
+/**
+ * The request with the row's sample identity as its `seed` (a 31-bit hash), unless it has a seed.
+ * @example
+ * options.llm.chat(withSample(request, call), call.options)
+ */
+export function withSample<T extends Record<string, unknown>>(request: T, call: LlmCall): T {
+  if (call.sample === undefined || request.seed !== undefined && request.seed !== null) return request;
+  return { ...request, seed: seedOf(call.sample) };
+}
+
+function seedOf(sample: string): number {
+  return createHash('sha256').update(sample).digest().readUInt32BE(0) >>> 1;
 }
 
 export interface LlmStepSpec<As extends string> {
@@ -80,13 +110,18 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const concurrency = checkPositiveInt('concurrency', options.concurrency ?? defaultRowConcurrency(options.llm));
   const metadata = options.metadata ?? true;
   const inputs = options.inputs;
-  const needs = spec.variables.map((v) => inputs?.[v] ?? v);
+  const sample = options.sample ?? 'request';
+  if (!(sample === 'request' || sample === 'row' || (typeof sample === 'object' && sample !== null && typeof sample.column === 'string' && sample.column !== ''))) {
+    throw new SluiceConfigError(`Expected \`sample\` to be 'request', 'row' or \`{ column: 'name' }\`, got \`${JSON.stringify(sample)}\``);
+  }
+  const sampleColumn = typeof sample === 'object' ? sample.column : undefined;
+  const needs = [...spec.variables.map((v) => inputs?.[v] ?? v), ...(sampleColumn !== undefined ? [sampleColumn] : [])];
   const step = defineStep<In, Out>({
     kind: spec.kind,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
     needs,
-    params: { llm: options.llm.name, model: options.llm.model, as, concurrency, metadata, inputs: inputs ?? null, ...(options.cache === false ? { cache: false } : {}), ...spec.params },
+    params: { llm: options.llm.name, model: options.llm.model, as, concurrency, metadata, inputs: inputs ?? null, ...(options.cache === false ? { cache: false } : {}), ...(sample === 'request' ? {} : { sample }), ...spec.params },
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       const registry = LlmRegistry.of(ctx);
@@ -140,14 +175,23 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
           const start = (envelope: Envelope<any>) => {
             active++;
             let controller: AbortController | undefined;
+            const signal = () => {
+              if (!controller) {
+                controller = new AbortController();
+                if (ctx.signal.aborted || closed) controller.abort(ctx.signal.reason ?? new Error('cancelled'));
+                inFlight.add(controller);
+              }
+              return controller.signal;
+            };
             const call: LlmCall = {
               get signal() {
-                if (!controller) {
-                  controller = new AbortController();
-                  if (ctx.signal.aborted || closed) controller.abort(ctx.signal.reason ?? new Error('cancelled'));
-                  inFlight.add(controller);
-                }
-                return controller.signal;
+                return signal();
+              },
+              sample: sample === 'request' ? undefined
+                : sampleColumn !== undefined ? JSON.stringify(envelope.row[sampleColumn] ?? null)
+                : envelope.branch ? `${envelope.id}@${envelope.branch}` : envelope.id,
+              get options() {
+                return { signal: signal(), ...(ctx.stopping ? { drain: ctx.stopping } : {}) };
               },
             };
             const settle = () => {
@@ -169,8 +213,10 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
                 settle();
               },
               (error: unknown) => {
-                const extra = error as { attempts?: number; raw?: string };
-                ctx.fail(envelope, error, { attempts: extra.attempts ?? 1, ...(extra.raw !== undefined ? { raw: extra.raw } : {}) });
+                const extra = error as { attempts?: number; raw?: string; code?: unknown };
+                // A call the stopping run cut short was not judged: its row stays not done, for a resume.
+                const cutShort = extra.code === 'SLUICE_LLM_ABORTED' && (ctx.signal.aborted || ctx.stopping?.aborted === true);
+                ctx.fail(envelope, cutShort ? new RowAbandonedError(`Step \`${ctx.step}\` was stopped before row \`${envelope.id}\` was answered`, { cause: error }) : error, { attempts: extra.attempts ?? 1, ...(extra.raw !== undefined ? { raw: extra.raw } : {}) });
                 settle();
               },
             );

@@ -61,3 +61,45 @@ export function scrubError(error: unknown, secrets: readonly (string | undefined
   if (error.cause !== undefined && depth < 5) copy.cause = scrubError(error.cause, secrets, depth + 1);
   return copy;
 }
+
+/**
+ * `value` (a parsed answer) with every literal occurrence of a secret in its strings replaced by
+ * `[REDACTED]`; `value` itself when there is none, so the common case copies nothing. Only the
+ * secrets themselves: an answer that talks about `sk-…` keys in general is left as it is.
+ *
+ * @example
+ * ```ts
+ * redactAnswer({ choices: [{ message: { content: 'your key is sk-abc123' } }] }, ['sk-abc123']);
+ * // { choices: [{ message: { content: 'your key is [REDACTED]' } }] }
+ * ```
+ */
+export function redactAnswer<T>(value: T, secrets: readonly (string | undefined)[]): T {
+  const live = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH);
+  if (live.length === 0) return value;
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      if (!live.some((secret) => node.includes(secret))) return node;
+      let text = node;
+      for (const secret of live) text = text.split(secret).join(REDACTED);
+      return text;
+    }
+    if (Array.isArray(node)) {
+      let copy: unknown[] | undefined;
+      node.forEach((item, i) => {
+        const next = walk(item);
+        if (next !== item) (copy ??= [...node])[i] = next;
+      });
+      return copy ?? node;
+    }
+    if (node !== null && typeof node === 'object') {
+      let copy: Record<string, unknown> | undefined;
+      for (const [key, item] of Object.entries(node)) {
+        const next = walk(item);
+        if (next !== item) (copy ??= { ...(node as Record<string, unknown>) })[key] = next;
+      }
+      return copy ?? node;
+    }
+    return node;
+  };
+  return walk(value) as T;
+}

@@ -1,7 +1,8 @@
 /**
  * `structured`: a chat completion whose reply must match a zod schema. The schema becomes
  * `response_format: json_schema`; the reply is parsed and validated; an invalid reply is asked
- * for again, and after `maxInvalid` more tries the row fails with the raw text kept.
+ * for again, and after `maxInvalid` more tries the row fails with the raw text kept. A schema that
+ * is not an object (`z.array(z.string())`) is sent wrapped as `{ value: … }` and unwrapped.
  * @module
  */
 import { zodResponseFormat } from 'openai/helpers/zod';
@@ -11,7 +12,7 @@ import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import type { Adds, Step } from '../core/step.ts';
 import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
-import { llmStep, type LlmStepOptions } from './llm-step.ts';
+import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
 import { responseMetadata } from './response-metadata.ts';
 import { cachedCall } from '../cache/cached-call.ts';
 
@@ -41,13 +42,18 @@ export class InvalidOutputError extends SluiceError {
   }
 }
 
-function checkReply(text: string, schema: z.ZodType): { ok: true; value: unknown } | { ok: false; reason: string } {
+/** The key a schema that is not an object is wrapped under in the request: `{ value: … }`. */
+const WRAP_KEY = 'value';
+
+function checkReply(text: string, schema: z.ZodType, wrapped: boolean): { ok: true; value: unknown } | { ok: false; reason: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     return { ok: false, reason: `the reply is not JSON (${(error as Error).message})` };
   }
+  // Asked for `{ value: … }`; a server that ignores response_format may send the bare value.
+  if (wrapped && parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && WRAP_KEY in parsed) parsed = (parsed as Record<string, unknown>)[WRAP_KEY];
   const result = schema.safeParse(parsed);
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0];
@@ -68,7 +74,15 @@ export function structured<R, S extends z.ZodType, As extends string = 'structur
   const maxInvalid = options.maxInvalid === 0 ? 0 : checkPositiveInt('maxInvalid', options.maxInvalid ?? 2, false);
   const template = chatTemplate(options.prompt, options.system, options.fewShot);
   const schemaName = (options.schemaName ?? options.name ?? 'structured').replace(/[^a-zA-Z0-9_-]/g, '_');
-  const responseFormat = zodResponseFormat(options.schema as never, schemaName);
+  // JSON-schema response formats must be objects at the top: any other schema (a list, a string, a
+  // union) is asked for as `{ value: … }` and unwrapped, so the column holds the value itself.
+  const wrapped = !(options.schema instanceof z.ZodObject);
+  let responseFormat: ReturnType<typeof zodResponseFormat>;
+  try {
+    responseFormat = zodResponseFormat((wrapped ? z.object({ [WRAP_KEY]: options.schema }) : options.schema) as never, schemaName);
+  } catch (error) {
+    throw new SluiceConfigError(`Step \`${options.name ?? 'structured'}\` cannot send its \`schema\` as a JSON schema: ${(error as Error).message}. Use plain zod types (objects, arrays, strings, numbers, enums, unions).`, { cause: error });
+  }
   const params = { ...options.params };
   return llmStep({
     kind: 'structured',
@@ -82,12 +96,12 @@ export function structured<R, S extends z.ZodType, As extends string = 'structur
       let last = '';
       let reason = '';
       for (let tries = 0; tries <= maxInvalid; tries++) {
-        const request = { messages, ...params, response_format: { type: 'json_schema', json_schema: responseFormat.json_schema } };
+        const request = withSample({ messages, ...params, response_format: { type: 'json_schema', json_schema: responseFormat.json_schema } }, call);
         // A new ask after an invalid reply is a different cache entry (`variant`), or it would get the same reply back.
-        const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, variant: tries }, () => options.llm.chat(request as never, { signal: call.signal }));
+        const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, variant: tries, sample: call.sample }, () => options.llm.chat(request as never, call.options));
         attempts += result.attempts;
         last = result.response.choices[0]?.message.content ?? '';
-        const checked = checkReply(last, options.schema);
+        const checked = checkReply(last, options.schema, wrapped);
         if (checked.ok) {
           return { values: [checked.value], shape: 'single', metadata: { ...responseMetadata(result, result.response), attempts, invalid_replies: tries } };
         }

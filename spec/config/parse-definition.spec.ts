@@ -111,7 +111,7 @@ describe('parseDefinition', () => {
     it('an API key in the file, saying where keys go', async () => {
       assert.equal(
         await failure('name: qa\nllms:\n  writer:\n    model: m\n    apiKey: sk-123\nsteps: []\n'),
-        'SLUICE_DEFINITION_SECRET 5:5 `apiKey` at line 5, column 5 (LLM `writer`) does not belong in a definition, which gets shared and committed. Set OPENAI_API_KEY in the environment instead.',
+        'SLUICE_DEFINITION_SECRET 5:5 `apiKey` at line 5, column 5 (LLM `writer`) does not belong in a definition, which gets shared and committed. Set OPENAI_API_KEY in the environment, or name the variable that holds the key with `apiKeyEnv`.',
       );
     });
 
@@ -119,6 +119,27 @@ describe('parseDefinition', () => {
       assert.equal(
         await failure('name: qa\nllms:\n  writer: { model: "${SLUICE_TEST_MODEL}" }\nsteps: []\n', { env: {} }),
         'SLUICE_DEFINITION_ENV 3:21 Environment variable `SLUICE_TEST_MODEL` is not set (`${SLUICE_TEST_MODEL}` at line 3, column 21). Set it, or give a default: `${SLUICE_TEST_MODEL:-value}`.',
+      );
+    });
+
+    it('a secret variable interpolated anywhere: the key, a name like *_TOKEN, an LLM\'s apiKeyEnv, SLUICE_SECRET_VARS', async () => {
+      const secrets = { ...env, OPENAI_API_KEY: 'sk-live-1234567890', HF_TOKEN: 'hf_abc', MY_KEY_VAR: 'k', PLAIN: 'p', SLUICE_SECRET_VARS: 'PLAIN' };
+      assert.equal(
+        await failure('name: qa\nsteps:\n  - map: { set: { leak: "${OPENAI_API_KEY}" } }\n', { env: secrets }),
+        'SLUICE_DEFINITION_SECRET 3:26 `${OPENAI_API_KEY}` at line 3, column 26 would write a secret into the pipeline: into its outputs, run.json and the request cache. LLM keys come from the environment by themselves (OPENAI_API_KEY, or the variable an LLM names in `apiKeyEnv`); remove the reference.',
+      );
+      assert.match(await failure('name: qa\nsteps:\n  - map: { set: { t: "x ${HF_TOKEN}" } }\n', { env: secrets }), /^SLUICE_DEFINITION_SECRET 3:.*`\$\{HF_TOKEN\}`/);
+      assert.match(await failure('name: qa\nsteps:\n  - map: { set: { t: "${PLAIN}" } }\n', { env: secrets }), /^SLUICE_DEFINITION_SECRET/);
+      assert.match(
+        await failure('name: qa\nllms:\n  w: { model: m, baseURL: "http://127.0.0.1:9/v1", apiKeyEnv: MY_KEY_VAR }\nsteps:\n  - generate: { llm: w, prompt: "${MY_KEY_VAR} {{ q }}" }\n', { env: secrets }),
+        /^SLUICE_DEFINITION_SECRET 5:.*`\$\{MY_KEY_VAR\}`/,
+      );
+    });
+
+    it('an apiKeyEnv that is not set', async () => {
+      assert.match(
+        await failure('name: qa\nllms:\n  w: { model: m, baseURL: "http://127.0.0.1:8/v1", apiKeyEnv: TOGETHER_API_KEY }\nsteps: []\n').catch((e: unknown) => String(e)),
+        /LLM `w` takes its key from `TOGETHER_API_KEY` \(`apiKeyEnv`\), which is not set/,
       );
     });
 

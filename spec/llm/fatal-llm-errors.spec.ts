@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/run-cli.ts';
+import { runCli, startCli } from '../helpers/run-cli.ts';
 
 /** A server that answers every chat request with `status`, counting them; 200s echo the number asked for. */
 async function fixedServer(status: number): Promise<{ server: Server; url: string; requests: () => number }> {
@@ -80,6 +80,46 @@ describe('a broken LLM endpoint stops the run instead of failing every row', () 
     assert.equal(result.code, 1, result.stderr);
     assert.equal(result.stderr.match(/Nothing has answered there/g)?.length, 1, result.stderr);
     assert.ok(!existsSync(join(dir, 'out.failed.jsonl')) || (await readFile(join(dir, 'out.failed.jsonl'), 'utf8')) === '', 'no row was failed for it');
+    await resumesToEveryRow(dir, out);
+  });
+});
+
+describe('SIGTERM with requests that hang', () => {
+  it('starts no new request after the signal, aborts the hung ones after --grace, exits 130; resume delivers every row', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-term-'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'in.jsonl'), input);
+    let requests = 0;
+    let onRequest: (() => void) | undefined;
+    const hanging = createServer((req) => {
+      req.resume();
+      requests++;
+      onRequest?.();
+    });
+    hanging.listen(0, '127.0.0.1');
+    await once(hanging, 'listening');
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/v1`;
+    const out = join(dir, 'out.jsonl');
+    try {
+      const { child, result } = startCli(['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress', '--grace', '1'], { env: { OPENAI_BASE_URL: url } });
+      child.stdin!.end();
+      // Wait for the first wave of requests (the LLM's concurrency, 64), then ask the run to stop.
+      await new Promise<void>((resolve) => {
+        onRequest = () => {
+          if (requests >= 64) resolve();
+        };
+      });
+      const atSignal = requests;
+      child.kill('SIGTERM');
+      const { code, stderr } = await result;
+      assert.equal(code, 130, stderr);
+      assert.equal(requests, atSignal, 'no request started after SIGTERM');
+      assert.match(stderr, /no new request starts/);
+      assert.ok(!existsSync(join(dir, 'out.failed.jsonl')) || (await readFile(join(dir, 'out.failed.jsonl'), 'utf8')) === '', 'the cut rows were not failed');
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
     await resumesToEveryRow(dir, out);
   });
 });

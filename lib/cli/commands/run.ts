@@ -37,6 +37,7 @@ export interface RunFlags {
   progressInterval?: number;
   quiet?: boolean;
   llm?: string;
+  grace?: number;
 }
 
 /**
@@ -88,6 +89,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
     ...(flags.runDir !== undefined ? { runDir: flags.runDir } : {}),
     ...(flags.maxFailureRate !== undefined ? { maxFailureRate: flags.maxFailureRate } : {}),
     ...(flags.failFast ? { onError: 'fail' as const } : {}),
+    ...(flags.grace !== undefined ? { graceMs: flags.grace * 1000 } : {}),
   };
   const handle = pipeline.start(options);
 
@@ -116,7 +118,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
-      const message = 'sluice: interrupted; finishing the rows in flight (Ctrl+C again to quit at once)';
+      const message = `sluice: interrupted; no new request starts, the ones in flight get up to ${flags.grace ?? 30} s (Ctrl+C again to quit at once; unfinished rows are redone by a resume)`;
       if (progress) progress.log(message);
       else process.stderr.write(`${message}\n`);
       handle.stop('SIGINT');
@@ -172,6 +174,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--allow-failures', 'exit 0 even if some rows failed (they are still written to the failed file)')
     .option('--max-failure-rate <r>', 'failed rows allowed, as a share (0..1) of the records read: once 100 records are read the run stops when over it (exit 1); a finished run over it exits 3', numberFlag('--max-failure-rate', 0, 1))
     .option('--fail-fast', 'stop the run at the first failed row (exit 1)')
+    .option('--grace <s>', 'after Ctrl+C or SIGTERM, seconds that LLM requests already sent may take before they are aborted (default 30); their rows are left for a resume', numberFlag('--grace', 0))
     .option('--no-progress', 'no progress display on stderr')
     .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (default 5)', numberFlag('--progress-interval', 0.05))
     .option('-q, --quiet', 'no progress and no summary on stderr')
