@@ -6,19 +6,28 @@
  *   done.log         the done-ledger: one finished source record id per line, appended as records finish
  *   written/*.ids    one line per line of each output file (and the failed-rows file): the source
  *                    record ids that line came from, so resume can drop the lines of unfinished records
+ *   run.lock         who runs in this directory now (pid, host, start): one run at a time
+ *
+ * Before resuming, the run's fingerprint is compared with the unfinished one: the pipeline's
+ * definition, its code (a hash of the module and its local imports), each input file (size and
+ * content hash) and the output paths. On a difference, resume refuses and says how to start over
+ * (`restart`) or continue deliberately (`acceptChanges`).
  *
  * A record is written to done.log only after every line it produced is in both the output file and
  * its `.ids` file, so after a `kill -9` the ledger never claims more than the files hold.
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { NdjsonWriter } from '../sinks/ndjson-writer.ts';
+import { SluiceError } from '../core/errors.ts';
 import type { RunSummary } from '../core/summary.ts';
 import { canonicalJson } from './canonical-json.ts';
+import type { FileFingerprint } from './file-fingerprint.ts';
 import { completeLines } from './line-reader.ts';
 
 export interface RunInfo {
@@ -28,6 +37,15 @@ export interface RunInfo {
   input?: string;
   outputs?: unknown;
   failedPath?: string;
+  /** What resume compares: the inputs' fingerprints and the code's hash (the definition and outputs are compared too). */
+  fingerprint?: { inputs?: readonly FileFingerprint[]; code?: string };
+}
+
+export interface OpenOptions {
+  /** Start over even when an unfinished run is there: its ledger and lineage are dropped, the outputs rewritten. */
+  restart?: boolean;
+  /** Resume although the pipeline, its code, its inputs or its outputs changed since the run started. */
+  acceptChanges?: boolean;
 }
 
 export interface RunRecord extends RunInfo {
@@ -41,6 +59,118 @@ export interface RunRecord extends RunInfo {
 }
 
 const FINISHED = new Set(['ok', 'failed-rows']);
+
+/** A run directory that cannot be resumed as it is. */
+export class RunDirectoryError extends SluiceError {
+  override name = 'RunDirectoryError';
+  override readonly code = 'SLUICE_RUN_DIR';
+}
+
+/** What differs between the unfinished run and this one, in words; empty when nothing does. */
+function changesSince(previous: RunRecord, info: RunInfo, definitionHash: string): string[] {
+  const changes: string[] = [];
+  if (previous.definitionHash !== definitionHash) changes.push('the pipeline\'s steps or parameters changed');
+  const before = previous.fingerprint;
+  const now = info.fingerprint;
+  if (before?.code !== undefined && now?.code !== undefined && before.code !== now.code) changes.push('the pipeline\'s code changed');
+  for (const input of now?.inputs ?? []) {
+    const old = before?.inputs?.find((i) => i.path === input.path);
+    if (!old) {
+      if (before?.inputs?.length) changes.push(`the input is now ${input.path}, not ${before.inputs.map((i) => i.path).join(', ')}`);
+    } else if (old.size !== input.size || old.sha256 !== input.sha256) {
+      changes.push(`the input ${input.path} changed (${old.size} bytes then, ${input.size} now)`);
+    }
+  }
+  const outputs = (o: unknown) => JSON.stringify(Object.values((o ?? {}) as Record<string, unknown>).map(String).sort());
+  if (previous.outputs !== undefined && outputs(previous.outputs) !== outputs(info.outputs)) {
+    changes.push(`the outputs are now ${Object.values((info.outputs ?? {}) as Record<string, unknown>).join(', ')}, not ${Object.values(previous.outputs as Record<string, unknown>).join(', ')}`);
+  }
+  return changes;
+}
+
+/** Run directories this process holds (two runs in one process are refused too). */
+const held = new Set<string>();
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/**
+ * Takes `run.lock`, created exclusively. A lock whose process is gone (a `kill -9`) is stale and
+ * taken over; one held by a live process, or on another host, is refused with who holds it.
+ */
+async function takeLock(dir: string): Promise<void> {
+  const path = join(dir, 'run.lock');
+  const mine: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      await writeFile(path, `${JSON.stringify(mine)}\n`, { flag: 'wx' });
+      held.add(resolve(dir));
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder: LockHolder | undefined;
+    try {
+      holder = JSON.parse(await readFile(path, 'utf8')) as LockHolder;
+    } catch {
+      holder = undefined; // Torn or gone: stale.
+    }
+    const live = holder !== undefined && (holder.host !== mine.host || (holder.pid === process.pid ? held.has(resolve(dir)) : alive(holder.pid)));
+    if (holder && live) {
+      const where = holder.host === mine.host ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`;
+      throw new RunDirectoryError(
+        `The run directory ${dir} is in use by ${where} since ${holder.startedAt}. Wait for that run to end, or stop it; `
+        + `if it is gone${holder.host === mine.host ? '' : ' (another host cannot be checked from here)'}, remove ${path}.`,
+      );
+    }
+    await rm(path, { force: true });
+  }
+  throw new RunDirectoryError(`Could not lock the run directory ${dir}: another run keeps taking it. Run one at a time.`);
+}
+
+async function releaseLock(dir: string): Promise<void> {
+  const path = join(dir, 'run.lock');
+  if (!held.delete(resolve(dir))) return;
+  try {
+    const holder = JSON.parse(await readFile(path, 'utf8')) as LockHolder;
+    if (holder.pid === process.pid && holder.host === hostname()) await rm(path, { force: true });
+  } catch {
+    // Not ours, or already gone.
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Every output of the unfinished run that holds lines must still have its sidecar: without it,
+ * resume cannot tell the lines of finished records from the others, and would duplicate some.
+ */
+async function checkSidecars(dir: string, previous: RunRecord): Promise<void> {
+  const outputs = [...Object.values((previous.outputs ?? {}) as Record<string, unknown>), previous.failedPath].filter((f): f is string => typeof f === 'string');
+  for (const file of outputs) {
+    let size = 0;
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      continue;
+    }
+    if (size === 0 || existsSync(join(dir, 'written', sidecarName(file)))) continue;
+    throw new RunDirectoryError(
+      `Cannot resume the run in ${dir}: it has no record of which lines of ${file} are finished (written/${sidecarName(file)} is gone), `
+      + `so resuming could duplicate rows. Start over: remove ${dir} and ${file}, or run with another --run-dir.`,
+    );
+  }
+}
 const noop = () => {};
 
 async function writeAtomically(path: string, text: string): Promise<void> {
@@ -71,9 +201,23 @@ export class RunDirectory {
     this.#ledger = new NdjsonWriter(createWriteStream(join(dir, 'done.log'), { flags: 'a' }));
   }
 
-  /** Opens `dir`: resumes an unfinished run of the same definition, or starts a new one. */
-  static async open(dir: string, info: RunInfo): Promise<RunDirectory> {
+  /**
+   * Opens `dir` and locks it for this run: resumes an unfinished run of the same pipeline, inputs
+   * and outputs, or starts a new one (when the last run finished, or with `restart`). Refuses an
+   * unfinished run that changed, and a directory another live process holds.
+   */
+  static async open(dir: string, info: RunInfo, options: OpenOptions = {}): Promise<RunDirectory> {
     await mkdir(join(dir, 'written'), { recursive: true });
+    await takeLock(dir);
+    try {
+      return await RunDirectory.#open(dir, info, options);
+    } catch (error) {
+      await releaseLock(dir);
+      throw error;
+    }
+  }
+
+  static async #open(dir: string, info: RunInfo, options: OpenOptions): Promise<RunDirectory> {
     const definitionHash = createHash('sha256').update(canonicalJson(info.definition)).digest('hex');
     let previous: RunRecord | undefined;
     try {
@@ -81,13 +225,24 @@ export class RunDirectory {
     } catch {
       previous = undefined;
     }
-    const resuming = previous !== undefined && !FINISHED.has(previous.status) && previous.definitionHash === definitionHash;
+    const unfinished = previous !== undefined && !FINISHED.has(previous.status) && !options.restart;
+    if (unfinished && !options.acceptChanges) {
+      const changes = changesSince(previous!, info, definitionHash);
+      if (changes.length > 0) {
+        throw new RunDirectoryError(
+          `Cannot resume the run in ${dir}: ${changes.join('; ')} since it started, so its finished rows may not match what this run would make. `
+          + 'Start over with --restart (the outputs are rewritten), or continue anyway with --accept-changes.',
+        );
+      }
+    }
+    const resuming = unfinished;
     const done = new Set<string>();
     let dropped = 0;
     if (resuming) {
       for await (const line of completeLines(join(dir, 'done.log'))) {
         if (line !== '') done.add((JSON.parse(line) as { id: string }).id);
       }
+      await checkSidecars(dir, previous!);
       dropped = await repairOutputs(join(dir, 'written'), done);
       // Rewrite the ledger without a torn last line, so appends start on a line of their own.
       await writeAtomically(join(dir, 'done.log'), [...done].map((id) => `${JSON.stringify({ id })}\n`).join(''));
@@ -123,7 +278,7 @@ export class RunDirectory {
   lineage(file: string, ids: readonly string[], done: (error?: Error | null) => void): void {
     let sidecar = this.#sidecars.get(file);
     if (!sidecar) {
-      const name = `${createHash('sha256').update(file).digest('hex').slice(0, 16)}.ids`;
+      const name = sidecarName(file);
       sidecar = new NdjsonWriter(createWriteStream(join(this.dir, 'written', name), { flags: 'a' }));
       // The header names the file; it is written once, when the sidecar is new.
       if (!this.#known.has(name)) sidecar.write({ file }, noop);
@@ -137,31 +292,70 @@ export class RunDirectory {
     for (const name of await readdir(join(this.dir, 'written'))) this.#known.add(name);
   }
 
-  /** Flushes the ledger and sidecars and records the end of the run. */
+  /**
+   * Writes out every lineage line still buffered. Their callbacks finish the last records (which
+   * then go to the ledger), so call this after the sinks close and before `finish`.
+   */
+  async flushLineage(): Promise<void> {
+    const sidecars = [...this.#sidecars.values()];
+    this.#sidecars.clear();
+    await Promise.allSettled(sidecars.map((s) => s.close()));
+  }
+
+  /** Flushes the ledger and sidecars, records the end of the run, and unlocks the directory. */
   async finish(summary: RunSummary): Promise<void> {
-    await Promise.allSettled([this.#ledger.close(), ...[...this.#sidecars.values()].map((s) => s.close())]);
-    this.#record = { ...this.#record, status: summary.status, endedAt: summary.endedAt, summary };
-    await writeAtomically(join(this.dir, 'run.json'), `${JSON.stringify(this.#record, null, 2)}\n`);
+    try {
+      await Promise.allSettled([this.#ledger.close(), ...[...this.#sidecars.values()].map((s) => s.close())]);
+      this.#record = { ...this.#record, status: summary.status, endedAt: summary.endedAt, summary };
+      await writeAtomically(join(this.dir, 'run.json'), `${JSON.stringify(this.#record, null, 2)}\n`);
+    } finally {
+      await releaseLock(this.dir);
+    }
   }
 }
 
 /**
  * Cuts every output file back to the lines whose source records are all done, and its sidecar
- * with it. Lines past the shorter of the two (a crash between the two writes) are dropped too:
- * their records cannot be in the ledger yet.
+ * with it, and takes out of `done` every record that lost a line. Each sidecar line stands for one
+ * output line, in order, and is written only after its output line:
+ * - sidecar lines past the end of the output (the output was cut, or lost its tail) name records
+ *   that the ledger may call done but whose lines are gone: they are redone, and their lines that
+ *   did survive are dropped with them, so the redo cannot duplicate them;
+ * - output lines past the end of the sidecar (a crash between the two writes) are dropped: their
+ *   records cannot be in the ledger yet.
  */
-async function repairOutputs(written: string, done: ReadonlySet<string>): Promise<number> {
-  let dropped = 0;
+async function repairOutputs(written: string, done: Set<string>): Promise<number> {
+  const sidecars: { path: string; header: string; file: string }[] = [];
   for (const name of await readdir(written)) {
     if (!name.endsWith('.ids')) continue;
-    const sidecarPath = join(written, name);
-    const lineages = completeLines(sidecarPath);
-    const header = await lineages.next();
+    const path = join(written, name);
+    const header = await completeLines(path).next();
     if (header.done) continue;
-    const file = (JSON.parse(header.value) as { file: string }).file;
+    sidecars.push({ path, header: header.value, file: (JSON.parse(header.value) as { file: string }).file });
+  }
+  // First pass: the records whose lines the outputs no longer hold.
+  for (const { path, file } of sidecars) {
+    const lineages = completeLines(path);
+    await lineages.next();
+    const data = completeLines(file);
+    for (;;) {
+      const [line, ids] = await Promise.all([data.next(), lineages.next()]);
+      if (ids.done) break;
+      if (line.done) {
+        for (const id of (JSON.parse(ids.value) as { ids: string[] }).ids) done.delete(id);
+        for await (const rest of lineages) for (const id of (JSON.parse(rest) as { ids: string[] }).ids) done.delete(id);
+        break;
+      }
+    }
+  }
+  // Second pass: keep the lines whose records are all done.
+  let dropped = 0;
+  for (const { path: sidecarPath, header, file } of sidecars) {
+    const lineages = completeLines(sidecarPath);
+    await lineages.next();
     const keptData = createWriteStream(`${file}.repair.tmp`);
     const keptIds = createWriteStream(`${sidecarPath}.repair.tmp`);
-    keptIds.write(`${header.value}\n`);
+    keptIds.write(`${header}\n`);
     const data = completeLines(file);
     for (;;) {
       const [line, ids] = await Promise.all([data.next(), lineages.next()]);
@@ -183,4 +377,9 @@ async function repairOutputs(written: string, done: ReadonlySet<string>): Promis
     await rename(`${sidecarPath}.repair.tmp`, sidecarPath);
   }
   return dropped;
+}
+
+/** The sidecar that records the lineage of `file`'s lines. */
+function sidecarName(file: string): string {
+  return `${createHash('sha256').update(file).digest('hex').slice(0, 16)}.ids`;
 }

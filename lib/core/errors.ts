@@ -59,6 +59,7 @@ export type InputErrorCode =
   | 'SLUICE_INPUT_NOT_OBJECT'
   | 'SLUICE_INPUT_INVALID_UTF8'
   | 'SLUICE_INPUT_LINE_TOO_LONG'
+  | 'SLUICE_INPUT_TOO_DEEP'
   | 'SLUICE_INPUT_SCHEMA';
 
 /** An input file does not exist or cannot be opened. */

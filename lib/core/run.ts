@@ -18,6 +18,7 @@ import {
   SluiceError,
 } from './errors.ts';
 import type { SluiceEvent } from './events.ts';
+import { fileFingerprint } from '../cache/file-fingerprint.ts';
 import { loseCopy } from './fan.ts';
 import type { Permit } from './permit.ts';
 import { pullSource } from './pull-source.ts';
@@ -72,6 +73,12 @@ export interface RunOptions {
   cache?: false | string;
   /** A run directory: records the run, and resumes it if an earlier attempt did not finish. */
   runDir?: string;
+  /** With `runDir`: start over even if an earlier attempt did not finish. */
+  restart?: boolean;
+  /** With `runDir`: resume although the pipeline, its code, its input or its outputs changed. */
+  acceptChanges?: boolean;
+  /** A hash of the pipeline's code (the CLI hashes the module and its local imports), compared on resume. */
+  codeFingerprint?: string;
   /** Reads at most this many source records. */
   limit?: number;
   /** Rows in flight per LLM step, over each step's own `concurrency`. */
@@ -164,6 +171,10 @@ function sinksOf(sink: Sink | Readonly<Record<string, Sink>> | undefined): Sink[
   return [...new Set(Object.values(sink as Record<string, Sink>))];
 }
 
+function isNotJson(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SLUICE_OUTPUT_NOT_JSON';
+}
+
 export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}): RunHandle {
   const options: RunOptions = { ...pipeline.defaults, ...runOptions };
   const source = options.source ?? pipeline.source;
@@ -213,10 +224,19 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   function writeFailed(failed: FailedRow, permit: Permit, lineage: readonly string[] = [failed.id]): void {
     counts.failed++;
     const finish = twoPhase(failedSink, 'failed', lineage, (error) => {
+      if (error && isNotJson(error)) {
+        // The row itself cannot be written (too deep, a BigInt, a cycle): write the failure without it.
+        const { row: _row, ...rest } = failed;
+        failedSink.write({ ...rest, rowNotWritten: describeError(error).message } as unknown as Row, 'failed', twoPhase(failedSink, 'failed', lineage, afterFailedWrite));
+        return;
+      }
+      afterFailedWrite(error);
+    });
+    function afterFailedWrite(error?: Error | null) {
       // Losing a failed row silently would break the accounting promise: stop the run instead.
       if (error) stop('failed-rows sink error', new SluiceError(`Could not write a failed row: ${error.message}`, { cause: error }));
       permit.release();
-    });
+    }
     failedSink.write(failed as unknown as Row, 'failed', finish);
     const rate = options.maxFailureRate;
     if (rate !== undefined && counts.read >= minRecords && counts.failed / counts.read > rate) {
@@ -228,20 +248,18 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   }
 
   /**
-   * With a run directory, a row's line and its lineage line must both be written before the row
-   * counts as written: `done` then runs once, after both.
+   * With a run directory, a row's line and then its lineage line must both be written before the
+   * row counts as written: `done` runs once, after both. The lineage line follows its data line,
+   * never goes first: a row that fails to be written leaves the sidecar in step with the output.
    */
   function twoPhase(target: Sink, leaf: string, lineage: readonly string[], done: (error?: Error | null) => void): (error?: Error | null) => void {
     const file = runDir ? target.pathFor?.(leaf) : undefined;
-    if (!runDir || file === undefined) return done;
-    let pending = 2;
-    let failure: Error | null | undefined;
-    const finish = (error?: Error | null) => {
-      failure ??= error;
-      if (--pending === 0) done(failure);
+    const dir = runDir;
+    if (!dir || file === undefined) return done;
+    return (error) => {
+      if (error) done(error);
+      else dir.lineage(file, lineage, done);
     };
-    runDir.lineage(file, lineage, finish);
-    return finish;
   }
 
   const taken = new Set<string>();
@@ -325,13 +343,23 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
 
     const sinks = sinksOf(sink);
     if (options.runDir) {
+      // Resume repairs files and appends to them: a sink that cannot do both would lose or repeat rows.
+      const unresumable = sinks.find((s) => typeof s.pathFor !== 'function' || typeof s.open !== 'function');
+      if (unresumable) {
+        throw new SluiceConfigError(
+          `Sink \`${unresumable.name}\` cannot be resumed, so it cannot be used with a run directory: resume needs sinks that name their files (\`pathFor\`) and append to them (\`open({ append })\`). `
+          + 'Write to files (`toNdjsonFile`, `-o`), or run without a run directory.',
+        );
+      }
+      const input = source.path === undefined ? undefined : await fileFingerprint(source.path);
       runDir = await RunDirectory.open(options.runDir, {
         pipeline: pipeline.name,
         definition: { name: pipeline.name, source: source.name, steps: describeSteps(pipeline.steps) },
         ...(options.command ? { command: options.command } : {}),
         outputs: Object.fromEntries(sinks.map((s) => [s.name, s.pathFor?.('default') ?? s.name])),
         ...((failedSink as { path?: string }).path ? { failedPath: (failedSink as { path?: string }).path } : {}),
-      });
+        fingerprint: { ...(input ? { inputs: [input] } : {}), ...(options.codeFingerprint ? { code: options.codeFingerprint } : {}) },
+      }, { ...(options.restart ? { restart: true } : {}), ...(options.acceptChanges ? { acceptChanges: true } : {}) });
     }
     const append = runDir?.resuming === true;
     await Promise.all(sinks.map((s) => s.open?.({ append })));
@@ -354,7 +382,8 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
             envelope.permit,
             envelope.lineage,
           );
-          stop('sink error', error);
+          // A row that cannot be serialised is that row's failure; any other write error is the sink's.
+          if (!isNotJson(error)) stop('sink error', error);
           return;
         }
         written[leaf] = (written[leaf] ?? 0) + 1;
@@ -411,6 +440,8 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     const closing = await Promise.allSettled([...sinks.map((s) => s.close())]);
     await (services.get('cache') as RequestCache | undefined)?.close();
     await failedSink.close();
+    // The last lineage lines finish the last records: flush them before counting and closing the ledger.
+    await runDir?.flushLineage();
     for (const result of closing) if (result.status === 'rejected') fatal ??= result.reason as Error;
 
     const endedAt = new Date();

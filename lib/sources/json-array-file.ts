@@ -36,6 +36,7 @@ export function jsonArrayFile(path: string, { name = basename(path), batchSize =
   }
   return {
     name,
+    path,
     positions: 'index',
     read(signal) {
       return readJsonArray(path, signal, batchSize);

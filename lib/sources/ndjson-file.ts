@@ -34,6 +34,7 @@ export function ndjsonFile(path: string, { name = basename(path), maxLineBytes }
   const options = maxLineBytes === undefined ? { name } : { name, maxLineBytes };
   return {
     name,
+    path,
     read(signal) {
       return readNdjsonFile(path, signal, options);
     },

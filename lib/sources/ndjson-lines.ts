@@ -22,6 +22,9 @@ const LF = 0x0a;
 const CR = 0x0d;
 const BOM = 0xfeff;
 const REPLACEMENT = '\uFFFD';
+/** Nesting deeper than this is a failed row (`SLUICE_INPUT_TOO_DEEP`): deeper rows could not be written back out. */
+export const MAX_DEPTH = 1000;
+const BLANK = /^[ \t\r]*$/;
 /** Characters of a bad line kept in the failed item's `raw`. */
 const RAW_CHARS = 200;
 /** Bytes of an over-long line decoded for `raw`: enough for 200 characters of any width. */
@@ -182,8 +185,9 @@ function lineFromBytes(bytes: Buffer, start: number, end: number, line: number, 
 function parseLine(text: string, line: number, out: SourceItem[]): void {
   if (text.length > 0 && text.charCodeAt(text.length - 1) === CR) text = text.slice(0, -1);
   if (line === 1 && text.charCodeAt(0) === BOM) text = text.slice(1);
-  // Blank (or whitespace-only) lines are skipped, as ndjson and jq do; they still took a line number.
-  if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return;
+  // Blank lines (empty, or only spaces and tabs) are skipped, as ndjson and jq do; they still took a
+  // line number. Other whitespace (\f, \v, a no-break space) is not JSON's: such a line is a failed row.
+  if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && BLANK.test(text))) return;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -192,6 +196,16 @@ function parseLine(text: string, line: number, out: SourceItem[]): void {
     out.push(failure(
       'SLUICE_INPUT_INVALID_JSON',
       `Line ${line} is not valid JSON (${reason}). Each line must hold one JSON object.`,
+      line,
+      text,
+    ));
+    return;
+  }
+  // Nesting deeper than MAX_DEPTH could not be written again (JSON.stringify would overflow the stack).
+  if (text.length > MAX_DEPTH * 2 && nestingDepth(text) > MAX_DEPTH) {
+    out.push(failure(
+      'SLUICE_INPUT_TOO_DEEP',
+      `Line ${line} nests objects and arrays more than ${MAX_DEPTH} levels deep, more than Sluice reads.`,
       line,
       text,
     ));
@@ -207,6 +221,24 @@ function parseLine(text: string, line: number, out: SourceItem[]): void {
     return;
   }
   out.push({ ok: true, row: value as Row, position: line });
+}
+
+/** The deepest nesting of objects and arrays in valid JSON `text` (brackets inside strings not counted). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // A backslash escapes the next character.
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 function tooLong(line: number, head: Buffer, maxLineBytes: number): SourceItem {

@@ -23,6 +23,8 @@ export interface Source<R = Row> {
   readonly name: string;
   /** Columns every row has, when known before reading; validation uses them. */
   readonly columns?: readonly string[];
+  /** The file it reads, when it reads one: resume fingerprints it, to notice an input that changed. */
+  readonly path?: string;
   /** What `position` counts: `line` numbers (NDJSON, 1-based) or item `index` (arrays, iterables, 0-based). Default `line`. */
   readonly positions?: 'line' | 'index';
   /**

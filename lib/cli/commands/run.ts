@@ -16,6 +16,7 @@ import { Progress } from '../progress.ts';
 import { makeFolders } from '../make-folders.ts';
 import { failedPathFor, isFolderOutput, sinkFor, sourceFor } from '../resolve-io.ts';
 import { toFailedFile } from '../../sinks/failed-rows.ts';
+import { moduleFingerprint } from '../../cache/module-fingerprint.ts';
 
 export interface RunFlags {
   input?: string;
@@ -38,6 +39,8 @@ export interface RunFlags {
   quiet?: boolean;
   llm?: string;
   grace?: number;
+  restart?: boolean;
+  acceptChanges?: boolean;
 }
 
 /**
@@ -90,6 +93,10 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
     ...(flags.maxFailureRate !== undefined ? { maxFailureRate: flags.maxFailureRate } : {}),
     ...(flags.failFast ? { onError: 'fail' as const } : {}),
     ...(flags.grace !== undefined ? { graceMs: flags.grace * 1000 } : {}),
+    ...(flags.restart ? { restart: true } : {}),
+    ...(flags.acceptChanges ? { acceptChanges: true } : {}),
+    // The code of a module pipeline (and its local imports), so that resume notices an edit.
+    ...(flags.runDir !== undefined && /\.[cm]?[jt]s$/.test(pipelinePath) ? { codeFingerprint: await moduleFingerprint(pipelinePath) } : {}),
   };
   const handle = pipeline.start(options);
 
@@ -171,6 +178,8 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--no-cache', 'do not read or write the request cache')
     .option('--cache-dir <dir>', 'request cache folder (default: $SLUICE_CACHE_DIR, else .sluice/cache)')
     .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
+    .option('--restart', 'with --run-dir: start over even if the run there did not finish (its outputs are rewritten)')
+    .option('--accept-changes', 'with --run-dir: resume although the pipeline, its code, its input or its outputs changed since the run started')
     .option('--allow-failures', 'exit 0 even if some rows failed (they are still written to the failed file)')
     .option('--max-failure-rate <r>', 'failed rows allowed, as a share (0..1) of the records read: once 100 records are read the run stops when over it (exit 1); a finished run over it exits 3', numberFlag('--max-failure-rate', 0, 1))
     .option('--fail-fast', 'stop the run at the first failed row (exit 1)')
