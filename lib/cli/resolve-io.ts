@@ -2,21 +2,18 @@
  * Turns `--input`, `--output` and `--failed` into sources and sinks.
  * @module
  */
+import { inputSource } from '../config/io-paths.ts';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Sink } from '../sinks/sink.ts';
 import type { Source } from '../sources/source.ts';
-import { ndjsonFile } from '../sources/ndjson-file.ts';
-import { ndjsonStdin } from '../sources/ndjson-stdin.ts';
-import { jsonArrayFile } from '../sources/json-array-file.ts';
 import { toNdjsonFile } from '../sinks/ndjson-file.ts';
 import { toNdjsonDir } from '../sinks/ndjson-dir.ts';
 import { toStdout } from '../sinks/ndjson-stdout.ts';
 
-export function sourceFor(input: string): Source {
-  if (input === '-') return ndjsonStdin();
-  if (extname(input) === '.json') return jsonArrayFile(input);
-  return ndjsonFile(input);
+/** The source `-i` names: stdin for `-`, a JSON array for `.json`, else NDJSON lines of at most `maxLineBytes`. */
+export function sourceFor(input: string, options: { maxLineBytes?: number } = {}): Source {
+  return inputSource(input, options);
 }
 
 /** Whether `-o` names a folder: it ends with `/` or is an existing folder. */
@@ -24,9 +21,10 @@ export function isFolderOutput(output: string): boolean {
   return output.endsWith('/') || (existsSync(output) && statSync(output).isDirectory());
 }
 
-export function sinkFor(output: string): Sink {
+export function sinkFor(output: string, failedPath?: string): Sink {
   if (output === '-') return toStdout();
-  if (isFolderOutput(output)) return toNdjsonDir(output);
+  // No leaf may write over the failed-rows file when it sits in the output folder.
+  if (isFolderOutput(output)) return toNdjsonDir(output, failedPath === undefined ? {} : { reserved: [failedPath] });
   return toNdjsonFile(output);
 }
 

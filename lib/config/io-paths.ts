@@ -15,9 +15,10 @@ import { ndjsonStdin } from '../sources/ndjson-stdin.ts';
 
 const paths = new WeakMap<object, string>();
 
-/** `-` is stdin, a `.json` file is a JSON array, anything else an NDJSON file. */
-export function inputSource(path: string): Source {
-  const source = path === '-' ? ndjsonStdin() : extname(path) === '.json' ? jsonArrayFile(path) : ndjsonFile(path);
+/** `-` is stdin, a `.json` file is a JSON array, anything else an NDJSON file. `maxLineBytes` bounds NDJSON lines. */
+export function inputSource(path: string, { maxLineBytes }: { maxLineBytes?: number } = {}): Source {
+  const lines = maxLineBytes === undefined ? {} : { maxLineBytes };
+  const source = path === '-' ? ndjsonStdin(lines) : extname(path) === '.json' ? jsonArrayFile(path) : ndjsonFile(path, lines);
   paths.set(source, path);
   return source;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { setOwn } from '../core/set-own.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Columns } from '../core/columns.ts';
 import type { Step, StepOptions } from '../core/step.ts';
@@ -63,18 +64,19 @@ export function mapColumns<R = any, O extends object = any>(options: MapColumnsO
 
   const reshape = (row: Record<string, unknown>, info: RowInfo): O => {
     const out: Record<string, unknown> = {};
-    for (const column of keep ?? Object.keys(row)) if (Object.hasOwn(row, column)) out[column] = row[column];
+    // Column names may come from data (`__proto__`): set them as own properties.
+    for (const column of keep ?? Object.keys(row)) if (Object.hasOwn(row, column)) setOwn(out, column, row[column]);
     for (const [from, to] of rename) {
       if (!Object.hasOwn(row, from)) throw new MapColumnsError(`Row \`${info.id}\` has no column \`${from}\` to rename to \`${to}\`.`);
       delete out[from];
-      out[to] = row[from];
+      setOwn(out, to, row[from]);
     }
     for (const [to, path] of pick) {
       const { found, value } = readPath(row, path);
       if (!found) throw new MapColumnsError(`Row \`${info.id}\` has no \`${path}\` to pick into \`${to}\`.`);
-      out[to] = value;
+      setOwn(out, to, value);
     }
-    for (const [column, value] of set) out[column] = copy(value);
+    for (const [column, value] of set) setOwn(out, column, copy(value));
     for (const column of drop) delete out[column];
     for (const column of trim) if (typeof out[column] === 'string') out[column] = (out[column] as string).trim();
     return out as O;

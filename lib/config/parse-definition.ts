@@ -154,7 +154,7 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
   }
 
   let built: Pipeline<any> = pipeline(definition.name, definition.run ?? {});
-  if (definition.input !== undefined) built = built.from(inputSource(definition.input));
+  if (definition.input !== undefined) built = built.from(inputSource(definition.input, definition.maxLineBytes === undefined ? {} : { maxLineBytes: definition.maxLineBytes }));
   built = built.pipe(...steps);
   if (definition.output !== undefined) built = built.to(outputSink(definition.output));
   return built;

@@ -11,6 +11,7 @@ export const pipelineDefinitionSchema = z.strictObject({
   name: field.nonEmpty('The pipeline\'s name, for the summary and the run directory.'),
   description: field.text('What the pipeline does, for people.').optional(),
   input: field.nonEmpty('Where rows come from: an NDJSON file, a `.json` file holding an array, or `-` for stdin. Relative to the current directory; `sluice run -i` overrides it.').optional(),
+  maxLineBytes: field.count('Longest input line read, in bytes; longer lines are failed rows. Default 16777216 (16 MiB). `sluice run --max-line-bytes` sets it for `-i`.').optional(),
   output: field.nonEmpty('Where rows go: an NDJSON file, a folder ending in `/` (one file per leaf), or `-` for stdout. Relative to the current directory; `sluice run -o` overrides it.').optional(),
   run: z.strictObject({
     budget: field.count('Most source records in flight at once. Default 1024.').optional(),

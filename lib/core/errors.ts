@@ -74,6 +74,12 @@ export class OutputNotJsonError extends SluiceError {
   override readonly code = 'SLUICE_OUTPUT_NOT_JSON';
 }
 
+/** A row's leaf maps to a file that another leaf, or the failed rows, already write. Recorded on the failed row. */
+export class LeafConflictError extends SluiceError {
+  override name = 'LeafConflictError';
+  override readonly code = 'SLUICE_SINK_LEAF_CONFLICT';
+}
+
 /** A row came to a sink after it was closed. */
 export class SinkClosedError extends SluiceError {
   override name = 'SinkClosedError';

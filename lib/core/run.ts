@@ -19,6 +19,7 @@ import {
 } from './errors.ts';
 import type { SluiceEvent } from './events.ts';
 import { fileFingerprint } from '../cache/file-fingerprint.ts';
+import { setOwn } from './set-own.ts';
 import { loseCopy } from './fan.ts';
 import type { Permit } from './permit.ts';
 import { pullSource } from './pull-source.ts';
@@ -162,7 +163,9 @@ export function validateSteps(steps: readonly AnyStep[], columns: Columns, prefi
 function leafSink(sink: Sink | Readonly<Record<string, Sink>>, leaf: string): Sink | undefined {
   if (typeof (sink as Sink).write === 'function') return sink as Sink;
   const byLeaf = sink as Readonly<Record<string, Sink>>;
-  return byLeaf[leaf] ?? byLeaf['*'];
+  // Leaves can come from data (`constructor`, `__proto__`): only the sinks given count.
+  if (Object.hasOwn(byLeaf, leaf)) return byLeaf[leaf];
+  return Object.hasOwn(byLeaf, '*') ? byLeaf['*'] : undefined;
 }
 
 function sinksOf(sink: Sink | Readonly<Record<string, Sink>> | undefined): Sink[] {
@@ -173,6 +176,11 @@ function sinksOf(sink: Sink | Readonly<Record<string, Sink>> | undefined): Sink[
 
 function isNotJson(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'SLUICE_OUTPUT_NOT_JSON';
+}
+
+/** A write error that is the row's own (it cannot be serialised, its leaf has no file of its own), not the sink's. */
+function isRowLevel(error: unknown): boolean {
+  return isNotJson(error) || (error as { code?: unknown } | null)?.code === 'SLUICE_SINK_LEAF_CONFLICT';
 }
 
 export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}): RunHandle {
@@ -383,10 +391,11 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
             envelope.lineage,
           );
           // A row that cannot be serialised is that row's failure; any other write error is the sink's.
-          if (!isNotJson(error)) stop('sink error', error);
+          if (!isRowLevel(error)) stop('sink error', error);
           return;
         }
-        written[leaf] = (written[leaf] ?? 0) + 1;
+        // Keyed by leaf, which can come from data (`__proto__`, `constructor`).
+        setOwn(written, leaf, (Object.hasOwn(written, leaf) ? written[leaf]! : 0) + 1);
         envelope.permit.release();
       }));
     };

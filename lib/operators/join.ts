@@ -11,6 +11,7 @@ import type { Envelope, FanGroup } from '../core/envelope.ts';
 import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import { outerFans } from '../core/fan.ts';
 import { METADATA_KEY, type Row, type Simplify } from '../core/row.ts';
+import { setOwn } from '../core/set-own.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepOptions } from '../core/step.ts';
 import type { BranchFan, FannedColumns } from './broadcast.ts';
@@ -141,12 +142,13 @@ export function join<R, const C extends CombineSpec = never, const BA extends st
             .map((copy, arrival) => ({ copy, name: branchNameOf(copy, parentBranch), arrival }))
             .map((entry) => ({ ...entry, rank: order.includes(entry.name) ? order.indexOf(entry.name) : order.length }))
             .sort((a, b) => a.rank - b.rank || a.arrival - b.arrival);
-          const row: Row = Object.assign({}, ...copies.map(({ copy }) => copy.row));
+          // Spread, not Object.assign: a `__proto__` column is a column, not the prototype.
+          const row: Row = copies.reduce<Row>((merged, { copy }) => ({ ...merged, ...(copy.row as Row) }), {});
           // Each branch's steps left their own metadata: keep all of it, not just the last branch's.
           const metadata = copies.map(({ copy }) => (copy.row as Row)[METADATA_KEY]).filter((m): m is Row => m !== null && typeof m === 'object' && !Array.isArray(m));
           if (metadata.length > 1) row[METADATA_KEY] = Object.assign({}, ...metadata);
           for (const [column] of pairs) delete row[column];
-          for (const [column, as] of pairs) row[as] = copies.map(({ copy }) => (copy.row as Row)[column] ?? null);
+          for (const [column, as] of pairs) setOwn(row, as, copies.map(({ copy }) => (Object.hasOwn(copy.row as Row, column) ? (copy.row as Row)[column] : null) ?? null));
           if (branchesAs) row[branchesAs] = copies.map(({ name }) => name);
           const kept = copies[0]!.copy;
           // One reference is enough for the merged row; the other copies' references end here.

@@ -4,6 +4,7 @@
  */
 import type { Row } from '../core/row.ts';
 import type { Sink } from './sink.ts';
+import { setOwn } from '../core/set-own.ts';
 
 export interface MemorySink extends Sink {
   /** All rows, in the order they were written. */
@@ -27,7 +28,9 @@ export function toMemory(name = 'memory'): MemorySink {
     leaves,
     write(row, leaf, done) {
       rows.push(row);
-      (leaves[leaf] ??= []).push(row);
+      // Leaves can come from data (`constructor`): only own entries count.
+      if (!Object.hasOwn(leaves, leaf)) setOwn(leaves, leaf, []);
+      leaves[leaf]!.push(row);
       // Asynchronous like a real sink, so permits are not released inside the emitting call stack.
       queueMicrotask(() => done());
     },

@@ -3,7 +3,8 @@
  * @module
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { LeafConflictError } from '../core/errors.ts';
 import { NdjsonWriter } from './ndjson-writer.ts';
 import type { Sink } from './sink.ts';
 
@@ -17,8 +18,16 @@ import type { Sink } from './sink.ts';
  * await pipeline('split').from(ndjsonFile('in.jsonl')).pipe(route({ good: isGood, bad: isBad })).to(toNdjsonDir('out')).run();
  * // out/good.jsonl, out/bad.jsonl
  */
-export function toNdjsonDir(dir: string): Sink {
+export interface ToNdjsonDirOptions {
+  /** Files no leaf may write to, such as the failed-rows file when it sits in the same folder. */
+  reserved?: readonly string[];
+}
+
+export function toNdjsonDir(dir: string, { reserved = [] }: ToNdjsonDirOptions = {}): Sink {
   const writers = new Map<string, NdjsonWriter>();
+  const taken = new Set(reserved.map((file) => resolve(file)));
+  /** The leaf that owns each file: two leaves may not share one (their rows would mix). */
+  const owners = new Map<string, string>();
   /** By file name: leaves that flatten to the same name (`a/b`, `a__b`) share one writer, not one file twice. */
   const byFile = new Map<string, NdjsonWriter>();
   /** Takes rows for new leaves after close(), and gives them the writer's closed-sink error. */
@@ -35,6 +44,14 @@ export function toNdjsonDir(dir: string): Sink {
       let writer = writers.get(leaf) ?? closed;
       if (writer === undefined) {
         const file = `${fileNameOf(leaf)}.jsonl`;
+        const path = join(dir, file);
+        const owner = owners.get(file);
+        if (taken.has(resolve(path)) || (owner !== undefined && owner !== leaf)) {
+          const what = owner !== undefined && owner !== leaf ? `the rows of leaf \`${owner}\`` : 'the failed rows';
+          process.nextTick(done, new LeafConflictError(`Leaf \`${leaf}\` would write to ${path}, which holds ${what}. Give the branch another name.`));
+          return;
+        }
+        owners.set(file, leaf);
         writer = byFile.get(file);
         if (writer === undefined) {
           writer = new NdjsonWriter(function openLeafFile() {

@@ -244,7 +244,7 @@ function nestingDepth(text: string): number {
 function tooLong(line: number, head: Buffer, maxLineBytes: number): SourceItem {
   return failure(
     'SLUICE_INPUT_LINE_TOO_LONG',
-    `Line ${line} is longer than \`maxLineBytes\` (${maxLineBytes} bytes), so it was skipped. Raise \`maxLineBytes\` if lines this long are expected.`,
+    `Line ${line} is longer than \`maxLineBytes\` (${maxLineBytes} bytes), so it was skipped. If lines this long are expected, raise the limit: \`--max-line-bytes\` on the command line, \`maxLineBytes:\` in a definition, or the source's \`maxLineBytes\` option.`,
     line,
     stripCr(head.toString('utf8')),
   );

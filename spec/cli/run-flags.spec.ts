@@ -16,6 +16,20 @@ function parsed(text: string): unknown[] {
 }
 
 describe('sluice run flags', () => {
+  it('--max-line-bytes (and maxLineBytes: in a definition) sets the longest line read; longer ones are failed rows', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-maxline-'));
+    const long = JSON.stringify({ text: 'x'.repeat(100) });
+    await writeFile(join(dir, 'in.jsonl'), `{"text":"a"}\n${long}\n`);
+    const tight = await runCli(['run', 'spec/fixtures/tidy.yaml', '-i', join(dir, 'in.jsonl'), '-o', join(dir, 'out.jsonl'), '--max-line-bytes', '50', '--no-progress', '--allow-failures']);
+    assert.equal(tight.code, 0, tight.stderr);
+    assert.match(await readFile(join(dir, 'out.failed.jsonl'), 'utf8'), /SLUICE_INPUT_LINE_TOO_LONG.*longer than `maxLineBytes` \(50 bytes\)/);
+    await writeFile(join(dir, 'p.yaml'), `name: p\ninput: ${join(dir, 'in.jsonl')}\nmaxLineBytes: 50\nsteps: []\n`);
+    const fromDefinition = await runCli(['run', join(dir, 'p.yaml'), '-o', join(dir, 'out2.jsonl'), '--no-progress']);
+    assert.equal(fromDefinition.code, 3, fromDefinition.stderr);
+    const roomy = await runCli(['run', join(dir, 'p.yaml'), '-i', join(dir, 'in.jsonl'), '-o', join(dir, 'out3.jsonl'), '--max-line-bytes', '500', '--no-progress']);
+    assert.equal(roomy.code, 0, roomy.stderr);
+  });
+
   it('--limit 3 reads 3 records and writes their rows', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-flags-'));
     await writeFile(join(dir, 'in.jsonl'), numbered(10));

@@ -71,13 +71,15 @@ describe('toNdjsonDir', () => {
 });
 
 describe('toNdjsonDir, leaves that flatten to one name', () => {
-  it('share one file rather than open it twice', async () => {
+  it('never mix: the first leaf keeps the file, a row of the other fails with SLUICE_SINK_LEAF_CONFLICT', async () => {
     const dir = tmp.path('shared');
     const sink = toNdjsonDir(dir);
-    await Promise.all([write(sink, { a: 1 }, 'a/b'), write(sink, { a: 2 }, 'a__b'), write(sink, { a: 3 }, 'a/b')]);
+    const errors = await Promise.all([write(sink, { a: 1 }, 'a/b'), write(sink, { a: 2 }, 'a__b'), write(sink, { a: 3 }, 'a/b')]);
     await sink.close();
+    assert.deepEqual(errors.map((e) => (e as { code?: string } | undefined)?.code), [undefined, 'SLUICE_SINK_LEAF_CONFLICT', undefined]);
+    assert.match(String((errors[1] as Error).message), /^Leaf `a__b` would write to .*a__b\.jsonl, which holds the rows of leaf `a\/b`\. Give the branch another name\.$/);
     assert.deepEqual(await readdir(dir), ['a__b.jsonl']);
-    assert.equal(await readFile(join(dir, 'a__b.jsonl'), 'utf8'), '{"a":1}\n{"a":2}\n{"a":3}\n');
+    assert.equal(await readFile(join(dir, 'a__b.jsonl'), 'utf8'), '{"a":1}\n{"a":3}\n');
   });
 });
 

@@ -121,7 +121,7 @@ describe('ndjsonLines', () => {
     assert.deepEqual(ndjsonSummary(items), [[1, { a: '12345' }], [2, 'SLUICE_INPUT_LINE_TOO_LONG'], [3, { a: '12345' }]]);
     assert.equal(
       failureOf(items[1]).message,
-      'Line 2 is longer than `maxLineBytes` (13 bytes), so it was skipped. Raise `maxLineBytes` if lines this long are expected.',
+      'Line 2 is longer than `maxLineBytes` (13 bytes), so it was skipped. If lines this long are expected, raise the limit: `--max-line-bytes` on the command line, `maxLineBytes:` in a definition, or the source\'s `maxLineBytes` option.',
     );
     assert.equal(failureOf(items[1]).raw, '{"a":"123456"}');
   });

@@ -41,6 +41,7 @@ export interface RunFlags {
   grace?: number;
   restart?: boolean;
   acceptChanges?: boolean;
+  maxLineBytes?: number;
 }
 
 /**
@@ -72,12 +73,13 @@ function countableInput(input: string | undefined): string | undefined {
 
 async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonly string[]): Promise<number> {
   const pipeline = await loadPipeline(pipelinePath, { sets: flags.set ?? {} });
-  const source = flags.input !== undefined ? sourceFor(flags.input) : pipeline.source ?? sourceFor('-');
+  const lines = flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes };
+  const source = flags.input !== undefined ? sourceFor(flags.input, lines) : pipeline.source ?? sourceFor('-', lines);
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
   const failedPath = flags.failed ?? failedPathFor(output);
   if (output !== undefined && output !== '-') makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
   makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
-  const sink = output !== undefined ? sinkFor(output) : pipeline.sink;
+  const sink = output !== undefined ? sinkFor(output, failedPath) : pipeline.sink;
   const failed = toFailedFile(failedPath);
   const cache = flags.cache === false ? false : flags.cacheDir;
   const options: RunOptions = {
@@ -175,6 +177,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--concurrency <n>', 'rows in flight per LLM step, over each step\'s own setting', numberFlag('--concurrency', 1, Number.POSITIVE_INFINITY, true))
     .option('--budget <n>', 'most source records in flight at once (default 1024)', numberFlag('--budget', 1, Number.POSITIVE_INFINITY, true))
     .option('--limit <n>', 'read at most n source records', numberFlag('--limit', 1, Number.POSITIVE_INFINITY, true))
+    .option('--max-line-bytes <n>', 'longest NDJSON input line, in bytes (default 16 MiB); longer lines are failed rows', numberFlag('--max-line-bytes', 1, Number.POSITIVE_INFINITY, true))
     .option('--no-cache', 'do not read or write the request cache')
     .option('--cache-dir <dir>', 'request cache folder (default: $SLUICE_CACHE_DIR, else .sluice/cache)')
     .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
