@@ -49,4 +49,4 @@ export { toObservable } from './serve/to-observable.ts';
 export { toAsyncIterable, type PullingIterable } from './serve/to-async-iterable.ts';
 export { toNodeTransform, type TransformOptions } from './serve/to-node-transform.ts';
 export { toWebTransform } from './serve/to-web-transform.ts';
-export { toHttpHandler } from './serve/to-http-handler.ts';
+export { toHttpHandler, type HttpHandlerOptions } from './serve/to-http-handler.ts';

@@ -103,6 +103,12 @@ export class FailurePolicyError extends SluiceError {
   override readonly code = 'SLUICE_FAILURE_POLICY';
 }
 
+/** The run could make no progress: rows were in flight and nothing was left to happen (a sink holding rows). */
+export class NoProgressError extends SluiceError {
+  override name = 'NoProgressError';
+  override readonly code = 'SLUICE_NO_PROGRESS';
+}
+
 /** The run was interrupted (SIGINT or `stop()`); work in flight was drained and flushed. */
 export class InterruptedError extends SluiceError {
   override name = 'InterruptedError';

@@ -80,8 +80,9 @@ export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnableP
     return new Pipeline<R>({ ...this.#parts(), defaults: { ...this.defaults, ...defaults } });
   }
 
+  /** Where failed rows go when nothing else is set: `failed.jsonl`, appended to, so that runs at the same time cannot clobber each other's. */
   defaultFailedSink(): Sink & { path?: string } {
-    return toFailedFile('failed.jsonl');
+    return toFailedFile('failed.jsonl', { append: true });
   }
 
   /** Checks that every step's inputs are produced upstream, against the source's declared columns or `columns`. */

@@ -12,6 +12,7 @@ import {
   describeError,
   FailurePolicyError,
   isAbandoning,
+  NoProgressError,
   isRunFatal,
   MissingColumnsError,
   SluiceConfigError,
@@ -431,16 +432,46 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       }),
     });
 
-    await new Promise<void>((resolve) => {
-      compile(pipeline.steps, '')(source$).subscribe({
-        next: deliver,
-        error: (error: unknown) => {
-          fatal ??= error instanceof Error ? error : new SluiceError(String(error));
-          resolve();
-        },
-        complete: () => resolve(),
+    // Node empties its event loop only when nothing can happen any more. If that comes while rows
+    // are in flight, the run is stuck (a sink holding rows without acknowledging them, beyond the
+    // budget): end it with an error and its summary instead of letting the process exit silently.
+    let stuck: (() => void) | undefined;
+    const onEmptyLoop = () => {
+      if (!stuck) return;
+      const release = stuck;
+      stuck = undefined;
+      const held = counts.read - counts.done;
+      stop('no progress', new NoProgressError(
+        `The run cannot go on: ${held} record${held === 1 ? ' is' : 's are'} in flight, holding ${budget.inFlight} of the budget's permits, and nothing is left to happen. `
+        + 'A sink is likely holding rows without acknowledging them (it must call `done` for each row, not once per group larger than the budget). '
+        + 'Fix the sink, or raise the budget (`--budget`) above its group size.',
+      ));
+      hard.abort(fatal);
+      release();
+    };
+    process.on('beforeExit', onEmptyLoop);
+    try {
+      await new Promise<void>((resolve) => {
+        stuck = resolve;
+        const subscription = compile(pipeline.steps, '')(source$).subscribe({
+          next: deliver,
+          error: (error: unknown) => {
+            fatal ??= error instanceof Error ? error : new SluiceError(String(error));
+            resolve();
+          },
+          complete: () => resolve(),
+        });
+        // Resolved by onEmptyLoop: stop listening to a stream that will not end.
+        const resolveStuck = stuck;
+        stuck = () => {
+          subscription.unsubscribe();
+          resolveStuck();
+        };
       });
-    });
+    } finally {
+      stuck = undefined;
+      process.off('beforeExit', onEmptyLoop);
+    }
     if (options.deliver && counts.done < counts.read && !fatal) {
       // The consumer (an async iterable) still holds rows: the run ends when it has taken them all.
       await new Promise<void>((resolve) => (onAllDone = resolve));

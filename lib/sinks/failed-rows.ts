@@ -36,8 +36,9 @@ export type FailedRow = {
  * @example
  * await pipeline('qa').from(ndjsonFile('in.jsonl')).pipe(…).to(toNdjsonFile('out.jsonl')).failedTo(toFailedFile('out/failed.jsonl')).run();
  */
-export function toFailedFile(path: string): Sink & { readonly path: string } {
-  let appending = false;
+export function toFailedFile(path: string, { append = false }: { append?: boolean } = {}): Sink & { readonly path: string } {
+  // `append`: always add to the file (several runs may share it); else only when a run resumes.
+  let appending = append;
   const writer = new NdjsonWriter(function openFailedFile() {
     mkdirSync(dirname(path), { recursive: true });
     return createWriteStream(path, { flags: appending ? 'a' : 'w' });
@@ -47,7 +48,7 @@ export function toFailedFile(path: string): Sink & { readonly path: string } {
     path,
     pathFor: () => path,
     async open(options) {
-      appending = options?.append === true;
+      appending = append || options?.append === true;
     },
     write: (row, _leaf, done) => writer.write(row, done),
     close: () => writer.close(),

@@ -73,3 +73,14 @@ describe('sluice exit codes', () => {
     assert.equal(existsSync(join(dir, 'out.failed.jsonl')), false);
   });
 });
+
+describe('a run that cannot go on', () => {
+  it('exits 1 with its summary and a message naming the likely cause, instead of exit 13 and silence', async () => {
+    const input = Array.from({ length: 300 }, (_, n) => JSON.stringify({ n })).join('\n');
+    const result = await runCli(['run', 'spec/fixtures/grouping-sink-pipeline.ts', '--budget', '10', '--no-progress'], input);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /sluice: grouping error in/);
+    assert.match(result.stderr, /SLUICE_NO_PROGRESS: The run cannot go on: 10 records are in flight, holding 10 of the budget's permits/);
+    assert.doesNotMatch(result.stderr, /unsettled top-level await/);
+  });
+});

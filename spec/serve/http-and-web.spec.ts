@@ -37,8 +37,42 @@ describe('web and HTTP adapters', () => {
       assert.equal(response.statusCode, 200);
       assert.equal(response.headers['content-type'], 'application/x-ndjson');
       const rows = (await response.body.text()).trim().split('\n').map((l) => JSON.parse(l) as { text: string });
-      assert.equal(rows.length, 500);
+      assert.equal(rows.length, 501);
       assert.deepEqual(rows[499], { text: 'ROW 499' });
+      assert.deepEqual(rows[500], { _sluice_end: { rows: 500, failed: [] } });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("toHttpHandler tells each of 200 concurrent clients which of its rows failed, and writes nothing to ./failed.jsonl", async () => {
+    const { existsSync } = await import('node:fs');
+    const picky = pipeline('picky').pipe(map((row: Row) => {
+      if (row.bad) throw new Error(`no ${String(row.text)}`);
+      return row;
+    }));
+    const before = existsSync('failed.jsonl');
+    const server = createServer(toHttpHandler(picky, { cache: false }));
+    const url = await listen(server);
+    try {
+      for (let round = 0; round < 4; round++) {
+        const answers = await Promise.all(Array.from({ length: 200 }, async (_, client) => {
+          const body = [{ text: `c${client}-a` }, { text: `c${client}-b`, bad: true }, { text: `c${client}-c` }].map((r) => JSON.stringify(r)).join('\n');
+          const response = await request(url, { method: 'POST', body });
+          const lines = (await response.body.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+          return { client, lines };
+        }));
+        for (const { client, lines } of answers) {
+          const end = lines.at(-1)!._sluice_end as { rows: number; failed: { id: string; line: number; step: string; error: { message: string } }[] };
+          assert.equal(end.rows, 2);
+          assert.equal(end.failed.length, 1);
+          assert.equal(end.failed[0]!.line, 2);
+          assert.equal(end.failed[0]!.error.message, `no c${client}-b`);
+          assert.match(end.failed[0]!.id, /^request-[0-9a-f]{8}:2$/);
+        }
+        assert.equal(new Set(answers.map(({ lines }) => ((lines.at(-1)!._sluice_end as { failed: { id: string }[] }).failed[0]!.id))).size, 200, 'every request has ids of its own');
+      }
+      assert.equal(existsSync('failed.jsonl'), before, 'no shared failed.jsonl was written');
     } finally {
       server.close();
     }
