@@ -11,8 +11,11 @@
  * Entries hold the response body and the request id, never headers or keys.
  * @module
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { open, type RootDatabase } from 'lmdb';
 import { canonicalJson } from './canonical-json.ts';
 
@@ -46,6 +49,7 @@ function acquire(dir: string): RootDatabase<CacheEntry, string> {
   let db = databases.get(dir);
   if (!db) {
     mkdirSync(dir, { recursive: true });
+    setAsideIfUnreadable(dir);
     // `noSubdir: false`: lmdb would take a folder name with a dot (`/tmp/tmp.x1`) for a file name.
     db = open<CacheEntry, string>({ path: dir, noSubdir: false, noSync: true, encoding: 'json' });
     databases.set(dir, db);
@@ -53,10 +57,29 @@ function acquire(dir: string): RootDatabase<CacheEntry, string> {
   return db;
 }
 
+/**
+ * Reads the store in a child process first (`probe-store.ts`): a corrupted LMDB file crashes its
+ * reader natively, with no message, on every run. One that does not read is moved aside, with a
+ * warning that names where, and the run goes on with an empty cache.
+ */
+function setAsideIfUnreadable(dir: string): void {
+  if (!existsSync(join(dir, 'data.mdb'))) return;
+  const probe = fileURLToPath(new URL(`./probe-store${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+  const result = spawnSync(process.execPath, [probe, dir], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 120_000 });
+  if (result.status === 0) return;
+  const aside = `${dir.replace(/[\\/]+$/, '')}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(dir, aside);
+  mkdirSync(dir, { recursive: true });
+  const reason = (result.stderr ?? '').split('\n').find((line) => /error|assert/i.test(line))?.trim();
+  const why = result.signal ? `reading it crashed with ${result.signal}` : `reading it failed${reason ? `: ${reason}` : ''}`;
+  process.stderr.write(`sluice: warning: the request cache ${dir} cannot be read (${why}); moved it to ${aside} and going on with an empty cache.\n`);
+}
+
 export class RequestCache {
   readonly dir: string;
   #db: RootDatabase<CacheEntry, string> | undefined;
   #counters = { hits: 0, misses: 0, writes: 0 };
+  #unwritable = false;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -97,10 +120,20 @@ export class RequestCache {
     return entry;
   }
 
-  /** Stores an entry; resolves once its transaction has committed. */
+  /**
+   * Stores an entry; resolves once its transaction has committed. A cache that cannot be written
+   * (a full disk) costs the next run some requests, never this run's rows: the failure is reported
+   * once on stderr, and later entries are not tried.
+   */
   async set(key: string, entry: Omit<CacheEntry, 'at'>): Promise<void> {
-    await this.#store.put(key, { ...entry, at: new Date().toISOString() });
-    this.#counters.writes++;
+    if (this.#unwritable) return;
+    try {
+      await this.#store.put(key, { ...entry, at: new Date().toISOString() });
+      this.#counters.writes++;
+    } catch (error) {
+      this.#unwritable = true;
+      process.stderr.write(`sluice: warning: the request cache ${this.dir} cannot be written (${(error as Error).message}); this run goes on without storing answers.\n`);
+    }
   }
 
   snapshot(): CacheCounters {
@@ -116,6 +149,10 @@ export class RequestCache {
     const db = this.#db;
     if (!db) return;
     this.#db = undefined;
-    await db.flushed;
+    try {
+      await db.flushed;
+    } catch {
+      // Reported by `set` already; the run's outcome does not depend on the cache.
+    }
   }
 }

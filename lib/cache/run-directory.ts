@@ -175,8 +175,14 @@ const noop = () => {};
 
 async function writeAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, path);
+  } catch (error) {
+    // A full disk must not leave a half-written temporary file behind.
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 export class RunDirectory {

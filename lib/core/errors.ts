@@ -80,6 +80,12 @@ export class LeafConflictError extends SluiceError {
   override readonly code = 'SLUICE_SINK_LEAF_CONFLICT';
 }
 
+/** A sink could not write (a full disk, a closed pipe, no permission): the run stops. */
+export class SinkWriteError extends SluiceError {
+  override name = 'SinkWriteError';
+  override readonly code = 'SLUICE_SINK_WRITE';
+}
+
 /** A row came to a sink after it was closed. */
 export class SinkClosedError extends SluiceError {
   override name = 'SinkClosedError';

@@ -13,6 +13,7 @@ import {
   FailurePolicyError,
   isAbandoning,
   NoProgressError,
+  SinkWriteError,
   isRunFatal,
   MissingColumnsError,
   SluiceConfigError,
@@ -392,7 +393,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
             envelope.lineage,
           );
           // A row that cannot be serialised is that row's failure; any other write error is the sink's.
-          if (!isRowLevel(error)) stop('sink error', error);
+          if (!isRowLevel(error)) stop('sink error', new SinkWriteError(`Could not write to ${target.pathFor?.(leaf) ?? target.name}: ${error.message}. Fix the cause (free some space, or the path), then run the same command again; with --run-dir it resumes where it stopped.`, { cause: error }));
           return;
         }
         // Keyed by leaf, which can come from data (`__proto__`, `constructor`).

@@ -151,7 +151,10 @@ export class NdjsonWriter {
           this.#error ??= error as Error;
         }
       }
-      stream.removeListener('error', this.#onError);
+      // On a stream it ended, the 'error' listener stays: a failed write's 'error' event can come
+      // after this point (a full disk), and with no listener it would crash the process. A stream
+      // it does not own (stdout) outlives the writer: leave no listener behind on it.
+      if (!this.#end) stream.removeListener('error', this.#onError);
       stream.removeListener('drain', this.#onDrain);
     }
     if (this.#error && !this.#errorReported) this.#rethrow();

@@ -126,3 +126,37 @@ describe('request cache', () => {
     await cache.close();
   });
 });
+
+describe('a request cache that cannot be read', () => {
+  it('is moved aside with a warning naming where, and the run goes on with an empty cache', async () => {
+    const { mkdtemp, readdir } = await import('node:fs/promises');
+    const { openSync, writeSync, closeSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const root = await mkdtemp(join(tmpdir(), 'sluice-corrupt-'));
+    const dir = join(root, 'cache');
+    // Fill and corrupt it in other processes: this one must open it fresh.
+    const script = (body: string) => spawnSync(process.execPath, ['--conditions=sluice-source', '--input-type=module', '-e', body], { encoding: 'utf8', cwd: process.cwd() });
+    const fill = script(`import { RequestCache } from ${JSON.stringify(new URL('../../lib/cache/request-cache.ts', import.meta.url).href)};
+      const c = new RequestCache(${JSON.stringify(dir)});
+      for (let i = 0; i < 2000; i++) await c.set(c.key({ i }), { response: { text: 'x'.repeat(200), i } });
+      await c.close();`);
+    assert.equal(fill.status, 0, fill.stderr);
+    const file = join(dir, 'data.mdb');
+    const fd = openSync(file, 'r+');
+    const junk = Buffer.alloc(statSync(file).size - 8192, 0xff);
+    writeSync(fd, junk, 0, junk.length, 8192);
+    closeSync(fd);
+    const read = script(`import { RequestCache } from ${JSON.stringify(new URL('../../lib/cache/request-cache.ts', import.meta.url).href)};
+      const c = new RequestCache(${JSON.stringify(dir)});
+      let hits = 0;
+      for (let i = 0; i < 2000; i++) if (await c.get(c.key({ i }))) hits++;
+      await c.set(c.key({ again: true }), { response: 1 });
+      console.log('hits', hits, 'then', Boolean(await c.get(c.key({ again: true }))));`);
+    assert.equal(read.status, 0, read.stderr);
+    assert.equal(read.stdout.trim(), 'hits 0 then true');
+    assert.match(read.stderr, /^sluice: warning: the request cache .*cache cannot be read \(.+\); moved it to .*cache\.unreadable-[^ ]+ and going on with an empty cache\.$/m);
+    assert.equal((await readdir(root)).filter((name) => name.startsWith('cache.unreadable-')).length, 1);
+  });
+});

@@ -84,3 +84,15 @@ describe('a run that cannot go on', () => {
     assert.doesNotMatch(result.stderr, /unsettled top-level await/);
   });
 });
+
+describe('a full disk', () => {
+  it('ends the run with one clear message, the summary and exit 1, never an unhandled error event', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-full-'));
+    const input = Array.from({ length: 50 }, (_, n) => JSON.stringify({ text: `row ${n}` })).join('\n');
+    const result = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', '/dev/full', '--failed', join(dir, 'failed.jsonl'), '--no-progress'], input);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /sluice: tidy error in/);
+    assert.match(result.stderr, /sluice: SLUICE_SINK_WRITE: Could not write to \/dev\/full: ENOSPC: no space left on device, write\. Fix the cause \(free some space, or the path\), then run the same command again; with --run-dir it resumes where it stopped\./);
+    assert.doesNotMatch(result.stderr, /Unhandled 'error' event|at .*\(node:/);
+  });
+});

@@ -56,12 +56,19 @@ describe('jsonArrayFile', () => {
     assert.deepEqual(sizes, [4, 4, 2]);
   });
 
-  it('turns a file that is not JSON into one failed item, so the run counts it', async () => {
-    const items = await itemsOf('broken.json', '[{"a":1},');
-    assert.deepEqual(ndjsonSummary(items), [[0, 'SLUICE_INPUT_INVALID_JSON']]);
-    assert.ok(!items[0]!.ok);
-    assert.match(items[0]!.error.message, /^File `.*broken\.json` is not valid JSON \(.+\)\. It must hold one JSON array of objects; for one object per line, use `ndjsonFile`\.$/);
-    assert.equal(items[0]!.raw, '[{"a":1},');
+  it('reads the elements of an array that breaks off, then fails where it broke, so the run counts it', async () => {
+    const items = await itemsOf('broken.json', '[{"a":1},{"b":');
+    assert.deepEqual(ndjsonSummary(items), [[0, { a: 1 }], [1, 'SLUICE_INPUT_INVALID_JSON']]);
+    assert.ok(!items[1]!.ok);
+    assert.match(items[1]!.error.message, /^File `.*broken\.json` is not valid JSON \(it ends before its array closes, after 1 element\)\. It must hold one JSON array of objects; for one object per line, use `ndjsonFile`\.$/);
+    assert.equal(items[1]!.raw, '{"b":');
+  });
+
+  it('fails an element that is not valid JSON at its index and reads on, and streams a file far larger than one chunk', async () => {
+    const elements = Array.from({ length: 20_000 }, (_, i) => (i === 7 ? '{"x": nope}' : JSON.stringify({ i, text: 'a "quoted" [bracket] {brace}, comma' })));
+    const items = await itemsOf('big.json', `[\n${elements.join(',\n')}\n]\n`);
+    assert.equal(items.length, 20_000);
+    assert.deepEqual(ndjsonSummary(items.slice(6, 9)), [[6, { i: 6, text: 'a "quoted" [bracket] {brace}, comma' }], [7, 'SLUICE_INPUT_INVALID_JSON'], [8, { i: 8, text: 'a "quoted" [bracket] {brace}, comma' }]]);
   });
 
   it('turns a file that holds something other than an array into one failed item', async () => {
