@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -37,5 +37,21 @@ export default pipeline('upper').pipe(map((r) => ({ ...r, text: String(r.text).t
     assert.equal(ran, '{"text":"HI"}\n');
     const help = execFileSync(join(project, 'node_modules/.bin/sluice'), ['--help'], { cwd: project, env, encoding: 'utf8' });
     assert.match(help, /Usage: sluice/);
+
+    // An older Node on the machine (the system one here) gets one line saying what to do, not a crash in undici.
+    const older = ['/usr/bin/node', '/usr/local/bin/node', '/bin/node'].find((path) => {
+      try {
+        return Number(execFileSync(path, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim()) < 24;
+      } catch {
+        return false;
+      }
+    });
+    if (older) {
+      const refused = spawnSync(older, [join(project, 'node_modules/sluice/dist/cli/main.js'), 'run', 'upper.mjs'], { cwd: project, env, input: '{"text":"hi"}\n', encoding: 'utf8' });
+      assert.equal(refused.status, 2);
+      assert.equal(refused.stdout, '');
+      assert.match(refused.stderr, /^sluice: needs Node 24 or later; this is Node \d+\.\d+\.\d+\. In your project: npm i -D node@24, then run it with npx sluice/);
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Turns `--input`, `--output` and `--failed` into sources and sinks.
  * @module
  */
-import { inputSource } from '../config/io-paths.ts';
+import { checkOutputExtension, inputSource } from '../config/io-paths.ts';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Sink } from '../sinks/sink.ts';
@@ -25,6 +25,7 @@ export function sinkFor(output: string, failedPath?: string): Sink {
   if (output === '-') return toStdout();
   // No leaf may write over the failed-rows file when it sits in the output folder.
   if (isFolderOutput(output)) return toNdjsonDir(output, failedPath === undefined ? {} : { reserved: [failedPath] });
+  checkOutputExtension(output, '-o');
   return toNdjsonFile(output);
 }
 

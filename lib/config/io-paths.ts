@@ -4,6 +4,7 @@
  * @module
  */
 import { extname } from 'node:path';
+import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../sinks/sink.ts';
 import { toNdjsonDir } from '../sinks/ndjson-dir.ts';
 import { toNdjsonFile } from '../sinks/ndjson-file.ts';
@@ -23,8 +24,24 @@ export function inputSource(path: string, { maxLineBytes }: { maxLineBytes?: num
   return source;
 }
 
+/** The file extensions Sluice writes as NDJSON. */
+export const NDJSON_EXTENSIONS: readonly string[] = ['.jsonl', '.ndjson', '.jsonlines'];
+
+/**
+ * Refuses an output file whose extension names a format Sluice does not write (`.json`, `.csv`,
+ * `.parquet`…): writing NDJSON there would mislead whatever reads it.
+ */
+export function checkOutputExtension(path: string, where: string): void {
+  const ext = extname(path).toLowerCase();
+  if (ext === '' || NDJSON_EXTENSIONS.includes(ext)) return;
+  throw new SluiceConfigError(
+    `${where} \`${path}\` ends in \`${ext}\`, a format Sluice does not write. It writes NDJSON to files ending in ${NDJSON_EXTENSIONS.map((e) => `\`${e}\``).join(', ')} (or with no extension), one file per leaf into a folder (\`out/\`), or stdout (\`-\`).`,
+  );
+}
+
 /** `-` is stdout, a path ending in `/` a folder with one file per leaf, anything else one NDJSON file. */
 export function outputSink(path: string): Sink {
+  if (path !== '-' && !path.endsWith('/')) checkOutputExtension(path, 'Output');
   const sink = path === '-' ? toStdout() : path.endsWith('/') ? toNdjsonDir(path) : toNdjsonFile(path);
   paths.set(sink, path);
   return sink;

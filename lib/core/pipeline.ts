@@ -80,9 +80,14 @@ export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnableP
     return new Pipeline<R>({ ...this.#parts(), defaults: { ...this.defaults, ...defaults } });
   }
 
-  /** Where failed rows go when nothing else is set: `failed.jsonl`, appended to, so that runs at the same time cannot clobber each other's. */
-  defaultFailedSink(): Sink & { path?: string } {
-    return toFailedFile('failed.jsonl', { append: true });
+  /**
+   * Where failed rows go when nothing else is set: beside the output file (`out/qa.failed.jsonl`),
+   * in the output folder (`out/failed.jsonl`), else `failed.jsonl` in the working directory, appended
+   * to, so that runs at the same time cannot clobber each other's.
+   */
+  defaultFailedSink(sink: Sink | Readonly<Record<string, Sink>> | undefined = this.sink): Sink & { path?: string } {
+    const beside = sink && typeof (sink as Sink).write === 'function' ? (sink as Sink).failedPath : undefined;
+    return beside === undefined ? toFailedFile('failed.jsonl', { append: true }) : toFailedFile(beside);
   }
 
   /** Checks that every step's inputs are produced upstream, against the source's declared columns or `columns`. */

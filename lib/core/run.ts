@@ -98,7 +98,7 @@ export interface RunnablePipeline {
   readonly failed: Sink | undefined;
   readonly defaults: Readonly<Omit<RunOptions, 'source' | 'sink' | 'failed' | 'deliver'>>;
   /** Makes the default failed-rows sink (a lazily created file). */
-  readonly defaultFailedSink: () => Sink & { path?: string };
+  readonly defaultFailedSink: (sink?: Sink | Readonly<Record<string, Sink>>) => Sink & { path?: string };
 }
 
 export interface RunHandle {
@@ -207,7 +207,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   let onAllDone: (() => void) | undefined;
   let fatal: Error | undefined;
   let interrupted = false;
-  const failedSink = options.failed ?? pipeline.failed ?? pipeline.defaultFailedSink();
+  const failedSink = options.failed ?? pipeline.failed ?? pipeline.defaultFailedSink(sink);
   const defaultPolicy = options.onError ?? 'skip';
   const minRecords = options.minRecords ?? 100;
 

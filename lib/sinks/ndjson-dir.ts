@@ -25,7 +25,9 @@ export interface ToNdjsonDirOptions {
 
 export function toNdjsonDir(dir: string, { reserved = [] }: ToNdjsonDirOptions = {}): Sink {
   const writers = new Map<string, NdjsonWriter>();
-  const taken = new Set(reserved.map((file) => resolve(file)));
+  const failedPath = join(dir, 'failed.jsonl');
+  // Its own failed-rows file too: no leaf named `failed` may write over it.
+  const taken = new Set([...reserved, failedPath].map((file) => resolve(file)));
   /** The leaf that owns each file: two leaves may not share one (their rows would mix). */
   const owners = new Map<string, string>();
   /** By file name: leaves that flatten to the same name (`a/b`, `a__b`) share one writer, not one file twice. */
@@ -36,6 +38,7 @@ export function toNdjsonDir(dir: string, { reserved = [] }: ToNdjsonDirOptions =
   return {
     name: dir,
     pathFor: (leaf) => join(dir, `${fileNameOf(leaf)}.jsonl`),
+    failedPath,
     async open(options) {
       appending = options?.append === true;
       mkdirSync(dir, { recursive: true });

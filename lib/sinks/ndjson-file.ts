@@ -3,7 +3,7 @@
  * @module
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { NdjsonWriter } from './ndjson-writer.ts';
 import type { Sink } from './sink.ts';
 
@@ -33,6 +33,8 @@ export function toNdjsonFile(path: string, { append = false }: ToNdjsonFileOptio
   return {
     name: path,
     pathFor: () => path,
+    // `out/qa.jsonl` → `out/qa.failed.jsonl`, as the CLI places them.
+    failedPath: join(dirname(path), `${basename(path, extname(path))}.failed.jsonl`),
     open: (options) => {
       if (options?.append) appending = true;
       return writer.open();

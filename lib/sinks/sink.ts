@@ -12,6 +12,8 @@ export interface Sink {
   open?(options?: { append?: boolean }): Promise<void>;
   /** The file a leaf's rows go to, for sinks that write files (resume repairs those files). */
   pathFor?(leaf: string): string | undefined;
+  /** Where this sink's failed rows go unless told otherwise: beside its file (`out.failed.jsonl`), or in its folder. */
+  readonly failedPath?: string;
   /** Queues one row for the leaf (named output) `leaf`. Must not throw for I/O errors: pass them to `done`. */
   write(row: Row, leaf: string, done: (error?: Error | null) => void): void;
   /** Flushes, waits for every pending `done`, and releases the underlying resource. */

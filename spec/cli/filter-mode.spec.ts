@@ -71,4 +71,14 @@ describe('filter mode: cat in.jsonl | sluice run p.yaml > out.jsonl', () => {
     const done = await result;
     assert.equal(done.code, 0, done.stderr);
   });
+
+  it("sends a step's console.log to stderr while stdout carries the rows", async () => {
+    const result = await runCli(['run', 'spec/fixtures/chatty-pipeline.ts', '-q'], '{"n":1}\n{"n":2}\n');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '{"n":1,"seen":true}\n{"n":2,"seen":true}\n');
+    assert.match(result.stderr, /loading the chatty pipeline/);
+    assert.match(result.stderr, /saw \{ n: 1 \}/);
+    const dry = await runCli(['dry-run', 'spec/fixtures/chatty-pipeline.ts', '--json'], '{"n":1}\n');
+    assert.doesNotMatch(dry.stdout, /saw|loading/);
+  });
 });

@@ -30,6 +30,18 @@ describe('sluice run flags', () => {
     assert.equal(roomy.code, 0, roomy.stderr);
   });
 
+  it('refuses an output whose extension names a format it does not write, naming the ones it does, and creates nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-ext-'));
+    for (const name of ['x.json', 'x.csv', 'x.parquet']) {
+      const result = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', join(dir, 'sub', name)], '{"text":"a"}\n');
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`^sluice: -o \`.*${name.replace('.', '\\.')}\` ends in \`\\.${name.split('.')[1]}\`, a format Sluice does not write\\. It writes NDJSON to files ending in \`\\.jsonl\`, \`\\.ndjson\`, \`\\.jsonlines\``));
+    }
+    assert.equal(existsSync(join(dir, 'sub')), false);
+    const ok = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', join(dir, 'x.ndjson'), '-q'], '{"text":"a"}\n');
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
   it('--limit 3 reads 3 records and writes their rows', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-flags-'));
     await writeFile(join(dir, 'in.jsonl'), numbered(10));

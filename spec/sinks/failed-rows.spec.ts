@@ -58,3 +58,28 @@ describe('toFailedFile', () => {
     assert.deepEqual(await readRows(path), failed);
   });
 });
+
+describe('failed rows of a sink set in code', () => {
+  it('go beside its file, or into its folder, not to ./failed.jsonl', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { pipeline } = await import('../../lib/core/pipeline.ts');
+    const { map } = await import('../../lib/operators/map.ts');
+    const { fromIterable } = await import('../../lib/sources/iterable.ts');
+    const { toNdjsonFile } = await import('../../lib/sinks/ndjson-file.ts');
+    const { toNdjsonDir } = await import('../../lib/sinks/ndjson-dir.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-beside-'));
+    const picky = map((row: { n: number }) => {
+      if (row.n === 2) throw new Error('two');
+      return row;
+    });
+    const before = existsSync('failed.jsonl') ? (await readFile('failed.jsonl', 'utf8')).length : -1;
+    await pipeline('beside').from(fromIterable([{ n: 1 }, { n: 2 }])).pipe(picky).to(toNdjsonFile(join(dir, 'out', 'x.jsonl'))).run({ cache: false });
+    assert.match(await readFile(join(dir, 'out', 'x.failed.jsonl'), 'utf8'), /"error":\{"code":"Error","message":"two"\}/);
+    await pipeline('folder').from(fromIterable([{ n: 1 }, { n: 2 }])).pipe(picky).to(toNdjsonDir(join(dir, 'leaves'))).run({ cache: false });
+    assert.match(await readFile(join(dir, 'leaves', 'failed.jsonl'), 'utf8'), /two/);
+    assert.equal(existsSync('failed.jsonl') ? (await readFile('failed.jsonl', 'utf8')).length : -1, before, './failed.jsonl was not written');
+  });
+});

@@ -17,6 +17,7 @@ import { enterLlmMode } from '../llm-mode.ts';
 import { loadPipeline } from '../load-pipeline.ts';
 import { sourceFor } from '../resolve-io.ts';
 import { addPipelineFlags } from './run.ts';
+import { consoleToStderr } from '../console-to-stderr.ts';
 
 export interface DryRunFlags {
   input?: string;
@@ -80,9 +81,12 @@ function plural(n: number, word: string): string {
 
 export async function dryRunCommand(pipelinePath: string, flags: DryRunFlags): Promise<number> {
   const llmMode = await enterLlmMode(flags.llm);
+  // stdout carries the rows after each step: user code's console output goes to stderr.
+  const restoreConsole = consoleToStderr();
   try {
     return await dryRun(await loadPipeline(pipelinePath, { sets: flags.set ?? {} }), flags);
   } finally {
+    restoreConsole();
     await llmMode.close();
   }
 }

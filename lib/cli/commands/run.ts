@@ -6,6 +6,7 @@ import { dirname, extname } from 'node:path';
 import type { Command } from 'commander';
 import type { RunOptions } from '../../core/run.ts';
 import type { RunSummary } from '../../core/summary.ts';
+import { consoleToStderr } from '../console-to-stderr.ts';
 import { countLines } from '../count-lines.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { collectSet, numberFlag } from '../flag-parsers.ts';
@@ -58,9 +59,12 @@ export function exitCodeFor(summary: RunSummary, flags: Pick<RunFlags, 'allowFai
 
 export async function runCommand(pipelinePath: string, flags: RunFlags, command: readonly string[] = []): Promise<number> {
   const llmMode = await enterLlmMode(flags.llm);
+  // Rows may go to stdout (`-o -`, or no output named): user code's console output goes to stderr.
+  const restoreConsole = flags.output === undefined || flags.output === '-' ? consoleToStderr() : () => {};
   try {
     return await runLoaded(pipelinePath, flags, command);
   } finally {
+    restoreConsole();
     await llmMode.close();
   }
 }
@@ -77,9 +81,10 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   const source = flags.input !== undefined ? sourceFor(flags.input, lines) : pipeline.source ?? sourceFor('-', lines);
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
   const failedPath = flags.failed ?? failedPathFor(output);
+  // The sink first: an output it refuses (an extension it does not write) must leave no folder behind.
+  const sink = output !== undefined ? sinkFor(output, failedPath) : pipeline.sink;
   if (output !== undefined && output !== '-') makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
   makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
-  const sink = output !== undefined ? sinkFor(output, failedPath) : pipeline.sink;
   const failed = toFailedFile(failedPath);
   const cache = flags.cache === false ? false : flags.cacheDir;
   const options: RunOptions = {
