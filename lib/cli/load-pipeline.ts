@@ -30,7 +30,10 @@ function isPipeline(value: unknown): value is Pipeline<any> {
     && Array.isArray((value as Pipeline).steps) && typeof (value as Pipeline).start === 'function';
 }
 
-async function loadModule(path: string, absolute: string): Promise<Pipeline<any>> {
+async function loadModule(path: string, absolute: string, llms: 'eager' | 'lazy'): Promise<Pipeline<any>> {
+  // Commands that send nothing (validate, graph) let a module's createLlm() go without an endpoint:
+  // a call would fail, and none is made.
+  if (llms === 'lazy') process.env.SLUICE_LLM_DEFER_CONFIG = '1';
   const loaded = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
   let exported = loaded.default;
   if (typeof exported === 'function') exported = await (exported as () => unknown)();
@@ -65,7 +68,7 @@ export async function loadPipeline(path: string, { sets = {}, llms = 'eager' }: 
       `Cannot find the pipeline ${DEFINITIONS.has(ext) ? 'definition' : 'module'} \`${path}\`. Check the path; it should be a .ts or .js file whose default export is a pipeline, or a .yaml or .json definition.`,
     );
   }
-  let loaded = DEFINITIONS.has(ext) ? await loadDefinitionFile(absolute, llms) : await loadModule(path, absolute);
+  let loaded = DEFINITIONS.has(ext) ? await loadDefinitionFile(absolute, llms) : await loadModule(path, absolute, llms);
   if (Object.keys(sets).length > 0) {
     const { withParams } = await import('../config/with-params.ts');
     loaded = withParams(loaded, { ...sets });

@@ -4,7 +4,7 @@
  * the same pipeline again. Steps that run your own code cannot be saved, except `import:` steps.
  * @module
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import type { Pipeline } from '../core/pipeline.ts';
@@ -13,6 +13,7 @@ import type { Llm } from '../llm/client.ts';
 import type { Sink } from '../sinks/sink.ts';
 import { DefinitionError } from './definition-error.ts';
 import { ioPathOf } from './io-paths.ts';
+import type { Source } from '../sources/source.ts';
 import { declarationOf, type LlmDeclaration } from './llm-declaration.ts';
 import { type SaveContext, type StepRegistry, stepRegistry } from './step-registry.ts';
 
@@ -80,8 +81,8 @@ export function definitionOf(pipeline: Pipeline<any>, options: DefinitionOfOptio
 
   const steps = stepsAt(pipeline.steps, '');
   const run = Object.fromEntries(RUN_KEYS.flatMap((key) => (pipeline.defaults[key] === undefined ? [] : [[key, pipeline.defaults[key]]])));
-  const input = ioPathOf(pipeline.source);
-  const output = pipeline.sink && typeof (pipeline.sink as Sink).write === 'function' ? ioPathOf(pipeline.sink) : undefined;
+  const input = inputPathOf(pipeline.source);
+  const output = pipeline.sink && typeof (pipeline.sink as Sink).write === 'function' ? outputPathOf(pipeline.sink as Sink) : undefined;
   return {
     name: pipeline.name,
     ...(input !== undefined ? { input } : {}),
@@ -132,5 +133,22 @@ export async function savePipeline(pipeline: Pipeline<any>, path: string, option
   } else {
     text = stringify(definition, { aliasDuplicateObjects: false, lineWidth: 0 });
   }
+  await mkdir(dirname(resolve(path)), { recursive: true });
   await writeFile(path, text);
+}
+
+/** The path a source reads, as a definition's `input`: from a definition, a file source's path, or `-` for stdin. Others (iterables) have none. */
+function inputPathOf(source: Source | undefined): string | undefined {
+  if (source === undefined) return undefined;
+  return ioPathOf(source) ?? source.path ?? (source.name === 'stdin' ? '-' : undefined);
+}
+
+/** The path a sink writes, as a definition's `output`: a file, a folder (ending in `/`), or `-` for stdout. Others (memory) have none. */
+function outputPathOf(sink: Sink): string | undefined {
+  const known = ioPathOf(sink);
+  if (known !== undefined) return known;
+  if (sink.name === 'stdout' && sink.pathFor === undefined) return '-';
+  const file = sink.pathFor?.('default');
+  if (file === undefined) return undefined;
+  return file === sink.name ? file : `${sink.name.replace(/\/+$/, '')}/`;
 }

@@ -243,12 +243,14 @@ export function createLlm(options: LlmOptions): Llm {
   const simulated = nonEmpty(options.baseURL) === undefined && simulatedMode();
   const baseURL = simulated ? undefined : nonEmpty(options.baseURL) ?? nonEmpty(process.env['OPENAI_BASE_URL']);
   const apiKey = nonEmpty(options.apiKey) ?? (simulated ? SIMULATED_KEY : environmentKeyFor(options.baseURL));
-  if (!simulated && baseURL === undefined && apiKey === undefined) {
-    throw new LlmNotConfiguredError(
+  const unconfigured = !simulated && baseURL === undefined && apiKey === undefined
+    ? new LlmNotConfiguredError(
       `LLM \`${name}\` has nowhere to send requests: set OPENAI_BASE_URL (any OpenAI-compatible server) or OPENAI_API_KEY (for api.openai.com), `
       + 'pass `baseURL`/`apiKey`, or try it without a key with `--llm simulated`.',
-    );
-  }
+    )
+    : undefined;
+  // `sluice validate` and `graph` load a module to look at it, and send nothing: there, the error waits for a call.
+  if (unconfigured && process.env.SLUICE_LLM_DEFER_CONFIG !== '1') throw unconfigured;
   const secrets = [apiKey];
   const timers = clock ?? systemClock;
   const rateLimiter = new RateLimiter({ rpm, tpm, clock: timers });
@@ -310,6 +312,7 @@ export function createLlm(options: LlmOptions): Llm {
     usage.recordCall();
     retryPolicy.recordCall();
     if (closed) throw abortedError(name, call, 0, 'closed');
+    if (unconfigured) throw unconfigured;
     const controller = new AbortController();
     const unlink = link(callOptions?.signal, controller);
     active.add(controller);

@@ -5,6 +5,7 @@
  * `route.when` chooses by predicates, `route.sample` picks n of k branches with a seeded PRNG.
  * @module
  */
+import { createHash } from 'node:crypto';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
 import type { Envelope } from '../core/envelope.ts';
@@ -30,8 +31,14 @@ export interface WhenOptions extends StepOptions {
 }
 
 export interface SampleOptions extends StepOptions {
-  /** Seed of the choice. The same seed and row id choose the same branches in every run. Default 0. */
+  /** Seed of the choice. The same seed and row choose the same branches in every run. Default 0. */
   seed?: number | string;
+  /**
+   * The column whose value keys the draw (an id column): the draw then stays with the row when the
+   * input is reordered or filtered. Default: the row's position in its source (and its child index
+   * after a scatter), without the source's name, so renaming the file changes nothing.
+   */
+  by?: string;
 }
 
 class RouteError extends SluiceError {
@@ -255,7 +262,8 @@ function sampleNames(names: readonly string[], n: number, seed: number | string,
 
 /**
  * Sends each row to `n` of the branches (or leaves, when given a list of names), chosen by a PRNG
- * seeded with `seed` and the row id: the same rows go to the same branches in every run.
+ * seeded with `seed` and the row's position in its source (or its `by` column): the same rows go
+ * to the same branches in every run, whatever the input file is called.
  * @example
  * pipeline('p').from(prompts).pipe(
  *   route.sample(2, { a: (c) => c.pipe(generate(a)), b: (c) => c.pipe(generate(b)), c: (c) => c.pipe(generate(c)) }, { seed: 7 }),
@@ -292,8 +300,16 @@ function sample(n: number, target: readonly string[] | Readonly<Record<string, u
   if (n > names.length) {
     throw new SluiceConfigError(`Expected \`n\` to be at most the number of branches (${names.length}), got \`${n}\``);
   }
-  const pick = (_row: unknown, info: RowInfo) => sampleNames(names, n, seed, info.id);
-  return makeRoute('route', pick, branches, options, { mode: 'sample', n, seed, ...(branches ? {} : { leaves: names }) });
+  const by = options.by;
+  if (by !== undefined && (typeof by !== 'string' || by === '')) {
+    throw new SluiceConfigError(`Expected \`by\` to be a column name, got \`${String(by)}\``);
+  }
+  // Not the whole id: it starts with the source's name, and a renamed file (or `-i`) would send rows elsewhere.
+  const keyOf = (row: unknown, info: RowInfo) => (by === undefined
+    ? info.id.slice(info.id.indexOf(':') + 1)
+    : createHash('sha256').update(JSON.stringify((row as Record<string, unknown>)[by] ?? null)).digest('hex'));
+  const pick = (row: unknown, info: RowInfo) => sampleNames(names, n, seed, keyOf(row, info));
+  return makeRoute('route', pick, branches, options, { mode: 'sample', n, seed, ...(by === undefined ? {} : { by }), ...(branches ? {} : { leaves: names }) });
 }
 
 route.when = when;

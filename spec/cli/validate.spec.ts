@@ -33,3 +33,19 @@ describe('sluice validate', () => {
     assert.match(result.stderr, /needs column `question`/);
   });
 });
+
+describe('sluice validate and graph without an LLM endpoint', () => {
+  const noEndpoint = { OPENAI_BASE_URL: '', OPENAI_API_KEY: '', SLUICE_LLM: '' };
+
+  it("validate checks against the pipeline's own source, as run would, and needs no endpoint to do it", async () => {
+    const result = await runCli(['validate', 'spec/fixtures/llm-needs-question.ts'], '', { env: noEndpoint });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /Step `generate` needs column `question`, but upstream produces `topic`/);
+  });
+
+  it('graph draws a TypeScript pipeline with LLM steps and no endpoint', async () => {
+    const result = await runCli(['graph', 'spec/fixtures/llm-needs-question.ts'], '', { env: noEndpoint });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /generate/);
+  });
+});

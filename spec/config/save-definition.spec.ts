@@ -193,6 +193,18 @@ describe('saving pipelines and loading them back', () => {
     assert.equal(await readFile(join(dir, 'method.yaml'), 'utf8'), await readFile(join(dir, 'function.yaml'), 'utf8'));
   });
 
+  it('saves the source and sink set in code as input and output, into a folder it creates', async () => {
+    const { ndjsonFile } = await import('../../lib/sources/ndjson-file.ts');
+    const { toNdjsonFile } = await import('../../lib/sinks/ndjson-file.ts');
+    const { toNdjsonDir } = await import('../../lib/sinks/ndjson-dir.ts');
+    const target = join(dir, 'not', 'yet', 'there.yaml');
+    await pipeline('io').from(ndjsonFile('data/in.jsonl')).pipe(mapColumns({ trim: ['text'] })).to(toNdjsonFile('out/rows.jsonl')).save(target);
+    const saved = await readFile(target, 'utf8');
+    assert.match(saved, /^input: data\/in\.jsonl$/m);
+    assert.match(saved, /^output: out\/rows\.jsonl$/m);
+    assert.equal(definitionOf(pipeline('dir').from(ndjsonFile('a.jsonl')).to(toNdjsonDir('leaves'))).output, 'leaves/');
+  });
+
   it('keeps input, output, route.when conditions and filter tests through a load and a save', async () => {
     const yaml = [
       'name: routes',

@@ -176,6 +176,20 @@ describe('route.sample', () => {
     assertAccounted(ctx, sources);
   });
 
+  it('draws from the row position, not the file name: a renamed file sends the same rows the same way; `by` keys the draw on a column', async () => {
+    const draw = async (source: string, options: { seed: number; by?: string }) => {
+      const ctx = testContext();
+      const sources = Array.from({ length: 20 }, (_, i) => envelopeOf(ctx, `${source}:${i}`, { i, text: `row ${i}` }));
+      const out = await collect([route.sample(1, ['gpt', 'claude', 'llama'], options)], ctx, sources);
+      write(out);
+      return out.map((e) => [(e.row as { i: number }).i, e.branch]);
+    };
+    assert.deepEqual(await draw('renamed.jsonl', { seed: 5 }), await draw('topics.jsonl', { seed: 5 }));
+    const byI = await draw('a.jsonl', { seed: 5, by: 'i' });
+    assert.equal(new Set(byI.map(([, branch]) => branch)).size, 3, 'over 20 rows every leaf comes up');
+    assert.deepEqual(await draw('b.jsonl', { seed: 5, by: 'i' }), byI);
+  });
+
   it('tags leaves when given names', async () => {
     const ctx = testContext();
     const sources = rows(ctx).slice(0, 10);

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { Pipeline } from '../../core/pipeline.ts';
 import type { AnyStep } from '../../core/step.ts';
+import type { Source } from '../../sources/source.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { enterLlmMode } from '../llm-mode.ts';
 import { loadPipeline } from '../load-pipeline.ts';
@@ -21,11 +22,11 @@ function countSteps(steps: readonly AnyStep[]): number {
   return steps.reduce((n, step) => n + 1 + Object.values(step.branches ?? {}).reduce((m, branch) => m + countSteps(branch), 0), 0);
 }
 
-/** The columns of the first readable row of `input`, or undefined when it has none. */
-async function firstRowColumns(input: string): Promise<string[] | undefined> {
+/** The columns of the first readable row of `source`, or undefined when it has none. */
+async function firstRowColumns(source: Source): Promise<string[] | undefined> {
   const reading = new AbortController();
   try {
-    for await (const batch of sourceFor(input).read(reading.signal)) {
+    for await (const batch of source.read(reading.signal)) {
       for (const item of batch) if (item.ok) return Object.keys(item.row as object);
     }
     return undefined;
@@ -36,7 +37,8 @@ async function firstRowColumns(input: string): Promise<string[] | undefined> {
 
 /**
  * Loads (a definition is checked against its schema), then checks that every step's inputs are
- * produced upstream: against the source's declared columns, else the first row of `--input`.
+ * produced upstream: against the source's declared columns, else the first row of `--input`, else
+ * the first row of the pipeline's own source (as `run` would read it).
  */
 export async function validateCommand(pipelinePath: string, flags: ValidateFlags): Promise<number> {
   const llmMode = await enterLlmMode(flags.llm);
@@ -47,8 +49,11 @@ export async function validateCommand(pipelinePath: string, flags: ValidateFlags
     if (pipeline.source?.columns) {
       against = `the columns of source ${pipeline.source.name}`;
     } else if (flags.input !== undefined) {
-      columns = await firstRowColumns(flags.input);
+      columns = await firstRowColumns(sourceFor(flags.input));
       if (columns) against = `the first row of ${flags.input === '-' ? 'stdin' : flags.input}`;
+    } else if (pipeline.source && pipeline.source.path !== undefined) {
+      columns = await firstRowColumns(pipeline.source);
+      if (columns) against = `the first row of ${pipeline.source.path}`;
     }
     pipeline.validate(columns);
     const n = countSteps(pipeline.steps);

@@ -25,7 +25,8 @@ export const routeKind: StepKind = {
     sample: z.strictObject({
       n: field.count('How many branches each row goes to.'),
       seed: z.union([z.number(), z.string()], { error: 'a number or a string' }).describe('Seed of the draw: the same seed sends the same rows the same way. Default 0.').optional(),
-    }, { error: 'a map with `n` and `seed`' }).describe('Sends each row to `n` of the branches (or leaves), drawn from the seed and the row id.').optional(),
+      by: field.name('The column whose value keys the draw, such as an id column. Default: the row\'s position in its source, not the file\'s name.').optional(),
+    }, { error: 'a map with `n`, and `seed` or `by`' }).describe('Sends each row to `n` of the branches (or leaves), drawn from the seed and the row\'s position (or its `by` column), not the name of the file it came from.').optional(),
     branches: branchesField.optional(),
     leaves: field.names('With `sample` and no `branches`: the leaf names to pick from.').optional(),
   }, { error: 'a map of params' }).superRefine((params, ctx) => {
@@ -45,7 +46,7 @@ export const routeKind: StepKind = {
   build(params, ctx) {
     const { name, onError, when, otherwise, sample, branches, leaves } = params as {
       name?: string; onError?: 'skip' | 'fail'; when?: Record<string, RowCondition>; otherwise?: string;
-      sample?: { n: number; seed?: number | string }; branches?: Record<string, unknown[]>; leaves?: string[];
+      sample?: { n: number; seed?: number | string; by?: string }; branches?: Record<string, unknown[]>; leaves?: string[];
     };
     const options = { ...(name ? { name } : {}), ...(onError ? { onError } : {}) };
     const chains = branches
@@ -57,15 +58,15 @@ export const routeKind: StepKind = {
       const needs = Object.values(when).filter((condition) => !condition.exists).map((condition) => rootColumn(condition.column));
       return { ...step, needs: [...new Set(needs)], params: { ...step.params, when } };
     }
-    return route.sample(sample!.n, (chains ?? leaves) as never, { ...options, ...(sample!.seed !== undefined ? { seed: sample!.seed } : {}) });
+    return route.sample(sample!.n, (chains ?? leaves) as never, { ...options, ...(sample!.seed !== undefined ? { seed: sample!.seed } : {}), ...(sample!.by !== undefined ? { by: sample!.by } : {}) });
   },
   paramsOf(step, ctx) {
-    const p = step.params as { mode: string; n?: number; seed?: number | string; leaves?: string[]; when?: unknown; otherwise?: string | null };
+    const p = step.params as { mode: string; n?: number; seed?: number | string; by?: string; leaves?: string[]; when?: unknown; otherwise?: string | null };
     const branches = step.branches
       ? { branches: Object.fromEntries(Object.entries(step.branches).map(([branch, steps]) => [branch, ctx.steps(steps, branch)])) }
       : {};
     if (p.mode === 'sample') {
-      return { sample: { n: p.n, ...(p.seed !== 0 ? { seed: p.seed } : {}) }, ...branches, ...(p.leaves ? { leaves: p.leaves } : {}) };
+      return { sample: { n: p.n, ...(p.seed !== 0 ? { seed: p.seed } : {}), ...(p.by !== undefined ? { by: p.by } : {}) }, ...branches, ...(p.leaves ? { leaves: p.leaves } : {}) };
     }
     // A route made with predicate functions has no `when` conditions in its params.
     if (p.mode === 'when' && p.when) return { when: p.when, ...(p.otherwise ? { otherwise: p.otherwise } : {}), ...branches };
