@@ -102,7 +102,13 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
   }
   interpolate(doc, { env, positions, text, file, isSecret: (name) => isSecretVariable(name, env, keyVariables) });
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The YAML library stops an alias expansion that would grow without bound ("billion laughs").
+    throw fail('SLUICE_DEFINITION_SYNTAX', `The definition {where} uses YAML aliases (\`*name\`) so often that expanding them would take unbounded memory (${(error as Error).message}). Write the values out, or use fewer aliases.`, 0);
+  }
   if (data === null || data === undefined) {
     throw fail('SLUICE_DEFINITION_SYNTAX', 'Expected the definition to be a map with `name` and `steps`, got an empty file. Start from `name: my-pipeline` and `steps: [ … ]`.', 0);
   }

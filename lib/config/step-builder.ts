@@ -5,7 +5,7 @@
  * and `StepRegistry.build`.
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -48,6 +48,21 @@ export function isStep(value: unknown): value is AnyStep {
 const isPlainMap = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/**
+ * Modules any builder in this process has imported, by file: Node caches modules anyway, and a
+ * step rebuilt later (`--set`, `withParams`) finds its module here without a second, async load.
+ */
+const imported = new Map<string, Loaded>();
+
+/** The path with every symlink resolved, or the path itself when it does not exist (yet). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 export class StepBuilder {
   readonly #options: BuildOptions;
   readonly #modules = new Map<string, Loaded>();
@@ -72,6 +87,7 @@ export class StepBuilder {
         throw this.#error('SLUICE_DEFINITION_IMPORT', `Could not import \`${specifier}\`{where} (${label}): ${(error as Error).message}`, path, { cause: error });
       }
       this.#modules.set(file, { exports, file });
+      imported.set(file, { exports, file });
     }
     this.#pending.clear();
   }
@@ -150,7 +166,8 @@ export class StepBuilder {
     let file: string;
     if (relativePath) {
       file = resolve(baseDir, specifier);
-      const inside = relative(resolve(baseDir), file);
+      // Real paths: a symlink inside the folder that points outside it leaves the folder too.
+      const inside = relative(realPath(resolve(baseDir)), realPath(file));
       if (allowImport !== 'any' && (inside.startsWith('..') || isAbsolute(inside))) {
         throw this.#error('SLUICE_DEFINITION_IMPORT', `\`import:\` of \`${specifier}\`{where} (${label}) leaves the definition's folder. Move the module next to the definition, or load with \`allowImport: 'any'\`.`, path);
       }
@@ -168,7 +185,7 @@ export class StepBuilder {
     if ((isAbsolute(file)) && !existsSync(file)) {
       throw this.#error('SLUICE_DEFINITION_IMPORT', `Cannot find \`${specifier}\`{where} (${label}): there is no ${file}.`, path);
     }
-    const loaded = this.#modules.get(file);
+    const loaded = this.#modules.get(file) ?? imported.get(file);
     if (loaded) return loaded;
     this.#pending.set(file, { specifier, path, label });
     return undefined;

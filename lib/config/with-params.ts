@@ -48,7 +48,8 @@ const passThrough: SaveContext = {
 function typedValue(raw: string, accepts: (value: unknown) => boolean): unknown {
   let typed: unknown;
   try {
-    typed = parse(raw, { schema: 'core' });
+    // Silent: `{{ x }}` parses as a map with a map for key, and the YAML library would warn on stderr.
+    typed = parse(raw, { schema: 'core', logLevel: 'silent' });
   } catch {
     return raw;
   }
@@ -117,7 +118,8 @@ export function withParams<R>(pipeline: Pipeline<R>, sets: Readonly<Record<strin
       throw fail(`Step \`${target.name}\` (${kind}) has no param \`${paramPath.join('.')}\`.${didYouMean(wrong, known, (all) => `Its params: ${quoteList(all, 'and')}.`)}`);
     }
     const value = typedValue(raw, (candidate) => param.schema.safeParse(candidate).success);
-    const builder = new StepBuilder({ registry, llms, hint });
+    // An `import:` step's module is named by its absolute file (the definition vetted it when it loaded).
+    const builder = new StepBuilder({ registry, llms, hint, allowImport: 'any' });
     let rebuilt = builder.step({ [kind]: setIn(params, paramPath, value) }, []);
 
     // Rebuild the steps that hold it, innermost first, with the new step in its branch.

@@ -42,6 +42,19 @@ describe('sluice run flags', () => {
     assert.equal(ok.code, 0, ok.stderr);
   });
 
+  it("refuses to let a definition's output overwrite a file outside the working directory, unless --force", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-force-'));
+    await writeFile(join(dir, 'victim.jsonl'), 'keep me\n');
+    await writeFile(join(dir, 'p.yaml'), `name: x\noutput: ${join(dir, 'victim.jsonl')}\nsteps: []\n`);
+    const refused = await runCli(['run', join(dir, 'p.yaml'), '-q'], '{"a":1}\n');
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /outside the working directory, over a file that exists\. Run with --force to overwrite it, or name the output with -o\./);
+    assert.equal(await readFile(join(dir, 'victim.jsonl'), 'utf8'), 'keep me\n');
+    const forced = await runCli(['run', join(dir, 'p.yaml'), '-q', '--force'], '{"a":1}\n');
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(await readFile(join(dir, 'victim.jsonl'), 'utf8'), '{"a":1}\n');
+  });
+
   it('--limit 3 reads 3 records and writes their rows', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-flags-'));
     await writeFile(join(dir, 'in.jsonl'), numbered(10));

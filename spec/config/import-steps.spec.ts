@@ -113,6 +113,26 @@ describe('import: steps, the only way a definition runs code', () => {
     assert.deepEqual(await run('absolute.yaml', { allowImport: 'any' }), [{ text: 'hi', tag: 'a' }]);
   });
 
+  it('refuses a symlink inside the folder that points to a module outside it, before importing it', async () => {
+    const { symlink } = await import('node:fs/promises');
+    const target = join(dir, '..', 'linked-outside.ts');
+    const linkedMarker = join(dir, '..', 'linked.marker');
+    await writeFile(target, spyModule(linkedMarker));
+    await symlink(target, join(dir, 'inside-link.ts'));
+    await write('linked.yaml', 'name: t\nsteps:\n  - import: { module: ./inside-link.ts, export: tagger, params: { tag: l } }\n');
+    assert.match(await refusal('linked.yaml'), /^SLUICE_DEFINITION_IMPORT 3:23 `import:` of `\.\/inside-link\.ts` at line 3, column 23 \(step `import`\) leaves the definition's folder\./);
+    assert.equal(existsSync(linkedMarker), false);
+  });
+
+  it('takes --set on an import: step (withParams), changing the params its export is called with', async () => {
+    const { withParams } = await import('../../lib/config/with-params.ts');
+    await write('settable.yaml', 'name: s\nsteps:\n  - import: { module: ./spy-steps.ts, export: tagger, params: { tag: old } }\n');
+    const p = withParams(await loadDefinition(join(dir, 'settable.yaml')), { 'tagger.params.tag': 'new' });
+    const out = toMemory();
+    await p.run({ source: fromIterable([{ text: 'hi' }]), sink: out });
+    assert.deepEqual(out.rows, [{ text: 'hi', tag: 'new' }]);
+  });
+
   it('says what is wrong with a missing module, a missing export, or an export that is not a step', async () => {
     await write('missing.yaml', 'name: t\nsteps:\n  - import: { module: ./nope.ts }\n');
     assert.equal(await refusal('missing.yaml'), `SLUICE_DEFINITION_IMPORT 3:23 Cannot find \`./nope.ts\` at line 3, column 23 (step \`import\`): there is no ${join(dir, 'nope.ts')}.`);

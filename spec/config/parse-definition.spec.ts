@@ -136,6 +136,11 @@ describe('parseDefinition', () => {
       );
     });
 
+    it('a billion-laughs expansion of aliases, as a definition error rather than a crash', async () => {
+      const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(',')}]`), 'name: laughs', 'steps: []'].join('\n');
+      assert.match(await failure(laughs), /^SLUICE_DEFINITION_SYNTAX 1:1 The definition at line 1, column 1 uses YAML aliases \(`\*name`\) so often that expanding them would take unbounded memory/);
+    });
+
     it('an apiKeyEnv that is not set', async () => {
       assert.match(
         await failure('name: qa\nllms:\n  w: { model: m, baseURL: "http://127.0.0.1:8/v1", apiKeyEnv: TOGETHER_API_KEY }\nsteps: []\n').catch((e: unknown) => String(e)),

@@ -58,6 +58,20 @@ describe('withParams, for `--set step.param=value`', () => {
     assert.match(String(out.rows[0]!.question), /^\[sim:sim-small\] answer to: Write a riddle about tides\./);
   });
 
+  it('takes a value that is only a template, `{{ topic }}`, as text, with no warning from the YAML parser', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const changed = withParams(qa, { 'question.prompt': '{{ topic }}' });
+      assert.equal(changed.steps[0]!.params.prompt, '{{ topic }}');
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it('types values by the param: numbers, nested maps, JSON maps and lists, text that looks like YAML', () => {
     const changed = withParams(qa, {
       'question.concurrency': '8',

@@ -28,4 +28,9 @@ describe('promptTemplate', () => {
     assert.equal(plain.render({ x: ['a', 'b'], y: null }), viaLiquid.render({ x: ['a', 'b'], y: null }));
     assert.throws(() => plain.render({ x: 1 }), /undefined variable: y/);
   });
+
+  it('stops a template that would loop for long or fill memory: a render limit, not minutes and gigabytes', () => {
+    const looping = promptTemplate('{% for i in (1..30000000) %}x{% endfor %}{{ q }}', 'prompt');
+    assert.throws(() => looping.render({ q: 'a' }), /render limit exceeded/);
+  });
 });

@@ -2,7 +2,10 @@
  * `sluice run <pipeline>`: runs a pipeline module or definition as a Unix filter or over files.
  * @module
  */
-import { dirname, extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { ioPathOf } from '../../config/io-paths.ts';
+import { SluiceConfigError } from '../../core/errors.ts';
 import type { Command } from 'commander';
 import type { RunOptions } from '../../core/run.ts';
 import type { RunSummary } from '../../core/summary.ts';
@@ -43,6 +46,7 @@ export interface RunFlags {
   restart?: boolean;
   acceptChanges?: boolean;
   maxLineBytes?: number;
+  force?: boolean;
 }
 
 /**
@@ -69,6 +73,21 @@ export async function runCommand(pipelinePath: string, flags: RunFlags, command:
   }
 }
 
+/**
+ * A definition's `output:` is data someone else may have written: it must not overwrite a file
+ * outside the working directory unless the user says so (`--force`), or names the output (`-o`).
+ */
+function refuseForeignOverwrite(declared: string | undefined): void {
+  if (declared === undefined || declared === '-' || declared.endsWith('/')) return;
+  const target = resolve(declared);
+  const inside = relative(process.cwd(), target);
+  if (!(inside.startsWith('..') || isAbsolute(inside)) || !existsSync(target)) return;
+  throw new SluiceConfigError(
+    `The definition writes its output to ${target}, outside the working directory, over a file that exists. `
+    + 'Run with --force to overwrite it, or name the output with -o.',
+  );
+}
+
 /** The input file whose lines can be counted for done/total: not stdin, not a JSON array. */
 function countableInput(input: string | undefined): string | undefined {
   if (input === undefined || input === '-' || extname(input).toLowerCase() === '.json') return undefined;
@@ -80,6 +99,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   const lines = flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes };
   const source = flags.input !== undefined ? sourceFor(flags.input, lines) : pipeline.source ?? sourceFor('-', lines);
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
+  if (flags.output === undefined && !flags.force && flags.runDir === undefined) refuseForeignOverwrite(ioPathOf(pipeline.sink as object | undefined));
   const failedPath = flags.failed ?? failedPathFor(output);
   // The sink first: an output it refuses (an extension it does not write) must leave no folder behind.
   const sink = output !== undefined ? sinkFor(output, failedPath) : pipeline.sink;
@@ -187,6 +207,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--cache-dir <dir>', 'request cache folder (default: $SLUICE_CACHE_DIR, else .sluice/cache)')
     .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
     .option('--restart', 'with --run-dir: start over even if the run there did not finish (its outputs are rewritten)')
+    .option('--force', 'let a definition\'s output: overwrite an existing file outside the working directory')
     .option('--accept-changes', 'with --run-dir: resume although the pipeline, its code, its input or its outputs changed since the run started')
     .option('--allow-failures', 'exit 0 even if some rows failed (they are still written to the failed file)')
     .option('--max-failure-rate <r>', 'failed rows allowed, as a share (0..1) of the records read: once 100 records are read the run stops when over it (exit 1); a finished run over it exits 3', numberFlag('--max-failure-rate', 0, 1))
