@@ -7,6 +7,7 @@
  *   written/*.ids    one line per line of each output file (and the failed-rows file): the source
  *                    record ids that line came from, so resume can drop the lines of unfinished records
  *   run.lock         who runs in this directory now (pid, host, start): one run at a time
+ *   pipeline.yaml    the definition the run used, when it can be saved as one: `sluice run <dir>` replays it
  *
  * Before resuming, the run's fingerprint is compared with the unfinished one: the pipeline's
  * definition, its code (a hash of the module and its local imports), each input file (size and
@@ -39,6 +40,10 @@ export interface RunInfo {
   failedPath?: string;
   /** What resume compares: the inputs' fingerprints and the code's hash (the definition and outputs are compared too). */
   fingerprint?: { inputs?: readonly FileFingerprint[]; code?: string };
+  /** More fields for run.json (the working directory, the LLMs and their parameters), for replaying the run. */
+  extra?: Readonly<Record<string, unknown>>;
+  /** The pipeline's definition as YAML, written to `pipeline.yaml`: what `sluice run <dir>` replays. */
+  definitionYaml?: string;
 }
 
 export interface OpenOptions {
@@ -157,7 +162,17 @@ function alive(pid: number): boolean {
  */
 async function checkSidecars(dir: string, previous: RunRecord): Promise<void> {
   const outputs = [...Object.values((previous.outputs ?? {}) as Record<string, unknown>), previous.failedPath].filter((f): f is string => typeof f === 'string');
-  for (const file of outputs) {
+  const files: string[] = [];
+  for (const output of outputs) {
+    try {
+      // A folder output: each of its leaf files.
+      if ((await stat(output)).isDirectory()) files.push(...(await readdir(output)).map((name) => join(output, name)));
+      else files.push(output);
+    } catch {
+      // Not there: nothing to repair.
+    }
+  }
+  for (const file of files) {
     let size = 0;
     try {
       size = (await stat(file)).size;
@@ -257,9 +272,13 @@ export class RunDirectory {
       await rm(join(dir, 'written'), { recursive: true, force: true });
       await mkdir(join(dir, 'written'), { recursive: true });
     }
+    const { extra, definitionYaml, ...kept } = info;
+    if (definitionYaml !== undefined) await writeAtomically(join(dir, 'pipeline.yaml'), definitionYaml);
+    else await rm(join(dir, 'pipeline.yaml'), { force: true });
     const record: RunRecord = {
       version: 1,
-      ...info,
+      ...kept,
+      ...extra,
       definitionHash,
       status: 'running',
       startedAt: resuming ? previous!.startedAt : new Date().toISOString(),

@@ -7,6 +7,7 @@ import { CommanderError } from 'commander';
 import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { createProgram } from './program.ts';
+import { replayArgs } from './replay-args.ts';
 
 /** Errors that mean "fix the command or the definition", not "the run broke": exit 2. */
 const USAGE_CODES = new Set(['SLUICE_CONFIG', 'SLUICE_MISSING_COLUMNS', 'SLUICE_LLM_NOT_CONFIGURED', 'SLUICE_INPUT_NOT_FOUND']);
@@ -22,7 +23,12 @@ async function main(argv: string[]): Promise<number> {
     code = c;
   });
   try {
-    await program.parseAsync(argv);
+    const replay = replayArgs(argv);
+    if (replay) {
+      process.stderr.write(`${replay.note}\n`);
+      process.chdir(replay.cwd);
+    }
+    await program.parseAsync(replay?.argv ?? argv);
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {

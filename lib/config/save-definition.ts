@@ -131,10 +131,22 @@ export async function savePipeline(pipeline: Pipeline<any>, path: string, option
     }
     text = `${JSON.stringify(definition, null, 2)}\n`;
   } else {
-    text = stringify(definition, { aliasDuplicateObjects: false, lineWidth: 0 });
+    text = yamlOf(definition);
   }
   await mkdir(dirname(resolve(path)), { recursive: true });
   await writeFile(path, text);
+}
+
+/**
+ * The definition of `pipeline` as YAML text, as `savePipeline` would write it into `dir`; what a
+ * run directory keeps as `pipeline.yaml`.
+ */
+export function definitionYamlOf(pipeline: Pipeline<any>, options: DefinitionOfOptions = {}): string {
+  return yamlOf(escapeReferences(definitionOf(pipeline, options)));
+}
+
+function yamlOf(definition: unknown): string {
+  return stringify(definition, { aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
 /** The path a source reads, as a definition's `input`: from a definition, a file source's path, or `-` for stdin. Others (iterables) have none. */

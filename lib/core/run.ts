@@ -82,6 +82,12 @@ export interface RunOptions {
   acceptChanges?: boolean;
   /** A hash of the pipeline's code (the CLI hashes the module and its local imports), compared on resume. */
   codeFingerprint?: string;
+  /**
+   * More for the run directory to keep, so the run can be replayed: fields for `run.json` (the
+   * working directory, the LLMs and their sampling parameters), and the definition as YAML text
+   * (written to `pipeline.yaml`) when the pipeline can be saved as one.
+   */
+  record?: { fields?: Readonly<Record<string, unknown>>; definitionYaml?: string };
   /** Reads at most this many source records. */
   limit?: number;
   /** Rows in flight per LLM step, over each step's own `concurrency`. */
@@ -366,9 +372,15 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         pipeline: pipeline.name,
         definition: { name: pipeline.name, source: source.name, steps: describeSteps(pipeline.steps) },
         ...(options.command ? { command: options.command } : {}),
-        outputs: Object.fromEntries(sinks.map((s) => [s.name, s.pathFor?.('default') ?? s.name])),
+        // A folder sink is its folder (`out/`), not a file of a leaf that may never be written.
+        outputs: Object.fromEntries(sinks.map((s) => {
+          const file = s.pathFor?.('default');
+          return [s.name, file === undefined ? s.name : file === s.name ? file : `${s.name.replace(/\/+$/, '')}/`];
+        })),
         ...((failedSink as { path?: string }).path ? { failedPath: (failedSink as { path?: string }).path } : {}),
         fingerprint: { ...(input ? { inputs: [input] } : {}), ...(options.codeFingerprint ? { code: options.codeFingerprint } : {}) },
+        ...(options.record?.fields ? { extra: options.record.fields } : {}),
+        ...(options.record?.definitionYaml !== undefined ? { definitionYaml: options.record.definitionYaml } : {}),
       }, { ...(options.restart ? { restart: true } : {}), ...(options.acceptChanges ? { acceptChanges: true } : {}) });
     }
     const append = runDir?.resuming === true;

@@ -58,7 +58,7 @@ describe('sluice inspect', () => {
       '  resumes   1',
       "  command   sluice run qa.yaml -i topics.jsonl -o out/ --run-dir runs/qa --set 'answer.prompt=Say {{q}}'",
       '  input     topics.jsonl',
-      '  output    out/ → out/default.jsonl',
+      '  output    out/ → out/default.jsonl (not written)',
       '  source topics.jsonl: 40 read, 0 invalid, 60 skipped, 40 done',
       '  step    in  out  filtered  failed  emitted',
       '  answer  40   38         0       2       38',

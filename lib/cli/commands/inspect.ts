@@ -79,15 +79,17 @@ export function formatRunRecord(dir: string, record: RunRecordView, doneRecords:
   if (record.command?.length) field('command', record.command.map(quoteArg).join(' '));
   const input = record.input ?? record.definition?.source;
   if (input) field('input', input);
-  if (typeof record.outputs === 'string') field('outputs', record.outputs);
-  else for (const [name, path] of Object.entries(record.outputs ?? {})) field('output', name === path ? path : `${name} → ${path}`);
+  // Only files that are there: a folder output names its folder, and an output not written says so.
+  const shown = (path: string) => (existsSync(path) ? path : `${path} (not written)`);
+  if (typeof record.outputs === 'string') field('outputs', shown(record.outputs));
+  else for (const [name, path] of Object.entries(record.outputs ?? {})) field('output', name === path || `${name}/` === path ? shown(path) : `${name} → ${shown(path)}`);
   if (record.summary) {
     // The summary table as `sluice run` printed it, without its first line (the header above says it).
     lines.push(...formatSummary(record.summary, { showIdleCache: true }).trimEnd().split('\n').slice(1));
   } else {
     lines.push(`  steps: ${stepList(record.definition?.steps).join(', ') || 'none'}`);
     lines.push('  no summary yet: the run has not ended');
-    if (record.failedPath) field('failed', `see ${record.failedPath}`);
+    if (record.failedPath && existsSync(record.failedPath)) field('failed', `see ${record.failedPath}`);
   }
   if (doneRecords !== undefined) field('done', `${doneRecords.toLocaleString('en-US')} source record${doneRecords === 1 ? '' : 's'} in done.log`);
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,10 @@ import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { ioPathOf } from '../../config/io-paths.ts';
 import { SluiceConfigError } from '../../core/errors.ts';
 import type { Command } from 'commander';
+import type { Pipeline } from '../../core/pipeline.ts';
 import type { RunOptions } from '../../core/run.ts';
+import type { AnyStep } from '../../core/step.ts';
+import type { Llm } from '../../llm/client.ts';
 import type { RunSummary } from '../../core/summary.ts';
 import { consoleToStderr } from '../console-to-stderr.ts';
 import { countLines } from '../count-lines.ts';
@@ -74,6 +77,39 @@ export async function runCommand(pipelinePath: string, flags: RunFlags, command:
 }
 
 /**
+ * What a run directory keeps so that `sluice run <run-dir>` can replay the run: the working
+ * directory, the LLMs with their sampling parameters, and for a definition its text as it ran
+ * (after `--set`), which loads back as a definition.
+ */
+async function replayRecord(pipeline: Pipeline<any>, pipelinePath: string, runDir: string): Promise<NonNullable<RunOptions['record']>> {
+  const fields = { cwd: process.cwd(), llms: llmSettings(pipeline.steps) };
+  if (!/\.(ya?ml|json)$/i.test(pipelinePath)) return { fields };
+  const { definitionYamlOf } = await import('../../config/save-definition.ts');
+  try {
+    const definitionYaml = definitionYamlOf(pipeline, { dir: resolve(runDir) });
+    // An `import:` module must sit beside its definition: a copy in the run directory could not load it.
+    if (/^\s*- import:/m.test(definitionYaml)) return { fields };
+    return { fields, definitionYaml };
+  } catch {
+    return { fields }; // A step that cannot be saved: the replay loads the definition file itself.
+  }
+}
+
+/** The settings of every LLM the steps use: model, endpoint, sampling parameters, limits. Never a key. */
+function llmSettings(steps: readonly AnyStep[], into: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const step of steps) {
+    const llm = step.resources?.llm as Llm | undefined;
+    if (llm && !Object.hasOwn(into, llm.name)) {
+      const { model, baseURL, concurrency, rpm, tpm, timeoutMs } = llm.options ?? {};
+      const finite = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? undefined : value);
+      into[llm.name] = JSON.parse(JSON.stringify({ model: model ?? llm.model, endpoint: llm.endpoint, baseURL, params: llm.params, concurrency: finite(concurrency), rpm: finite(rpm), tpm: finite(tpm), timeoutMs: finite(timeoutMs) }));
+    }
+    for (const branch of Object.values(step.branches ?? {})) llmSettings(branch, into);
+  }
+  return into;
+}
+
+/**
  * A definition's `output:` is data someone else may have written: it must not overwrite a file
  * outside the working directory unless the user says so (`--force`), or names the output (`-o`).
  */
@@ -124,6 +160,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
     ...(flags.acceptChanges ? { acceptChanges: true } : {}),
     // The code of a module pipeline (and its local imports), so that resume notices an edit.
     ...(flags.runDir !== undefined && /\.[cm]?[jt]s$/.test(pipelinePath) ? { codeFingerprint: await moduleFingerprint(pipelinePath) } : {}),
+    ...(flags.runDir !== undefined ? { record: await replayRecord(pipeline, pipelinePath, flags.runDir) } : {}),
   };
   const handle = pipeline.start(options);
 
