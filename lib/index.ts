@@ -19,6 +19,7 @@ export { Budget } from './core/budget.ts';
 
 // Operators
 export { map, type MapOptions, type RowInfo } from './operators/map.ts';
+export { parseJson, JsonNotFoundError, type ParseJsonOptions } from './operators/parse-json.ts';
 export { filter } from './operators/filter.ts';
 export { scatter, type ScatterOptions } from './operators/scatter.ts';
 export { broadcast, type Branch, type Branches } from './operators/broadcast.ts';

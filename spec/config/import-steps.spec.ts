@@ -133,6 +133,16 @@ describe('import: steps, the only way a definition runs code', () => {
     assert.deepEqual(out.rows, [{ text: 'hi', tag: 'new' }]);
   });
 
+  it('batch: hands rows to a module\'s function in groups of `size`, and gives each row its result', async () => {
+    await write('bulk.ts', 'export function tagAll(rows) { return rows.map((row) => ({ ...row, batchOf: rows.length })); }\n');
+    await write('bulk.yaml', 'name: b\nsteps:\n  - batch: { module: ./bulk.ts, export: tagAll, size: 2 }\n');
+    const p = await loadDefinition(join(dir, 'bulk.yaml'));
+    const out = toMemory();
+    await p.run({ source: fromIterable([{ n: 1 }, { n: 2 }, { n: 3 }]), sink: out });
+    assert.deepEqual(out.rows.map((r) => r.n).sort(), [1, 2, 3]);
+    assert.deepEqual(out.rows.map((r) => r.batchOf).sort(), [1, 2, 2]);
+  });
+
   it('says what is wrong with a missing module, a missing export, or an export that is not a step', async () => {
     await write('missing.yaml', 'name: t\nsteps:\n  - import: { module: ./nope.ts }\n');
     assert.equal(await refusal('missing.yaml'), `SLUICE_DEFINITION_IMPORT 3:23 Cannot find \`./nope.ts\` at line 3, column 23 (step \`import\`): there is no ${join(dir, 'nope.ts')}.`);

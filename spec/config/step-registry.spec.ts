@@ -20,7 +20,7 @@ const shout: StepKind = {
 
 describe('StepRegistry', () => {
   it('has the built-in kinds', () => {
-    assert.deepEqual(stepRegistry.kinds(), ['generate', 'structured', 'complete', 'embed', 'scatter', 'filter', 'map', 'aggregate', 'route', 'broadcast', 'join', 'combine', 'import']);
+    assert.deepEqual(stepRegistry.kinds(), ['generate', 'structured', 'complete', 'embed', 'scatter', 'filter', 'map', 'parseJson', 'aggregate', 'batch', 'route', 'broadcast', 'join', 'combine', 'import']);
   });
 
   it('builds one step from a kind and its params, as a definition would', () => {

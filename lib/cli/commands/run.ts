@@ -88,7 +88,7 @@ async function replayRecord(pipeline: Pipeline<any>, pipelinePath: string, runDi
   try {
     const definitionYaml = definitionYamlOf(pipeline, { dir: resolve(runDir) });
     // An `import:` module must sit beside its definition: a copy in the run directory could not load it.
-    if (/^\s*- import:/m.test(definitionYaml)) return { fields };
+    if (/^\s*- (import|batch):/m.test(definitionYaml)) return { fields };
     return { fields, definitionYaml };
   } catch {
     return { fields }; // A step that cannot be saved: the replay loads the definition file itself.

@@ -4,6 +4,7 @@
  */
 import type { StepKind } from '../step-registry.ts';
 import { aggregateKind } from './aggregate.ts';
+import { batchKind } from './batch.ts';
 import { broadcastKind } from './broadcast.ts';
 import { completeKind } from './complete.ts';
 import { embedKind } from './embed.ts';
@@ -12,6 +13,7 @@ import { generateKind } from './generate.ts';
 import { importKind } from './import.ts';
 import { combineKind, joinKind } from './join.ts';
 import { mapKind } from './map.ts';
+import { parseJsonKind } from './parse-json.ts';
 import { routeKind } from './route.ts';
 import { scatterKind } from './scatter.ts';
 import { structuredKind } from './structured.ts';
@@ -24,7 +26,9 @@ export const builtinKinds: Readonly<Record<string, StepKind>> = {
   scatter: scatterKind,
   filter: filterKind,
   map: mapKind,
+  parseJson: parseJsonKind,
   aggregate: aggregateKind,
+  batch: batchKind,
   route: routeKind,
   broadcast: broadcastKind,
   join: joinKind,
