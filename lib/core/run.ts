@@ -182,6 +182,23 @@ function sinksOf(sink: Sink | Readonly<Record<string, Sink>> | undefined): Sink[
   return [...new Set(Object.values(sink as Record<string, Sink>))];
 }
 
+/**
+ * Runs waiting on Node's `beforeExit` (the event loop is empty): one process listener for all of
+ * them, so that hundreds of runs at once (an HTTP handler's requests) add no listener each.
+ */
+const emptyLoopWatchers = new Set<() => void>();
+function onBeforeExit(): void {
+  for (const watcher of [...emptyLoopWatchers]) watcher();
+}
+function watchEmptyLoop(watcher: () => void): void {
+  if (emptyLoopWatchers.size === 0) process.on('beforeExit', onBeforeExit);
+  emptyLoopWatchers.add(watcher);
+}
+function unwatchEmptyLoop(watcher: () => void): void {
+  emptyLoopWatchers.delete(watcher);
+  if (emptyLoopWatchers.size === 0) process.off('beforeExit', onBeforeExit);
+}
+
 function isNotJson(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'SLUICE_OUTPUT_NOT_JSON';
 }
@@ -462,7 +479,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       hard.abort(fatal);
       release();
     };
-    process.on('beforeExit', onEmptyLoop);
+    watchEmptyLoop(onEmptyLoop);
     try {
       await new Promise<void>((resolve) => {
         stuck = resolve;
@@ -483,7 +500,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       });
     } finally {
       stuck = undefined;
-      process.off('beforeExit', onEmptyLoop);
+      unwatchEmptyLoop(onEmptyLoop);
     }
     if (options.deliver && counts.done < counts.read && !fatal) {
       // The consumer (an async iterable) still holds rows: the run ends when it has taken them all.
