@@ -40,8 +40,9 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
   lines.push(`  written: ${written || 'none'}`);
   lines.push(`  failed: ${summary.failed}${summary.failed > 0 && summary.failedPath ? ` (see ${summary.failedPath})` : ''}`);
   const notDone = s.read - s.done;
-  if (summary.status === 'error' && notDone > 0) {
-    lines.push(`  not done: ${notDone} record${notDone === 1 ? '' : 's'}, cut short by the error${summary.runDir ? ': the same command redoes them' : ': rerun with --run-dir to resume instead of starting over'}`);
+  if ((summary.status === 'error' || summary.status === 'interrupted') && notDone > 0) {
+    const by = summary.status === 'error' ? 'the error' : 'the stop';
+    lines.push(`  not done: ${notDone} record${notDone === 1 ? '' : 's'}, cut short by ${by}${summary.runDir ? ': the same command redoes them' : ': rerun with --run-dir to resume instead of starting over'}`);
   }
   // The CLI prints the error itself as its last line; repeating it here would say it twice.
   if (summary.error && showError) lines.push(`  error: ${summary.error.code}: ${summary.error.message}`);

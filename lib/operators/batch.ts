@@ -7,7 +7,7 @@ import { asyncScheduler, Observable, type SchedulerLike, type Subscription } fro
 import { closedColumns } from '../core/columns.ts';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
 import type { Envelope } from '../core/envelope.ts';
-import { SluiceConfigError, SluiceError } from '../core/errors.ts';
+import { RowAbandonedError, SluiceConfigError, SluiceError } from '../core/errors.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepOptions } from '../core/step.ts';
 
@@ -80,6 +80,7 @@ export function batch<R, O extends object>(
         const ready: Envelope<any>[][] = [];
         let active = 0;
         let completed = false;
+        let closed = false;
 
         const finish = () => {
           if (completed && active === 0 && ready.length === 0 && filling.length === 0) subscriber.complete();
@@ -124,6 +125,11 @@ export function batch<R, O extends object>(
           deliver(members, result);
         };
         function pump(): void {
+          // Unsubscribed: no batch is started any more. Stopping: queued batches are left for a resume.
+          if (closed) return;
+          if (ctx.stopping?.aborted) {
+            for (const members of ready.splice(0)) for (const member of members) ctx.fail(member, new RowAbandonedError(`Step \`${ctx.step}\` was stopped before row \`${member.id}\` started`));
+          }
           while (active < concurrency && ready.length > 0) start(ready.shift()!);
           finish();
         }
@@ -150,7 +156,9 @@ export function batch<R, O extends object>(
             close();
           },
         });
-        return () => {
+        return function teardownBatch() {
+          closed = true;
+          ready.length = 0;
           subscription.unsubscribe();
           timer?.unsubscribe();
         };

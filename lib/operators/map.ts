@@ -5,6 +5,7 @@
  */
 import { Observable } from 'rxjs';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
+import { RowAbandonedError } from '../core/errors.ts';
 import type { Envelope } from '../core/envelope.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepOptions } from '../core/step.ts';
@@ -42,6 +43,7 @@ export function map<R, O extends object>(fn: (row: R, info: RowInfo) => O | Prom
         const stats = ctx.stats;
         let active = 0;
         let completed = false;
+        let closed = false;
         const waiting: Envelope<R>[] = [];
         const finish = () => {
           if (completed && active === 0 && waiting.length === 0) subscriber.complete();
@@ -67,7 +69,7 @@ export function map<R, O extends object>(fn: (row: R, info: RowInfo) => O | Prom
               (error: unknown) => ctx.fail(envelope, error),
             ).finally(() => {
               active--;
-              const next = waiting.shift();
+              const next = closed ? undefined : waiting.shift();
               if (next) runOne(next);
               finish();
             });
@@ -75,10 +77,17 @@ export function map<R, O extends object>(fn: (row: R, info: RowInfo) => O | Prom
           }
           settle(envelope, result as O);
         };
+        // The run is stopping: rows still queued are left for a resume, not started.
+        const abandonWaiting = () => {
+          for (const envelope of waiting.splice(0)) ctx.fail(envelope, new RowAbandonedError(`Step \`${ctx.step}\` was stopped before row \`${envelope.id}\` started`));
+          finish();
+        };
+        ctx.stopping?.addEventListener('abort', abandonWaiting, { once: true });
         const subscription = source.subscribe({
           next(envelope) {
             enter(stats);
-            if (active >= concurrency) waiting.push(envelope);
+            if (ctx.stopping?.aborted && active >= concurrency) ctx.fail(envelope, new RowAbandonedError(`Step \`${ctx.step}\` was stopped before row \`${envelope.id}\` started`));
+            else if (active >= concurrency) waiting.push(envelope);
             else runOne(envelope);
           },
           error: (error: unknown) => subscriber.error(error),
@@ -87,7 +96,13 @@ export function map<R, O extends object>(fn: (row: R, info: RowInfo) => O | Prom
             finish();
           },
         });
-        return subscription;
+        return function teardownMap() {
+          // Unsubscribed: no queued row is started any more (the consumer went away).
+          closed = true;
+          waiting.length = 0;
+          ctx.stopping?.removeEventListener('abort', abandonWaiting);
+          subscription.unsubscribe();
+        };
       }),
   });
 }

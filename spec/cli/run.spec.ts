@@ -77,7 +77,7 @@ describe('sluice run', () => {
     assert.match(bad.stderr, /Expected `--budget` to be an integer from 1 and up, got `0`/);
   });
 
-  it('on SIGINT stops reading, drains the rows in flight, flushes, and exits 130 with no row lost', async () => {
+  it('on SIGINT stops reading, starts no queued row, finishes the ones running, flushes, and exits 130 with no row written twice', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
     const module = join(repoRoot, 'spec/fixtures/slow-pipeline.ts');
     const input = join(dir, 'in.jsonl');
@@ -99,11 +99,12 @@ describe('sluice run', () => {
     assert.ok(rows.length > 50 && rows.length < 5000, `wrote ${rows.length}`);
     assert.ok(rows.every((r) => r.seen));
     assert.equal(new Set(rows.map((r) => r.i)).size, rows.length, 'no duplicates');
-    // Everything read was finished: "source ... N read, ..., N done".
+    // Every done record is written; the queued ones were not started, and are not done (a resume redoes them).
     const m = /(\d+) read, 0 invalid, 0 skipped, (\d+) done/.exec(done.stderr);
     assert.ok(m, done.stderr);
-    assert.equal(m[1], m[2]);
+    assert.ok(Number(m[1]) >= Number(m[2]));
     assert.equal(Number(m[2]), rows.length);
+    if (Number(m[1]) > Number(m[2])) assert.match(done.stderr, /not done: \d+ records?, cut short by the stop/);
     assert.deepEqual((await readdir(dir)).sort(), ['in.jsonl', 'out.jsonl']);
   });
 });

@@ -70,3 +70,49 @@ describe('map', () => {
     });
   });
 });
+
+describe('map when the run stops or the consumer leaves', () => {
+  it('starts no queued row after the run is stopped: those rows stay not done, for a resume', async () => {
+    const { pipeline } = await import('../../lib/core/pipeline.ts');
+    const { fromIterable } = await import('../../lib/sources/iterable.ts');
+    const { toMemory } = await import('../../lib/sinks/memory.ts');
+    const { failedCollector } = await import('../helpers/failed-collector.ts');
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    const handle = pipeline('stop').from(fromIterable(Array.from({ length: 10 }, (_, n) => ({ n })))).pipe(map(async (row: { n: number }) => {
+      calls++;
+      firstStarted();
+      await gate;
+      return row;
+    }, { concurrency: 1 })).to(toMemory()).start({ cache: false, failed: failedCollector() });
+    await started;
+    handle.stop();
+    release();
+    const summary = await handle.summary;
+    assert.equal(calls, 1);
+    assert.deepEqual([summary.status, summary.source.read, summary.source.done, summary.failed], ['interrupted', 10, 1, 0]);
+  });
+
+  it('calls the function for no queued row once unsubscribed', async () => {
+    const { Subject, take } = await import('rxjs');
+    const { testContext, envelopeOf } = await import('../helpers/test-context.ts');
+    const ctx = testContext();
+    let calls = 0;
+    const step = map(async (row: { n: number }) => {
+      calls++;
+      await new Promise((resolve) => setImmediate(resolve));
+      return row;
+    }, { concurrency: 1 });
+    const input = new Subject<ReturnType<typeof envelopeOf>>();
+    const got: unknown[] = [];
+    step.operator(ctx)(input as never).pipe(take(1)).subscribe((e) => got.push(e));
+    for (let n = 0; n < 6; n++) input.next(envelopeOf(ctx, `rows:${n}`, { n }));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(got.length, 1);
+    assert.equal(calls, 1);
+  });
+});
