@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { open, type RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import { canonicalJson } from './canonical-json.ts';
 
 /** Bumped when the key material or the entry format changes, so old entries are not misread. */
@@ -45,16 +45,29 @@ const databases: Map<string, RootDatabase<CacheEntry, string>> =
   ((globalThis as Record<symbol, unknown>)[registryKey] as Map<string, RootDatabase<CacheEntry, string>> | undefined)
   ?? ((globalThis as Record<symbol, unknown>)[registryKey] = new Map());
 
-function acquire(dir: string): RootDatabase<CacheEntry, string> {
-  let db = databases.get(dir);
-  if (!db) {
-    mkdirSync(dir, { recursive: true });
-    setAsideIfUnreadable(dir);
-    // `noSubdir: false`: lmdb would take a folder name with a dot (`/tmp/tmp.x1`) for a file name.
-    db = open<CacheEntry, string>({ path: dir, noSubdir: false, noSync: true, encoding: 'json' });
-    databases.set(dir, db);
+// LMDB is a native add-on: it is loaded when a cache is first used, so that `import 'sluice'`, and
+// runs without LLM steps, never load it.
+let lmdb: Promise<typeof import('lmdb')> | undefined;
+const opening = new Map<string, Promise<RootDatabase<CacheEntry, string>>>();
+
+function acquire(dir: string): Promise<RootDatabase<CacheEntry, string>> {
+  const open = databases.get(dir);
+  if (open) return Promise.resolve(open);
+  let pending = opening.get(dir);
+  if (!pending) {
+    pending = (async () => {
+      mkdirSync(dir, { recursive: true });
+      setAsideIfUnreadable(dir);
+      const { open: openLmdb } = await (lmdb ??= import('lmdb'));
+      // `noSubdir: false`: lmdb would take a folder name with a dot (`/tmp/tmp.x1`) for a file name.
+      const db = databases.get(dir) ?? openLmdb<CacheEntry, string>({ path: dir, noSubdir: false, noSync: true, encoding: 'json' });
+      databases.set(dir, db);
+      opening.delete(dir);
+      return db;
+    })();
+    opening.set(dir, pending);
   }
-  return db;
+  return pending;
 }
 
 /**
@@ -85,9 +98,9 @@ export class RequestCache {
     this.dir = dir;
   }
 
-  // Opened on first use: a run with no LLM step never creates the folder.
-  get #store(): RootDatabase<CacheEntry, string> {
-    this.#db ??= acquire(this.dir);
+  // Opened on first use: a run with no LLM step never creates the folder, nor loads LMDB.
+  async #store(): Promise<RootDatabase<CacheEntry, string>> {
+    this.#db ??= await acquire(this.dir);
     return this.#db;
   }
 
@@ -110,7 +123,7 @@ export class RequestCache {
   async get(key: string): Promise<CacheEntry | undefined> {
     let entry: CacheEntry | undefined;
     try {
-      entry = this.#store.get(key);
+      entry = (this.#db ?? (await this.#store())).get(key);
     } catch {
       // An entry this version cannot read (written by another format): a miss, not a failed row.
       entry = undefined;
@@ -128,7 +141,7 @@ export class RequestCache {
   async set(key: string, entry: Omit<CacheEntry, 'at'>): Promise<void> {
     if (this.#unwritable) return;
     try {
-      await this.#store.put(key, { ...entry, at: new Date().toISOString() });
+      await (this.#db ?? (await this.#store())).put(key, { ...entry, at: new Date().toISOString() });
       this.#counters.writes++;
     } catch (error) {
       this.#unwritable = true;
