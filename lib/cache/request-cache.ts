@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RootDatabase } from 'lmdb';
@@ -77,15 +77,53 @@ function acquire(dir: string): Promise<RootDatabase<CacheEntry, string>> {
  */
 function setAsideIfUnreadable(dir: string): void {
   if (!existsSync(join(dir, 'data.mdb'))) return;
+  // A store this process or the last probe left as it is now needs no second look (the probe costs
+  // a process start, which dominated a cached rerun): a damaged file is almost always a changed one.
+  if (unchangedSinceVerified(dir)) return;
   const probe = fileURLToPath(new URL(`./probe-store${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
   const result = spawnSync(process.execPath, [probe, dir], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 120_000 });
-  if (result.status === 0) return;
+  if (result.status === 0) {
+    markVerified(dir);
+    return;
+  }
   const aside = `${dir.replace(/[\\/]+$/, '')}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   renameSync(dir, aside);
   mkdirSync(dir, { recursive: true });
   const reason = (result.stderr ?? '').split('\n').find((line) => /error|assert/i.test(line))?.trim();
   const why = result.signal ? `reading it crashed with ${result.signal}` : `reading it failed${reason ? `: ${reason}` : ''}`;
   process.stderr.write(`sluice: warning: the request cache ${dir} cannot be read (${why}); moved it to ${aside} and going on with an empty cache.\n`);
+}
+
+const VERIFIED = '.sluice-verified';
+
+/** The size and modification time of the store's data file, as a stamp. */
+function stamp(dir: string): string | undefined {
+  try {
+    const info = statSync(join(dir, 'data.mdb'));
+    return `${info.size}:${Math.round(info.mtimeMs)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function unchangedSinceVerified(dir: string): boolean {
+  try {
+    const now = stamp(dir);
+    return now !== undefined && readFileSync(join(dir, VERIFIED), 'utf8') === now;
+  } catch {
+    return false;
+  }
+}
+
+/** Notes the store's stamp as known good: after a probe read it, or after this process wrote and flushed it. */
+function markVerified(dir: string): void {
+  const now = stamp(dir);
+  if (now === undefined) return;
+  try {
+    writeFileSync(join(dir, VERIFIED), now);
+  } catch {
+    // Only an optimisation: the next run probes again.
+  }
 }
 
 export class RequestCache {
@@ -164,6 +202,7 @@ export class RequestCache {
     this.#db = undefined;
     try {
       await db.flushed;
+      if (this.#counters.writes > 0 && !this.#unwritable) markVerified(this.dir);
     } catch {
       // Reported by `set` already; the run's outcome does not depend on the cache.
     }
