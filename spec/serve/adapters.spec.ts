@@ -66,8 +66,11 @@ describe('embedding adapters', () => {
     const p = pipeline('obs').from(fromIterable(rows(), { batchSize: 16 })).pipe(map((r) => ({ n: r.i })));
     const first = await firstValueFrom(toObservable<{ n: number }>(p, { budget: 32, failed: failedCollector() }).pipe(take(5), toArray()));
     assert.deepEqual(first.map((r) => r.n), [0, 1, 2, 3, 4]);
-    await new Promise((r) => setTimeout(r, 20));
+    // Turns of the event loop, not time: a run still going would pull on every turn, however slow the machine.
+    const atUnsubscribe = pulled;
+    for (let turn = 0; turn < 200; turn++) await new Promise((r) => setImmediate(r));
     assert.ok(pulled < 1000, `pulled ${pulled} after unsubscribing`);
+    assert.ok(pulled - atUnsubscribe <= 64, `pulled ${pulled - atUnsubscribe} more rows after unsubscribing`);
   });
 
   it('toNodeTransform works in a Node stream pipeline, NDJSON in and out, bad lines to the failed sink', async () => {
