@@ -30,6 +30,31 @@ describe('row types through chains', () => {
     assert.equal(built.steps.length, 2);
   });
 
+  it('keeps row types through twelve steps in one pipe, and rejects a misspelt column at the twelfth', () => {
+    const twelve = chain<{ question: string }>().pipe(
+      map((r) => ({ ...r, s1: 1 })),
+      map((r) => ({ ...r, s2: r.s1 + 1 })),
+      map((r) => ({ ...r, s3: r.s2 + 1 })),
+      map((r) => ({ ...r, s4: r.s3 + 1 })),
+      map((r) => ({ ...r, s5: r.s4 + 1 })),
+      map((r) => ({ ...r, s6: r.s5 + 1 })),
+      map((r) => ({ ...r, s7: r.s6 + 1 })),
+      map((r) => ({ ...r, s8: r.s7 + 1 })),
+      map((r) => ({ ...r, s9: r.s8 + 1 })),
+      map((r) => ({ ...r, s10: r.s9 + 1 })),
+      map((r) => ({ ...r, s11: r.s10 + 1 })),
+      map((r) => ({ answer: r.question.length + r.s11 })),
+    );
+    const last: RowOf<typeof twelve> = { answer: 1 };
+    chain<{ question: string }>().pipe(
+      map((r) => ({ ...r, s1: 1 })), map((r) => r), map((r) => r), map((r) => r), map((r) => r), map((r) => r),
+      map((r) => r), map((r) => r), map((r) => r), map((r) => r), map((r) => r),
+      // @ts-expect-error `questoin` is misspelt: the row has `question`.
+      map((r) => ({ answer: r.questoin })),
+    );
+    assert.ok(last);
+  });
+
   it('gives scatter\'s children the element type under `as`', () => {
     const scattered = chain<{ topic: string; subtopics: string[] }>().pipe(scatter('subtopics', { as: 'subtopic' }));
     const child: RowOf<typeof scattered> = { topic: 'rivers', subtopic: 'Rhine' };
