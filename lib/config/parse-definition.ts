@@ -19,6 +19,7 @@ import { atPosition, SourcePositions } from './source-positions.ts';
 import { StepBuilder } from './step-builder.ts';
 import { type StepRegistry, stepRegistry } from './step-registry.ts';
 import { validateValue } from './validate-value.ts';
+import { OPENAI_API, sameEndpoint } from '../llm/same-endpoint.ts';
 
 export interface ParseDefinitionOptions {
   /** The file the text came from: named in errors; `import:` paths are relative to its folder. */
@@ -56,11 +57,6 @@ function tagStart(text: string, offset: number): number {
  * const p = await parseDefinition('name: clean\nsteps:\n  - filter: { column: text, nonEmpty: true }\n', { path: 'clean.yaml' });
  * await p.run({ source: ndjsonFile('rows.jsonl'), sink: toStdout() });
  */
-function sameEndpoint(a: string, b: string | undefined): boolean {
-  const normal = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
-  return b !== undefined && normal(a) === normal(b);
-}
-
 export async function parseDefinition(text: string, options: ParseDefinitionOptions = {}): Promise<Pipeline<any>> {
   const { path: file, env = process.env, allowImport = true, llms: llmMode = 'eager', registry = stepRegistry } = options;
   const lineCounter = new LineCounter();
@@ -127,7 +123,7 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
     const declaration = validateValue(llmDeclarationSchema, declared, { base, label: `LLM \`${name}\``, positions, file });
     const { apiKeyEnv, ...settings } = declaration;
     const simulated = declaration.baseURL === undefined && env.SLUICE_LLM === 'simulated';
-    const ownEndpoint = declaration.baseURL === undefined || sameEndpoint(declaration.baseURL, env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1');
+    const ownEndpoint = declaration.baseURL === undefined || sameEndpoint(declaration.baseURL, env.OPENAI_BASE_URL ?? OPENAI_API);
     if (apiKeyEnv !== undefined && env[apiKeyEnv] === undefined && !simulated) {
       throw new DefinitionError('SLUICE_DEFINITION_ENV', `LLM \`${name}\` takes its key from \`${apiKeyEnv}\` (\`apiKeyEnv\`), which is not set. Set it in the environment.`, { file, path: [...base, 'apiKeyEnv'] });
     }

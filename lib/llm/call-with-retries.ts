@@ -177,15 +177,10 @@ export async function callWithRetries<T, R>(
   }
 }
 
-/** Hands the learnt pacing rate to the limiter when it moved by more than 1%. */
+/** Hands the learnt pacing rate to the limiter. */
 function pace(runtime: CallRuntime): void {
-  const perMinute = runtime.slots.rate * 60;
-  const last = paced.get(runtime) ?? Infinity;
-  if (perMinute === last || (perMinute !== Infinity && last !== Infinity && Math.abs(perMinute - last) < last * 0.01)) return;
-  paced.set(runtime, perMinute);
-  runtime.rateLimiter.adaptRequests(perMinute);
+  runtime.rateLimiter.adaptRequests(runtime.slots.rate * 60);
 }
-const paced = new WeakMap<CallRuntime, number>();
 
 /** The abort reason `close()` uses, told apart from a caller's abort. */
 export class LlmClosed extends Error {

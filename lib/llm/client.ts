@@ -26,6 +26,7 @@ import { SluiceConfigError } from '../core/errors.ts';
 import { AdaptiveLimits } from './adaptive-limits.ts';
 import { abortedError, callWithRetries, LlmClosed, type Answer, type CallRuntime } from './call-with-retries.ts';
 import { EndpointHealth } from './endpoint-health.ts';
+import { OPENAI_API, sameEndpoint } from './same-endpoint.ts';
 import { acquireSimulator, releaseSimulator, SIMULATED_ENDPOINT, simulatedMode } from './shared-simulator.ts';
 import { redact, redactAnswer } from './redact.ts';
 import { LlmError, LlmFinishReasonError, LlmNotConfiguredError } from './llm-errors.ts';
@@ -193,7 +194,6 @@ const TRANSPORT_TIMEOUT_MARGIN_MS = 5_000;
 // Sent when no key is configured (local servers): the SDK insists on one.
 const NO_KEY = 'sluice-no-api-key';
 const SIMULATED_KEY = 'sk-sluice-simulated';
-const OPENAI_API = 'https://api.openai.com/v1';
 
 /**
  * Creates an LLM client with its request policy.
@@ -448,11 +448,6 @@ function environmentKeyFor(baseURL: string | undefined): string | undefined {
   if (key === undefined || nonEmpty(baseURL) === undefined) return key;
   const own = nonEmpty(process.env['OPENAI_BASE_URL']) ?? OPENAI_API;
   return sameEndpoint(baseURL!, own) ? key : undefined;
-}
-
-function sameEndpoint(a: string, b: string): boolean {
-  const normal = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
-  return normal(a) === normal(b);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -84,6 +84,11 @@ class Bucket {
     return Math.min(this.#ceiling, this.#adaptive);
   }
 
+  /** The adaptive limit alone (`Infinity` when none). */
+  get adaptive(): number {
+    return this.#adaptive;
+  }
+
   /** The configured or announced limit, without the adaptive one. */
   get ceiling(): number {
     return this.#ceiling;
@@ -231,6 +236,9 @@ export class RateLimiter {
    * the rate an adaptive controller learnt from a server that does not announce its limits.
    */
   adaptRequests(perMinute: number): void {
+    // Called on every answer: a change under 1% is not worth re-pacing the queue for.
+    const current = this.#requests.adaptive;
+    if (perMinute === current || (perMinute !== Infinity && current !== Infinity && Math.abs(perMinute - current) < current * 0.01)) return;
     const now = this.#clock.now();
     this.#requests.adapt(perMinute, now);
     this.#drain();

@@ -9,8 +9,7 @@ import { SluiceConfigError } from '../../core/errors.ts';
 import type { Command } from 'commander';
 import type { Pipeline } from '../../core/pipeline.ts';
 import type { RunOptions } from '../../core/run.ts';
-import type { AnyStep } from '../../core/step.ts';
-import type { Llm } from '../../llm/client.ts';
+import { llmsOf } from '../../config/llms-of.ts';
 import type { RunSummary } from '../../core/summary.ts';
 import { consoleToStderr } from '../console-to-stderr.ts';
 import { countLines } from '../count-lines.ts';
@@ -82,7 +81,7 @@ export async function runCommand(pipelinePath: string, flags: RunFlags, command:
  * (after `--set`), which loads back as a definition.
  */
 async function replayRecord(pipeline: Pipeline<any>, pipelinePath: string, runDir: string): Promise<NonNullable<RunOptions['record']>> {
-  const fields = { cwd: process.cwd(), llms: llmSettings(pipeline.steps) };
+  const fields = { cwd: process.cwd(), llms: llmSettings(pipeline) };
   if (!/\.(ya?ml|json)$/i.test(pipelinePath)) return { fields };
   const { definitionYamlOf } = await import('../../config/save-definition.ts');
   try {
@@ -95,18 +94,13 @@ async function replayRecord(pipeline: Pipeline<any>, pipelinePath: string, runDi
   }
 }
 
-/** The settings of every LLM the steps use: model, endpoint, sampling parameters, limits. Never a key. */
-function llmSettings(steps: readonly AnyStep[], into: Record<string, unknown> = {}): Record<string, unknown> {
-  for (const step of steps) {
-    const llm = step.resources?.llm as Llm | undefined;
-    if (llm && !Object.hasOwn(into, llm.name)) {
-      const { model, baseURL, concurrency, rpm, tpm, timeoutMs } = llm.options ?? {};
-      const finite = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? undefined : value);
-      into[llm.name] = JSON.parse(JSON.stringify({ model: model ?? llm.model, endpoint: llm.endpoint, baseURL, params: llm.params, concurrency: finite(concurrency), rpm: finite(rpm), tpm: finite(tpm), timeoutMs: finite(timeoutMs) }));
-    }
-    for (const branch of Object.values(step.branches ?? {})) llmSettings(branch, into);
-  }
-  return into;
+/** The settings of every LLM the pipeline uses: model, endpoint, sampling parameters, limits. Never a key. */
+function llmSettings(pipeline: Pipeline<any>): Record<string, unknown> {
+  const finite = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? undefined : value);
+  return Object.fromEntries(llmsOf(pipeline).map((llm) => {
+    const { model, baseURL, concurrency, rpm, tpm, timeoutMs } = llm.options ?? {};
+    return [llm.name, JSON.parse(JSON.stringify({ model: model ?? llm.model, endpoint: llm.endpoint, baseURL, params: llm.params, concurrency: finite(concurrency), rpm: finite(rpm), tpm: finite(tpm), timeoutMs: finite(timeoutMs) }))];
+  }));
 }
 
 /**
