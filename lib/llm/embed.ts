@@ -7,7 +7,9 @@ import { SluiceConfigError } from '../core/errors.ts';
 import type { Adds, Step, StepOptions } from '../core/step.ts';
 import type { RequestCache } from '../cache/request-cache.ts';
 import { withColumns } from '../core/columns.ts';
-import { batch } from '../operators/batch.ts';
+import { checkMilliseconds, checkPositiveInt, defineStep } from '../core/define-step.ts';
+import type { StepContext } from '../core/step.ts';
+import { batchOperator } from '../operators/batch-step.ts';
 import type { Llm } from './client.ts';
 import { LlmRegistry } from './llm-registry.ts';
 import { METADATA_KEY } from './llm-step.ts';
@@ -48,11 +50,14 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
   const name = options.name ?? 'embed';
   const { llm } = options;
   const extra = options.dimensions ? { dimensions: options.dimensions } : {};
-  const inner = batch(
-    async (rows: Record<string, unknown>[], _ids, info) => {
+  const size = checkPositiveInt('size', options.size ?? 64, false);
+  const concurrency = checkPositiveInt('concurrency', options.concurrency ?? 4);
+  const maxWaitMs = checkMilliseconds('maxWaitMs', options.maxWaitMs ?? 50);
+  const embedBatch = (ctx: StepContext) =>
+    async (rows: Record<string, unknown>[], info: { signal: AbortSignal }) => {
       const texts = rows.map((row) => template.render(row));
       // Cached per text, not per batch: batches form differently from run to run.
-      const cache = options.cache !== false ? (info.services.get('cache') as RequestCache | undefined) : undefined;
+      const cache = options.cache !== false ? (ctx.services.get('cache') as RequestCache | undefined) : undefined;
       const keys = cache ? texts.map((input) => cache.key({ kind: 'embed', model: llm.model, request: { input, ...extra } })) : [];
       const vectors: Array<number[] | undefined> = cache ? await Promise.all(keys.map(async (key) => (await cache.get(key))?.response as number[] | undefined)) : texts.map(() => undefined);
       const missing = vectors.flatMap((v, i) => (v === undefined ? [i] : []));
@@ -72,37 +77,31 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
         if (meta) out[METADATA_KEY] = { ...((row[METADATA_KEY] as object | undefined) ?? {}), [name]: meta };
         return out;
       });
-    },
-    {
-      name,
-      size: options.size ?? 64,
-      maxWaitMs: options.maxWaitMs ?? 50,
-      concurrency: options.concurrency ?? 4,
-      ...(options.onError ? { onError: options.onError } : {}),
-    },
-  );
-  return {
-    ...inner,
+    };
+  const step = defineStep<R, Adds<{ [K in As]: number[] }>>({
+    ownsPermits: true,
     kind: 'embed',
+    name,
     named: options.name !== undefined,
+    ...(options.onError ? { onError: options.onError } : {}),
     needs: template.variables,
     params: {
       llm: llm.name,
       model: llm.model,
       text: options.text,
       as,
-      size: options.size ?? 64,
+      size,
       dimensions: options.dimensions ?? null,
-      maxWaitMs: options.maxWaitMs ?? 50,
-      concurrency: options.concurrency ?? 4,
+      maxWaitMs,
+      concurrency,
       metadata,
       ...(options.cache === false ? { cache: false } : {}),
     },
-    resources: { llm },
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       LlmRegistry.of(ctx).add(llm, ctx);
-      return inner.operator(ctx);
+      return batchOperator<any, Record<string, unknown>>(ctx, { size, maxWaitMs, concurrency }, embedBatch(ctx));
     },
-  } as Step<R, Adds<{ [K in As]: number[] }>>;
+  });
+  return { ...step, resources: { llm } };
 }

@@ -1,16 +1,14 @@
 /**
- * The machinery every LLM step shares: bounded concurrency (`mergeMap`), cancellation through
- * `AbortSignal` (unsubscribing aborts the HTTP request), per-row failures as failed rows,
+ * The machinery every LLM step shares: bounded concurrency (the engine under `map` and `batch`),
+ * cancellation through `AbortSignal` (unsubscribing aborts the HTTP request), per-row failures as failed rows,
  * the metadata column, and registering the LLM for the summary.
  * @module
  */
 import { createHash } from 'node:crypto';
 import { METADATA_KEY } from '../core/row.ts';
-import { Observable } from 'rxjs';
 import { RowAbandonedError, SluiceConfigError } from '../core/errors.ts';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
-import { childOf, type Envelope } from '../core/envelope.ts';
-import { enter } from '../core/step-stats.ts';
+import { boundedOperator } from '../core/bounded-operator.ts';
 import type { Step, StepContext, StepOptions } from '../core/step.ts';
 import { withColumns } from '../core/columns.ts';
 import type { CallOptions, Llm } from './client.ts';
@@ -117,6 +115,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const sampleColumn = typeof sample === 'object' ? sample.column : undefined;
   const needs = [...spec.variables.map((v) => inputs?.[v] ?? v), ...(sampleColumn !== undefined ? [sampleColumn] : [])];
   const step = defineStep<In, Out>({
+    ownsPermits: true,
     kind: spec.kind,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
@@ -127,120 +126,46 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
       const registry = LlmRegistry.of(ctx);
       registry.add(options.llm, ctx);
       const limit = (ctx.services.get('concurrency') as number | undefined) ?? concurrency;
-      // A bounded-concurrency operator written out (rather than mergeMap with an Observable per
-      // row): one promise per row, and an AbortController only when a request is really sent
-      // (a cache hit needs none). Results are emitted from promise callbacks, never synchronously.
-      return (source) =>
-        new Observable<Envelope<any>>(function subscribeLlmStep(subscriber) {
-          const inFlight = new Set<AbortController>();
-          const waiting: Envelope<any>[] = [];
-          let active = 0;
-          let completed = false;
-          let closed = false;
-          const onHardStop = () => {
-            for (const controller of inFlight) controller.abort(ctx.signal.reason);
-          };
-          ctx.signal.addEventListener('abort', onHardStop, { once: true });
-          const finish = () => {
-            if (completed && active === 0 && waiting.length === 0) subscriber.complete();
-          };
-          const emit = (envelope: Envelope<any>, outcome: LlmOutcome) => {
+      const withMeta = (row: Record<string, unknown>, value: unknown, outcome: LlmOutcome) => {
+        const next: Record<string, unknown> = { ...row, [as]: value };
+        if (metadata) {
+          const existing = (row[METADATA_KEY] as Record<string, unknown> | undefined) ?? {};
+          next[METADATA_KEY] = { ...existing, [ctx.step]: outcome.metadata };
+        }
+        return next;
+      };
+      return boundedOperator<any>(ctx, limit, (envelope, job) => {
+        const call: LlmCall = {
+          get signal() {
+            return job.signal;
+          },
+          sample: sample === 'request' ? undefined
+            : sampleColumn !== undefined ? JSON.stringify(envelope.row[sampleColumn] ?? null)
+            : envelope.branch ? `${envelope.id}@${envelope.branch}` : envelope.id,
+          get options() {
+            return { signal: job.signal, ...(ctx.stopping ? { drain: ctx.stopping } : {}) };
+          },
+        };
+        let work: Promise<LlmOutcome>;
+        try {
+          work = spec.work(mappedRow(envelope.row, inputs), call, ctx);
+        } catch (error) {
+          work = Promise.reject(error);
+        }
+        return work.then(
+          (outcome) => {
             if (outcome.metadata.simulated) registry.markSimulated(options.llm.name);
-            const withMeta = (row: Record<string, unknown>, value: unknown) => {
-              const next: Record<string, unknown> = { ...row, [as]: value };
-              if (metadata) {
-                const existing = (row[METADATA_KEY] as Record<string, unknown> | undefined) ?? {};
-                next[METADATA_KEY] = { ...existing, [ctx.step]: outcome.metadata };
-              }
-              return next;
-            };
-            if (outcome.shape === 'rows') {
-              if (outcome.values.length === 0) {
-                ctx.drop(envelope);
-                return;
-              }
-              ctx.stats.out++;
-              outcome.values.forEach((value, i) => {
-                ctx.stats.emitted++;
-                subscriber.next(childOf(envelope, withMeta(envelope.row, value), i));
-              });
-              envelope.permit.release();
-              return;
-            }
-            ctx.stats.out++;
-            envelope.row = withMeta(envelope.row, outcome.shape === 'single' ? outcome.values[0] : outcome.values);
-            ctx.stats.emitted++;
-            subscriber.next(envelope);
-          };
-          const start = (envelope: Envelope<any>) => {
-            active++;
-            let controller: AbortController | undefined;
-            const signal = () => {
-              if (!controller) {
-                controller = new AbortController();
-                if (ctx.signal.aborted || closed) controller.abort(ctx.signal.reason ?? new Error('cancelled'));
-                inFlight.add(controller);
-              }
-              return controller.signal;
-            };
-            const call: LlmCall = {
-              get signal() {
-                return signal();
-              },
-              sample: sample === 'request' ? undefined
-                : sampleColumn !== undefined ? JSON.stringify(envelope.row[sampleColumn] ?? null)
-                : envelope.branch ? `${envelope.id}@${envelope.branch}` : envelope.id,
-              get options() {
-                return { signal: signal(), ...(ctx.stopping ? { drain: ctx.stopping } : {}) };
-              },
-            };
-            const settle = () => {
-              if (controller) inFlight.delete(controller);
-              active--;
-              const next = closed ? undefined : waiting.shift();
-              if (next) start(next);
-              finish();
-            };
-            let work: Promise<LlmOutcome>;
-            try {
-              work = spec.work(mappedRow(envelope.row, inputs), call, ctx);
-            } catch (error) {
-              work = Promise.reject(error);
-            }
-            work.then(
-              (outcome) => {
-                if (!closed) emit(envelope, outcome);
-                settle();
-              },
-              (error: unknown) => {
-                const extra = error as { attempts?: number; raw?: string; code?: unknown };
-                // A call the stopping run cut short was not judged: its row stays not done, for a resume.
-                const cutShort = extra.code === 'SLUICE_LLM_ABORTED' && (ctx.signal.aborted || ctx.stopping?.aborted === true);
-                ctx.fail(envelope, cutShort ? new RowAbandonedError(`Step \`${ctx.step}\` was stopped before row \`${envelope.id}\` was answered`, { cause: error }) : error, { attempts: extra.attempts ?? 1, ...(extra.raw !== undefined ? { raw: extra.raw } : {}) });
-                settle();
-              },
-            );
-          };
-          const subscription = source.subscribe({
-            next(envelope) {
-              enter(ctx.stats);
-              if (active < limit) start(envelope);
-              else waiting.push(envelope);
-            },
-            error: (error: unknown) => subscriber.error(error),
-            complete() {
-              completed = true;
-              finish();
-            },
-          });
-          return () => {
-            closed = true;
-            ctx.signal.removeEventListener('abort', onHardStop);
-            subscription.unsubscribe();
-            // Unsubscribed before the answers came (the consumer went away): cancel the HTTP requests.
-            for (const controller of inFlight) controller.abort(new Error('cancelled'));
-          };
-        });
+            if (outcome.shape === 'rows') job.emitChildren(envelope, outcome.values.map((value) => withMeta(envelope.row, value, outcome)));
+            else job.emit(envelope, withMeta(envelope.row, outcome.shape === 'single' ? outcome.values[0] : outcome.values, outcome));
+          },
+          (error: unknown) => {
+            const extra = error as { attempts?: number; raw?: string; code?: unknown };
+            // A call the stopping run cut short was not judged: its row stays not done, for a resume.
+            const cutShort = extra.code === 'SLUICE_LLM_ABORTED' && (ctx.signal.aborted || ctx.stopping?.aborted === true);
+            ctx.fail(envelope, cutShort ? new RowAbandonedError(`Step \`${ctx.step}\` was stopped before row \`${envelope.id}\` was answered`, { cause: error }) : error, { attempts: extra.attempts ?? 1, ...(extra.raw !== undefined ? { raw: extra.raw } : {}) });
+          },
+        );
+      });
     },
   });
   // The LLM itself, so that saving the pipeline can write its configuration.

@@ -8,13 +8,13 @@ import { createHash } from 'node:crypto';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { closedColumns } from '../core/columns.ts';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
-import type { Envelope } from '../core/envelope.ts';
+import { type Envelope, infoOf } from '../core/envelope.ts';
 import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import { GroupPermit } from '../core/permit.ts';
 import { loseCopy } from '../core/fan.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepOptions } from '../core/step.ts';
-import type { RowInfo } from './map.ts';
+import type { RowInfo } from '../core/row-info.ts';
 
 export interface AggregateOptions<R> extends StepOptions {
   /** Emit a group once it has this many rows (per key with `key`); a last partial group comes out at completion. */
@@ -114,6 +114,7 @@ export function aggregate<R>(options: AggregateOptions<R>): Step<R, object> {
   const idByKey = keyed && count === undefined && windowMs === undefined;
 
   return defineStep<R, object>({
+    ownsPermits: true,
     kind: 'aggregate',
     name: options.name,
     ...(options.onError ? { onError: options.onError } : {}),
@@ -173,7 +174,7 @@ export function aggregate<R>(options: AggregateOptions<R>): Step<R, object> {
             if (keyOf) {
               let value: unknown;
               try {
-                value = keyOf(envelope.row, envelope);
+                value = keyOf(envelope.row, infoOf(envelope, ctx.signal));
               } catch (error) {
                 ctx.fail(envelope, error);
                 return;

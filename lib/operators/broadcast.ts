@@ -194,6 +194,7 @@ export function broadcast<R, const B extends Branches<R>>(branches: B, options: 
   const steps = branchSteps('broadcast', branches);
   const names = Object.keys(steps);
   return defineStep<R, BranchRows<B>>({
+    ownsPermits: true,
     kind: 'broadcast',
     ...options,
     params: { branches: names },

@@ -5,10 +5,10 @@
  */
 import { Observable } from 'rxjs';
 import { defineStep } from '../core/define-step.ts';
-import type { Envelope } from '../core/envelope.ts';
+import { type Envelope, infoOf } from '../core/envelope.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepOptions } from '../core/step.ts';
-import type { RowInfo } from './map.ts';
+import type { RowInfo } from '../core/row-info.ts';
 
 /**
  * Keeps rows for which `predicate` returns true. A throw makes a failed row.
@@ -17,6 +17,7 @@ import type { RowInfo } from './map.ts';
  */
 export function filter<R>(predicate: (row: R, info: RowInfo) => boolean, options: StepOptions = {}): Step<R, R> {
   return defineStep<R, R>({
+    ownsPermits: true,
     kind: 'filter',
     ...options,
     operator: (ctx) => (source) =>
@@ -27,7 +28,7 @@ export function filter<R>(predicate: (row: R, info: RowInfo) => boolean, options
             enter(stats);
             let keep: boolean;
             try {
-              keep = predicate(envelope.row, envelope);
+              keep = predicate(envelope.row, infoOf(envelope, ctx.signal));
             } catch (error) {
               ctx.fail(envelope, error);
               return;

@@ -111,6 +111,7 @@ export function join<R, const C extends CombineSpec = never, const BA extends st
     throw new SluiceConfigError(`Expected \`branchesAs\` to be a column name, got \`${String(branchesAs)}\``);
   }
   return defineStep<R, Joined<R, C, BA>>({
+    ownsPermits: true,
     kind: 'join',
     name: options.name,
     ...(options.onError ? { onError: options.onError } : {}),

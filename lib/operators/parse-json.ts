@@ -21,6 +21,7 @@ export interface ParseJsonOptions<As extends string, S extends z.ZodType = z.Zod
 
 /** The text held no JSON that could be read, or it did not match the schema. */
 export class JsonNotFoundError extends SluiceError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.JsonNotFoundError');
   override name = 'JsonNotFoundError';
   override readonly code = 'SLUICE_JSON_NOT_FOUND';
 }

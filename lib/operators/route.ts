@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
-import type { Envelope } from '../core/envelope.ts';
+import { type Envelope, infoOf } from '../core/envelope.ts';
 import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import { enter } from '../core/step-stats.ts';
 import type { AnyStep, Step, StepContext, StepOptions } from '../core/step.ts';
@@ -20,7 +20,7 @@ import {
   columnsAfterBranches,
   intoBranches,
 } from './broadcast.ts';
-import type { RowInfo } from './map.ts';
+import type { RowInfo } from '../core/row-info.ts';
 
 /** What a route's `select` returns: one branch, several, or none (the row is dropped as filtered). */
 export type Choice = string | readonly string[] | undefined;
@@ -64,7 +64,7 @@ function chooser(
   return function choose(envelope) {
     let picked: unknown;
     try {
-      picked = pick(envelope.row, envelope);
+      picked = pick(envelope.row, infoOf(envelope, ctx.signal));
     } catch (error) {
       ctx.fail(envelope, error);
       return undefined;
@@ -140,6 +140,7 @@ function makeRoute(
   const steps: Record<string, readonly AnyStep[]> | undefined = branches === undefined ? undefined : branchSteps(kind, branches);
   const declared = steps ? Object.keys(steps) : undefined;
   return defineStep({
+    ownsPermits: true,
     kind,
     name: options.name,
     ...(options.onError ? { onError: options.onError } : {}),

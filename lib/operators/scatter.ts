@@ -6,13 +6,13 @@
  */
 import { from, isObservable, mergeMap, Observable, type ObservableInput } from 'rxjs';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
-import { childOf, type Envelope } from '../core/envelope.ts';
+import { childOf, type Envelope, infoOf } from '../core/envelope.ts';
 import { SluiceError } from '../core/errors.ts';
 import { loseCopy } from '../core/fan.ts';
 import { enter } from '../core/step-stats.ts';
 import type { Step, StepOptions } from '../core/step.ts';
 import { closedColumns, withColumns } from '../core/columns.ts';
-import type { RowInfo } from './map.ts';
+import type { RowInfo } from '../core/row-info.ts';
 
 export interface ScatterOptions<As extends string = string> extends StepOptions {
   /** Column name for each element (column form). Default: the list column's own name. */
@@ -58,6 +58,7 @@ export function scatter(spec: string | ((row: any, info: RowInfo) => Children<ob
         return list.map((element: unknown) => ({ ...rest, [as!]: element }));
       };
   return defineStep({
+    ownsPermits: true,
     kind: 'scatter',
     ...options,
     needs: column ? [column] : [],
@@ -79,7 +80,7 @@ export function scatter(spec: string | ((row: any, info: RowInfo) => Children<ob
             };
             let produced: Children<object>;
             try {
-              produced = children(parent.row, parent);
+              produced = children(parent.row, infoOf(parent, ctx.signal));
             } catch (error) {
               ctx.fail(parent, error);
               releaseHold();

@@ -4,7 +4,7 @@
  * record completed exactly once with `in = out + filtered + failed` at every step.
  */
 import assert from 'node:assert/strict';
-import { from, type Observable } from 'rxjs';
+import { from, type Observable, Subject, take } from 'rxjs';
 import type { Envelope } from '../../lib/core/envelope.ts';
 import type { RecordPermit } from '../../lib/core/permit.ts';
 import type { AnyStep } from '../../lib/core/step.ts';
@@ -36,4 +36,22 @@ export function assertAccounted(ctx: TestContext, sources: Envelope<any>[]): voi
   for (const [name, s] of ctx.allStats) assert.equal(s.in, s.out + s.filtered + s.failed, `in = out + filtered + failed at \`${name}\``);
   assert.deepEqual([...ctx.done].sort(), sources.map((e) => e.id).sort(), 'every record done exactly once');
   for (const e of sources) assert.equal((e.permit as RecordPermit).refs, 0, `permit of ${e.id} released exactly down to 0`);
+}
+
+/**
+ * Feeds `input` to the steps, unsubscribes at the first row out, and waits until every promise
+ * chain started by then has run (one macrotask: no fixed time). Says how many rows came out and
+ * whether the steps still listen to their input.
+ */
+export async function unsubscribeAfterFirst(steps: AnyStep[], ctx: TestContext, input: Envelope<any>[]): Promise<{ emitted: number; inputObserved: boolean }> {
+  const source = new Subject<Envelope<any>>();
+  let emitted = 0;
+  const first = new Promise<void>((resolve, reject) => {
+    ctx.compile(steps, 'p')(source).pipe(take(1)).subscribe({ next: () => emitted++, error: reject, complete: resolve });
+  });
+  for (const envelope of input) source.next(envelope);
+  source.complete();
+  await first;
+  await new Promise((resolve) => setImmediate(resolve));
+  return { emitted, inputObserved: source.observed };
 }

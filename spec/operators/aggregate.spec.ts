@@ -13,6 +13,7 @@ import { broadcast } from '../../lib/operators/broadcast.ts';
 import { join } from '../../lib/operators/join.ts';
 import { collectSteps as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row, lineage: envelope.lineage });
 
@@ -197,5 +198,19 @@ describe('aggregate', () => {
     assert.throws(() => aggregate({ windowMs: -1 }), { message: 'Expected `windowMs` to be a number of milliseconds above 0, got `-1`' });
     assert.throws(() => aggregate({ all: true, count: 2 }), { message: 'Expected `all: true` on its own, got it with `count`, `windowMs` or `key`' });
     assert.throws(() => aggregate({ key: '' as never }), { message: 'Expected `key` to be a column name or a function, got ``' });
+  });
+});
+
+describe('aggregate when the consumer unsubscribes', () => {
+  it('keys no more rows once unsubscribed', async () => {
+    const ctx = testContext();
+    let calls = 0;
+    const step = aggregate({ count: 1, key: (row: { n: number }) => {
+      calls++;
+      return row.n;
+    } });
+    const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
+    const result = await unsubscribeAfterFirst([step], ctx, rows);
+    assert.deepEqual({ ...result, calls }, { emitted: 1, inputObserved: false, calls: 1 });
   });
 });

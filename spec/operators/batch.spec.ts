@@ -6,6 +6,7 @@ import type { Envelope } from '../../lib/core/envelope.ts';
 import { batch } from '../../lib/operators/batch.ts';
 import { collectStep as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
 
@@ -18,7 +19,7 @@ describe('batch', () => {
     const ctx = testContext('embed');
     const sources = texts(ctx, 5);
     const calls: Array<{ texts: string[]; ids: readonly string[] }> = [];
-    const out = await collect(batch((rows: T[], ids) => {
+    const out = await collect(batch((rows: T[], { ids }) => {
       calls.push({ texts: rows.map((r) => r.text), ids });
       return rows.map((row, i) => ({ ...row, vector: [i, rows.length] }));
     }, { size: 2 }), ctx, sources);
@@ -123,5 +124,19 @@ describe('batch', () => {
     assert.throws(() => batch(fn, { maxWaitMs: -1 }), { message: 'Expected `maxWaitMs` to be a number of milliseconds from 0 and up, got `-1`' });
     assert.throws(() => batch('embed' as never), { message: 'Expected `fn` to be a function, got `string`' });
     assert.deepEqual(batch(fn).params, { size: 32, maxWaitMs: 50, concurrency: 1, columns: null });
+  });
+});
+
+describe('batch when the consumer unsubscribes', () => {
+  it('starts no queued batch once unsubscribed', async () => {
+    const ctx = testContext();
+    let calls = 0;
+    const step = batch(async (rows: T[]) => {
+      calls++;
+      await Promise.resolve();
+      return rows;
+    }, { size: 1, concurrency: 1 });
+    const result = await unsubscribeAfterFirst([step], ctx, texts(ctx, 6));
+    assert.deepEqual({ ...result, calls }, { emitted: 1, inputObserved: false, calls: 1 });
   });
 });

@@ -12,6 +12,7 @@ import { filter } from '../../lib/operators/filter.ts';
 import { map } from '../../lib/operators/map.ts';
 import { collectStep as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, testContext } from '../helpers/test-context.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, branch: envelope.branch, row: envelope.row });
@@ -113,5 +114,15 @@ describe('broadcast', () => {
       message: 'Expected branch `a` to be a chain (`chain<Row>().pipe(…)`) or a function returning one, got `Object`',
     });
     assert.throws(() => broadcast({ a: () => 'nope' as any }), { message: /got `nope`$/ });
+  });
+});
+
+describe('broadcast when the consumer unsubscribes', () => {
+  it('sends no more copies once unsubscribed', async () => {
+    const ctx = testContext();
+    const step = broadcast({ a: chain(), b: chain() });
+    const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
+    const result = await unsubscribeAfterFirst([step], ctx, rows);
+    assert.deepEqual(result, { emitted: 1, inputObserved: false });
   });
 });

@@ -6,6 +6,7 @@ import type { Envelope } from '../../lib/core/envelope.ts';
 import { filter } from '../../lib/operators/filter.ts';
 import { collectStep as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, testContext } from '../helpers/test-context.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
@@ -44,5 +45,16 @@ describe('filter', () => {
     assert.deepEqual(ctx.dropped, []);
     write(out);
     assertAccounted(ctx, sources);
+  });
+});
+
+describe('filter when the consumer unsubscribes', () => {
+  it('tests no more rows once unsubscribed', async () => {
+    const ctx = testContext();
+    let calls = 0;
+    const step = filter((_row: { n: number }) => ++calls > 0);
+    const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
+    const result = await unsubscribeAfterFirst([step], ctx, rows);
+    assert.deepEqual({ ...result, calls }, { emitted: 1, inputObserved: false, calls: 1 });
   });
 });

@@ -11,13 +11,14 @@ import { filter } from '../../lib/operators/filter.ts';
 import { combine, join } from '../../lib/operators/join.ts';
 import { map } from '../../lib/operators/map.ts';
 import { scatter } from '../../lib/operators/scatter.ts';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { aggregate } from '../../lib/operators/aggregate.ts';
 import { collectSteps as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, testContext } from '../helpers/test-context.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, branch: envelope.branch, row: envelope.row });
 
@@ -176,7 +177,8 @@ describe('join', () => {
     const ctx = testContext();
     const sources = [envelopeOf(ctx, 's:0', { n: 1 })];
     // A raw RxJS filter swallows rows without releasing them: the bug `filter` exists to avoid.
-    const swallow = defineStep<any, any>({ kind: 'swallow', operator: () => rxFilter(() => false) as any });
+    // A step that claims to settle its rows but swallows them: the join still accounts for the copy.
+    const swallow = defineStep<any, any>({ kind: 'swallow', ownsPermits: true, operator: () => rxFilter(() => false) as any });
     const out = await collect([broadcast({ kept: chain(), lost: chain().pipe(swallow) }), join()], ctx, sources);
 
     assert.deepEqual(out, []);
@@ -234,5 +236,14 @@ describe('join', () => {
     assert.equal(new Set(done).size, 60);
     assert.deepEqual(summary.steps['join']!.emitted, 60);
     for (const [name, s] of Object.entries(summary.steps)) assert.equal(s.in, s.out + s.filtered + s.failed, name);
+  });
+});
+
+describe('join when the consumer unsubscribes', () => {
+  it('merges no more rows once unsubscribed', async () => {
+    const ctx = testContext();
+    const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
+    const result = await unsubscribeAfterFirst([broadcast({ a: chain(), b: chain() }), join()], ctx, rows);
+    assert.deepEqual(result, { emitted: 1, inputObserved: false });
   });
 });

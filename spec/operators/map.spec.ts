@@ -6,6 +6,7 @@ import type { Envelope } from '../../lib/core/envelope.ts';
 import { map } from '../../lib/operators/map.ts';
 import { collectStep as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, testContext } from '../helpers/test-context.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
@@ -73,7 +74,7 @@ describe('map', () => {
 
 describe('map when the run stops or the consumer leaves', () => {
   it('starts no queued row after the run is stopped: those rows stay not done, for a resume', async () => {
-    const { pipeline } = await import('../../lib/core/pipeline.ts');
+    const { pipeline } = await import('../../lib/pipeline/pipeline.ts');
     const { fromIterable } = await import('../../lib/sources/iterable.ts');
     const { toMemory } = await import('../../lib/sinks/memory.ts');
     const { failedCollector } = await import('../helpers/failed-collector.ts');
@@ -95,24 +96,19 @@ describe('map when the run stops or the consumer leaves', () => {
     assert.equal(calls, 1);
     assert.deepEqual([summary.status, summary.source.read, summary.source.done, summary.failed], ['interrupted', 10, 1, 0]);
   });
+});
 
+describe('map when the consumer unsubscribes', () => {
   it('calls the function for no queued row once unsubscribed', async () => {
-    const { Subject, take } = await import('rxjs');
-    const { testContext, envelopeOf } = await import('../helpers/test-context.ts');
     const ctx = testContext();
     let calls = 0;
     const step = map(async (row: { n: number }) => {
       calls++;
-      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.resolve();
       return row;
     }, { concurrency: 1 });
-    const input = new Subject<ReturnType<typeof envelopeOf>>();
-    const got: unknown[] = [];
-    step.operator(ctx)(input as never).pipe(take(1)).subscribe((e) => got.push(e));
-    for (let n = 0; n < 6; n++) input.next(envelopeOf(ctx, `rows:${n}`, { n }));
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(got.length, 1);
-    assert.equal(calls, 1);
+    const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
+    const result = await unsubscribeAfterFirst([step], ctx, rows);
+    assert.deepEqual({ ...result, calls }, { emitted: 1, inputObserved: false, calls: 1 });
   });
 });

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { parseDefinition } from '../../lib/config/parse-definition.ts';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { parseJson } from '../../lib/operators/parse-json.ts';
 import { scatter } from '../../lib/operators/scatter.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
+import { envelopeOf, testContext } from '../helpers/test-context.ts';
 
 const answers = [
   { raw: 'Sure! Here are the subtopics:\n```json\n["tides", "waves",]\n```\nHope that helps.' },
@@ -55,5 +57,14 @@ describe('parseJson', () => {
     await p.run({ source: fromIterable(answers), sink: out, cache: false, failed });
     assert.deepEqual(out.rows, [{ topic: 'sea', n: 2, items: [['tides', 'waves'], ['moon', 'sun']], first: answers[0]!.raw }]);
     assert.equal(failed.rows.length, 2);
+  });
+});
+
+describe('parseJson when the consumer unsubscribes', () => {
+  it('parses no more rows once unsubscribed', async () => {
+    const ctx = testContext();
+    const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { raw: `[${n}]` }));
+    const result = await unsubscribeAfterFirst([parseJson({ column: 'raw' })], ctx, rows);
+    assert.deepEqual({ ...result, failed: ctx.failed.length }, { emitted: 1, inputObserved: false, failed: 0 });
   });
 });

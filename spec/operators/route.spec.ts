@@ -10,6 +10,7 @@ import { map } from '../../lib/operators/map.ts';
 import { route } from '../../lib/operators/route.ts';
 import { collectSteps as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, type TestContext, testContext } from '../helpers/test-context.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, branch: envelope.branch, row: envelope.row });
@@ -222,5 +223,19 @@ describe('route: options', () => {
     assert.throws(() => route.when({ short: () => true }, { short: chain() }, { otherwise: 'rest' }), {
       message: 'Expected every predicate and `otherwise` to name a branch (`short`), got `rest`',
     });
+  });
+});
+
+describe('route when the consumer unsubscribes', () => {
+  it('routes no more rows once unsubscribed', async () => {
+    const ctx = testContext();
+    let calls = 0;
+    const step = route((_row: { n: number }) => {
+      calls++;
+      return 'a';
+    });
+    const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
+    const result = await unsubscribeAfterFirst([step], ctx, rows);
+    assert.deepEqual({ ...result, calls }, { emitted: 1, inputObserved: false, calls: 1 });
   });
 });

@@ -6,6 +6,7 @@ import type { Envelope } from '../../lib/core/envelope.ts';
 import { scatter } from '../../lib/operators/scatter.ts';
 import { collectStep as collect, releaseAll as write, assertAccounted } from '../helpers/operator-harness.ts';
 import { envelopeOf, testContext } from '../helpers/test-context.ts';
+import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
@@ -101,5 +102,19 @@ describe('scatter', () => {
     assert.deepEqual(ctx.failed.map((f) => [f.id, f.message]), [['s:0', 'cannot split'], ['s:1', 'split failed later']]);
     write(out);
     assertAccounted(ctx, sources);
+  });
+});
+
+describe('scatter when the consumer unsubscribes', () => {
+  it('splits no more rows once unsubscribed', async () => {
+    const ctx = testContext();
+    let calls = 0;
+    const step = scatter((row: { n: number }) => {
+      calls++;
+      return [row, row];
+    });
+    const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
+    const result = await unsubscribeAfterFirst([step], ctx, rows);
+    assert.deepEqual({ ...result, calls }, { emitted: 1, inputObserved: false, calls: 1 });
   });
 });
