@@ -1,24 +1,32 @@
 /**
  * Sluice: streaming LLM data pipelines on RxJS. Public exports only.
+ *
+ * Deliberately not exported (they are the engine's, and may change in any release):
+ * - the row envelope and its permit (`Envelope`, `Permit`): user functions get the row and
+ *   `{ id, signal }`; steps written with `defineStep` see envelopes only through `StepContext`;
+ * - the permit budget (`Budget`): `RunHandle.live.budget` shows its counts;
+ * - the engine's plug-in points (`startRun`, its `deliver` and `services`, `RunServices`): the
+ *   pipeline's `run()`/`start()` and the adapters in `serve/` are the ways to run one;
+ * - the bounded-concurrency engine (`BoundedWork`): build steps from `map`, `batch` or `defineStep`.
  * @module
  */
 // Core
 export * from './core/errors.ts';
+export type { SluiceErrorCode } from './core/error-codes.ts';
+export type { RowInfo } from './core/row-info.ts';
 export type { Row, Simplify } from './core/row.ts';
-export { pipeline, Pipeline } from './core/pipeline.ts';
+export { pipeline, Pipeline } from './pipeline/pipeline.ts';
 export { chain, Chain } from './core/chain.ts';
 export { defineStep, type StepParts } from './core/define-step.ts';
 export { withMappings, type Mappings } from './core/with-mappings.ts';
 export type { Step, StepContext, StepInfo, StepOptions, ErrorPolicy, Adds, Next, AnyStep } from './core/step.ts';
-export type { Envelope } from './core/envelope.ts';
-export type { RunOptions, RunHandle } from './core/run.ts';
+export type { RunOptions, RunHandle } from './core/run-options.ts';
 export type { RunSummary, RunStatus } from './core/summary.ts';
 export type { StepStats } from './core/step-stats.ts';
 export type { SluiceEvent } from './core/events.ts';
-export { Budget } from './core/budget.ts';
 
 // Operators
-export { map, type MapOptions, type RowInfo } from './operators/map.ts';
+export { map, type MapOptions } from './operators/map.ts';
 export { parseJson, JsonNotFoundError, type ParseJsonOptions } from './operators/parse-json.ts';
 export { filter } from './operators/filter.ts';
 export { scatter, type ScatterOptions } from './operators/scatter.ts';
@@ -26,10 +34,11 @@ export { broadcast, type Branch, type Branches } from './operators/broadcast.ts'
 export { route, type Choice, type WhenOptions, type SampleOptions } from './operators/route.ts';
 export { join, combine, type JoinOptions, type CombineSpec } from './operators/join.ts';
 export { aggregate, type AggregateOptions, type Group, type KeyedGroup } from './operators/aggregate.ts';
-export { batch, type BatchOptions, type BatchInfo } from './operators/batch.ts';
+export { batch, type BatchOptions } from './operators/batch.ts';
+export type { BatchInfo } from './operators/batch-step.ts';
 
 // Sources
-export type { Source, SourceItem } from './sources/source.ts';
+export type { Source, SourceItem } from './core/source.ts';
 export { ndjsonFile } from './sources/ndjson-file.ts';
 export { ndjsonReadable } from './sources/ndjson-readable.ts';
 export { ndjsonStdin } from './sources/ndjson-stdin.ts';
@@ -38,11 +47,12 @@ export { fromIterable } from './sources/iterable.ts';
 export { ndjsonLines } from './sources/ndjson-lines.ts';
 
 // Sinks
-export type { Sink } from './sinks/sink.ts';
+export type { Sink } from './core/sink.ts';
 export { toNdjsonFile } from './sinks/ndjson-file.ts';
 export { toNdjsonDir } from './sinks/ndjson-dir.ts';
 export { toStdout } from './sinks/ndjson-stdout.ts';
-export { toFailedFile, type FailedRow } from './sinks/failed-rows.ts';
+export { toFailedFile } from './sinks/failed-rows.ts';
+export type { FailedRow } from './core/failed-row.ts';
 export { toMemory, type MemorySink } from './sinks/memory.ts';
 
 // Embedding

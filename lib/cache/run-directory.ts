@@ -67,6 +67,7 @@ const FINISHED = new Set(['ok', 'failed-rows']);
 
 /** A run directory that cannot be resumed as it is. */
 export class RunDirectoryError extends SluiceError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.RunDirectoryError');
   override name = 'RunDirectoryError';
   override readonly code = 'SLUICE_RUN_DIR';
 }

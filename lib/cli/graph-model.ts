@@ -4,8 +4,8 @@
  * the text tree, read this one model.
  * @module
  */
-import type { Pipeline } from '../core/pipeline.ts';
-import { nameSteps } from '../core/run.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
+import { nameSteps } from '../core/step-names.ts';
 import type { AnyStep } from '../core/step.ts';
 
 export interface GraphStep {

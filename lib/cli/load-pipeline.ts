@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Pipeline } from '../core/pipeline.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
 import { SluiceConfigError } from '../core/errors.ts';
 
 const MODULES = new Set(['.ts', '.mts', '.js', '.mjs']);

@@ -9,7 +9,7 @@
  * @module
  */
 import type { Subscription } from 'rxjs';
-import type { RunHandle } from '../core/run.ts';
+import type { RunHandle } from '../core/run-options.ts';
 import type { StepStats } from '../core/step-stats.ts';
 
 export interface ProgressOptions {

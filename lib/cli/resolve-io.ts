@@ -5,8 +5,8 @@
 import { checkOutputExtension, inputSource } from '../config/io-paths.ts';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { Sink } from '../sinks/sink.ts';
-import type { Source } from '../sources/source.ts';
+import type { Sink } from '../core/sink.ts';
+import type { Source } from '../core/source.ts';
 import { toNdjsonFile } from '../sinks/ndjson-file.ts';
 import { toNdjsonDir } from '../sinks/ndjson-dir.ts';
 import { toStdout } from '../sinks/ndjson-stdout.ts';

@@ -45,6 +45,7 @@ export interface DefinitionErrorDetails {
  * }
  */
 export class DefinitionError extends SluiceConfigError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.DefinitionError');
   override name = 'DefinitionError';
   override readonly code: DefinitionErrorCode;
   readonly file: string | undefined;

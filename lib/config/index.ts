@@ -8,7 +8,8 @@ export { loadDefinition, type LoadDefinitionOptions } from './load-definition.ts
 export { parseDefinition, type ParseDefinitionOptions } from './parse-definition.ts';
 export { definitionOf, savePipeline, type DefinitionData, type DefinitionOfOptions } from './save-definition.ts';
 export { withParams, type WithParamsOptions } from './with-params.ts';
-export { StepRegistry, stepRegistry, type BuildContext, type SaveContext, type StepKind } from './step-registry.ts';
+export { StepRegistry, stepRegistry } from './step-registry.ts';
+export type { BuildContext, SaveContext, StepKind } from './step-kind.ts';
 export type { BuildOptions } from './step-builder.ts';
 export { DefinitionError, type DefinitionErrorCode, type DefinitionErrorDetails } from './definition-error.ts';
 export { pipelineDefinitionSchema, type PipelineDefinition } from './pipeline-definition.ts';

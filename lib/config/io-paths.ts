@@ -5,11 +5,11 @@
  */
 import { extname } from 'node:path';
 import { SluiceConfigError } from '../core/errors.ts';
-import type { Sink } from '../sinks/sink.ts';
+import type { Sink } from '../core/sink.ts';
 import { toNdjsonDir } from '../sinks/ndjson-dir.ts';
 import { toNdjsonFile } from '../sinks/ndjson-file.ts';
 import { toStdout } from '../sinks/ndjson-stdout.ts';
-import type { Source } from '../sources/source.ts';
+import type { Source } from '../core/source.ts';
 import { jsonArrayFile } from '../sources/json-array-file.ts';
 import { ndjsonFile } from '../sources/ndjson-file.ts';
 import { ndjsonStdin } from '../sources/ndjson-stdin.ts';

@@ -3,7 +3,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import type { Pipeline } from '../core/pipeline.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
 import { DefinitionError } from './definition-error.ts';
 import { type ParseDefinitionOptions, parseDefinition } from './parse-definition.ts';
 

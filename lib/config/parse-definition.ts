@@ -7,7 +7,7 @@
  */
 import { dirname, extname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
-import { pipeline, type Pipeline } from '../core/pipeline.ts';
+import { pipeline, type Pipeline } from '../pipeline/pipeline.ts';
 import { createLlm, type Llm } from '../llm/client.ts';
 import { DefinitionError } from './definition-error.ts';
 import { interpolate, isSecretVariable } from './interpolate.ts';

@@ -7,15 +7,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
-import type { Pipeline } from '../core/pipeline.ts';
+import type { RunnablePipeline } from '../core/run-options.ts';
 import type { AnyStep } from '../core/step.ts';
 import type { Llm } from '../llm/client.ts';
-import type { Sink } from '../sinks/sink.ts';
+import type { Sink } from '../core/sink.ts';
 import { DefinitionError } from './definition-error.ts';
 import { ioPathOf } from './io-paths.ts';
-import type { Source } from '../sources/source.ts';
+import type { Source } from '../core/source.ts';
 import { declarationOf, type LlmDeclaration } from './llm-declaration.ts';
-import { type SaveContext, type StepRegistry, stepRegistry } from './step-registry.ts';
+import type { SaveContext } from './step-kind.ts';
+import { type StepRegistry, stepRegistry } from './step-registry.ts';
 
 export interface DefinitionOfOptions {
   /** The step kinds to save with. Default `stepRegistry`. */
@@ -47,7 +48,7 @@ const RUN_KEYS = ['budget', 'onError', 'maxFailureRate', 'minRecords'] as const;
  * definitionOf(pipeline('clean').pipe(filterColumn({ column: 'text', nonEmpty: true })))
  * // { name: 'clean', steps: [{ filter: { column: 'text', nonEmpty: true } }] }
  */
-export function definitionOf(pipeline: Pipeline<any>, options: DefinitionOfOptions = {}): DefinitionData {
+export function definitionOf(pipeline: RunnablePipeline, options: DefinitionOfOptions = {}): DefinitionData {
   const { registry = stepRegistry, dir = process.cwd() } = options;
   const llms = new Map<string, { llm: Llm; declaration: LlmDeclaration }>();
   const stepsAt = (steps: readonly AnyStep[], prefix: string): unknown[] =>
@@ -121,7 +122,7 @@ function infinityIn(value: unknown, path: string): string | undefined {
  * await savePipeline(qa, 'qa.yaml');
  * const again = await loadDefinition('qa.yaml');
  */
-export async function savePipeline(pipeline: Pipeline<any>, path: string, options: Omit<DefinitionOfOptions, 'dir'> = {}): Promise<void> {
+export async function savePipeline(pipeline: RunnablePipeline, path: string, options: Omit<DefinitionOfOptions, 'dir'> = {}): Promise<void> {
   const definition = escapeReferences(definitionOf(pipeline, { ...options, dir: dirname(resolve(path)) }));
   let text: string;
   if (extname(path) === '.json') {
@@ -141,7 +142,7 @@ export async function savePipeline(pipeline: Pipeline<any>, path: string, option
  * The definition of `pipeline` as YAML text, as `savePipeline` would write it into `dir`; what a
  * run directory keeps as `pipeline.yaml`.
  */
-export function definitionYamlOf(pipeline: Pipeline<any>, options: DefinitionOfOptions = {}): string {
+export function definitionYamlOf(pipeline: RunnablePipeline, options: DefinitionOfOptions = {}): string {
   return yamlOf(escapeReferences(definitionOf(pipeline, options)));
 }
 

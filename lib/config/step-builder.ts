@@ -15,12 +15,12 @@ import type { Llm } from '../llm/client.ts';
 import { DefinitionError, type DefinitionErrorCode } from './definition-error.ts';
 import { didYouMean, quoteList } from './names.ts';
 import { atPosition, type DefinitionPath, type SourcePositions } from './source-positions.ts';
-import type { BuildContext, StepRegistry } from './step-registry.ts';
+import type { BuildContext, KindCatalogue } from './step-kind.ts';
 import { show, validateValue } from './validate-value.ts';
 
 export interface BuildOptions {
   /** The kinds to build from. */
-  registry: StepRegistry;
+  registry: KindCatalogue;
   /** LLMs that steps may name, by name. */
   llms?: Readonly<Record<string, Llm>>;
   /** Positions in the definition's text, for messages. */

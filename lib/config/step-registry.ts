@@ -5,61 +5,11 @@
  * `stepRegistry` holds the built-in kinds; `register` adds yours.
  * @module
  */
-import type { z } from 'zod';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { AnyStep } from '../core/step.ts';
-import type { Llm } from '../llm/client.ts';
 import { builtinKinds } from './kinds/index.ts';
 import { type BuildOptions, StepBuilder } from './step-builder.ts';
-import type { DefinitionPath } from './source-positions.ts';
-
-/** What a builder gets besides its params. */
-export interface BuildContext {
-  /** Where the step's params sit in the definition (for errors). */
-  readonly path: DefinitionPath;
-  /** The LLM declared as `name` under `llms:`. An unknown name is an error at `at` (default: the step's `llm` key). */
-  llm(name: string, at?: DefinitionPath): Llm;
-  /** Builds a branch: a list of step definitions found at `at`, relative to the step's params. */
-  steps(items: readonly unknown[], at: DefinitionPath): AnyStep[];
-  /**
-   * The module an `import:` step names, relative to the definition's folder, once loaded; `undefined`
-   * on the first pass, when the loader only collects what to import. Checks `allowImport`.
-   */
-  importModule(specifier: string, at: DefinitionPath): { readonly exports: Record<string, unknown>; readonly file: string } | undefined;
-}
-
-/** What `paramsOf` gets, to turn a built step back into params. */
-export interface SaveContext {
-  /** Names `llm` in the definition's `llms:` section (recording its configuration). */
-  llm(llm: Llm): string;
-  /** The definitions of a branch's steps (`branch` names it in messages). */
-  steps(steps: readonly AnyStep[], branch?: string): unknown[];
-  /** Turns an imported module's file into the `module:` to write (relative to where the definition goes). */
-  moduleSpecifier(file: string): string;
-}
-
-/** A step kind: the schema of its params, how to build it, and how to get its params back. */
-export interface StepKind<P extends Record<string, unknown> = any> {
-  /** One line for docs and `sluice` help. */
-  readonly description: string;
-  /** The params, `name` and `onError` included. Use `z.strictObject` so misspelt keys are caught. */
-  readonly schema: z.ZodType<P>;
-  /** Builds the step from checked params. Throw `SluiceConfigError` for what the schema cannot check. */
-  build(params: P, ctx: BuildContext): AnyStep;
-  /**
-   * The params (without `name` and `onError`) that rebuild `step`, or `undefined` when it cannot be
-   * written down (a step built with your own function). `recorded` holds the params the step was
-   * built from, when the registry built it. Without `paramsOf`, only registry-built steps can be saved.
-   */
-  paramsOf?(step: AnyStep, ctx: SaveContext, recorded: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined;
-  /** The `kind` of the steps it builds, when not its own name (`combine` builds `join` steps). */
-  readonly builds?: string;
-}
-
-/** A step that cannot be written as a definition, with the reason. */
-export interface Unsaveable {
-  readonly unsaveable: string;
-}
+import type { KindCatalogue, SaveContext, StepKind, Unsaveable } from './step-kind.ts';
 
 const KIND_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -73,7 +23,7 @@ const KIND_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
  *   build: ({ name, column }) => map((row) => ({ ...row, [column]: String(row[column]).toUpperCase() }), { name }),
  * });
  */
-export class StepRegistry {
+export class StepRegistry implements KindCatalogue {
   readonly #kinds = new Map<string, StepKind>();
   /** The kind and params each registry-built step came from. */
   readonly #built = new WeakMap<AnyStep, { kind: string; params: Readonly<Record<string, unknown>> }>();

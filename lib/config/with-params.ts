@@ -5,8 +5,8 @@
  * @module
  */
 import { parse } from 'yaml';
-import { Pipeline } from '../core/pipeline.ts';
-import { nameSteps } from '../core/run.ts';
+import { Pipeline } from '../pipeline/pipeline.ts';
+import { nameSteps } from '../core/step-names.ts';
 import type { AnyStep } from '../core/step.ts';
 import type { Llm } from '../llm/client.ts';
 import { DefinitionError } from './definition-error.ts';
@@ -14,7 +14,8 @@ import { llmsOf } from './llms-of.ts';
 import { didYouMean, quoteList } from './names.ts';
 import { keysOf, schemaAt } from './schema-at.ts';
 import { StepBuilder } from './step-builder.ts';
-import { type SaveContext, type StepRegistry, stepRegistry } from './step-registry.ts';
+import type { SaveContext } from './step-kind.ts';
+import { type StepRegistry, stepRegistry } from './step-registry.ts';
 
 export interface WithParamsOptions {
   /** The step kinds to rebuild with. Default `stepRegistry`. */

@@ -2,14 +2,16 @@
  * A chain of steps with the row type threaded through it. Pipelines and branches are chains.
  * @module
  */
-import type { Pipeline } from './pipeline.ts';
 import type { Row } from './row.ts';
 import type { AnyStep, Next, Step } from './step.ts';
 
-/** Lets `pipe` return the caller's own class (a chain stays a chain, a pipeline a pipeline). */
+/**
+ * Lets `pipe` return the caller's own class (a chain stays a chain, a pipeline a pipeline).
+ * `lib/pipeline/pipeline.ts` adds `pipeline` by declaration merging, so the core need not import it.
+ */
+// biome-ignore lint/correctness/noUnusedVariables: R is used by the merged declarations.
 export interface ChainKinds<R> {
   chain: Chain<R>;
-  pipeline: Pipeline<R>;
 }
 type Kind = keyof ChainKinds<unknown>;
 

@@ -4,6 +4,7 @@
  */
 import type { Permit } from './permit.ts';
 import type { Row } from './row.ts';
+import type { RowInfo } from './row-info.ts';
 
 /** Shared by every copy of a row that `broadcast`/`route` sent to branches, so that `join` knows when all are in. */
 export interface FanGroup {
@@ -44,4 +45,9 @@ export function childOf<R>(parent: Envelope<unknown>, row: R, suffix: string | n
 /** The leaf name a row is written to: its branch path, or `default`. */
 export function leafOf(envelope: Envelope<unknown>): string {
   return envelope.branch === '' ? 'default' : envelope.branch;
+}
+
+/** What a user's function gets besides the row: its id and a signal, never the envelope itself. */
+export function infoOf(envelope: Envelope<unknown>, signal: AbortSignal): RowInfo {
+  return { id: envelope.id, signal };
 }

@@ -9,7 +9,7 @@ import type { Budget } from './budget.ts';
 import type { Envelope } from './envelope.ts';
 import { RecordPermit } from './permit.ts';
 import type { Row } from './row.ts';
-import type { Source, SourceItem } from '../sources/source.ts';
+import type { Source, SourceItem } from './source.ts';
 
 export interface PullHooks {
   /** A record the source could not read: recorded as a failed row (its credit is already taken). */

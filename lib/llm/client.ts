@@ -20,7 +20,7 @@ import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from 'openai/resources/embeddings';
-import { Subject } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { SluiceConfigError } from '../core/errors.ts';
 import { AdaptiveLimits } from './adaptive-limits.ts';
@@ -177,7 +177,7 @@ export interface Llm {
   /** Accounting: calls, requests, retries, 429s, errors, tokens, cost. */
   readonly usage: Usage;
   /** Typed events of every call. Completes on `close()`. */
-  readonly events: Subject<LlmEvent>;
+  readonly events: Observable<LlmEvent>;
   /** The RPM/TPM limiter, for diagnostics. */
   readonly rateLimiter: RateLimiter;
   /** The adaptive concurrency and pacing, for diagnostics. Optional so that stand-ins need not have it. */
@@ -393,7 +393,7 @@ export function createLlm(options: LlmOptions): Llm {
     params: Object.freeze({ ...params }),
     options: Object.freeze(publicOptions),
     usage,
-    events,
+    events: events.asObservable(),
     rateLimiter,
     concurrency: slots,
     chat(request, callOptions) {

@@ -9,7 +9,7 @@ import type { SamplingParams } from './client.ts';
 import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
 import { promptTemplate } from './prompt-template.ts';
 import { responseMetadata } from './response-metadata.ts';
-import { cachedCall } from '../cache/cached-call.ts';
+import { cachedCall } from './cached-call.ts';
 
 export interface CompleteOptions<As extends string> extends LlmStepOptions<As> {
   /** The raw prompt, a liquid template over row columns. */

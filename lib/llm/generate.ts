@@ -10,7 +10,7 @@ import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
 import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
 import { responseMetadata } from './response-metadata.ts';
-import { cachedCall } from '../cache/cached-call.ts';
+import { cachedCall } from './cached-call.ts';
 
 export interface GenerateOptions<As extends string> extends LlmStepOptions<As> {
   /** The user message, a liquid template over row columns: `'Answer: {{ question }}'`. */

@@ -7,6 +7,7 @@
  * only a scrubbed copy as `cause` (see `redact.ts`).
  * @module
  */
+import type { SluiceErrorCode } from '../core/error-codes.ts';
 import { SluiceError } from '../core/errors.ts';
 
 /** What every LLM error carries besides its message. */
@@ -24,8 +25,9 @@ export interface LlmErrorDetails {
 
 /** Base of the LLM errors. */
 export class LlmError extends SluiceError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmError');
   override name = 'LlmError';
-  override readonly code: string = 'SLUICE_LLM';
+  override readonly code: SluiceErrorCode = 'SLUICE_LLM';
   readonly llm: string;
   attempts: number;
   readonly status: number | undefined;
@@ -43,6 +45,7 @@ export class LlmError extends SluiceError {
 
 /** A 429 as one attempt saw it. Retried without limit of attempts or budget: it never fails a row on its own. */
 export class LlmRateLimitError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmRateLimitError');
   override name = 'LlmRateLimitError';
   override readonly code = 'SLUICE_LLM_RATE_LIMIT';
 }
@@ -52,6 +55,7 @@ export class LlmRateLimitError extends LlmError {
  * limit, an empty balance). Stops the run; resume it later with the same command.
  */
 export class LlmQuotaError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmQuotaError');
   override name = 'LlmQuotaError';
   override readonly code = 'SLUICE_LLM_QUOTA';
   override readonly fatal = true;
@@ -59,6 +63,7 @@ export class LlmQuotaError extends LlmError {
 
 /** The server refused the key (401 or 403). Stops the run: no other row would fare better. */
 export class LlmAuthError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmAuthError');
   override name = 'LlmAuthError';
   override readonly code = 'SLUICE_LLM_AUTH';
   override readonly fatal = true;
@@ -66,6 +71,7 @@ export class LlmAuthError extends LlmError {
 
 /** Nothing has answered at the LLM's address for `unreachableAfterMs` (connection refused, no such host). Stops the run. */
 export class LlmUnavailableError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmUnavailableError');
   override name = 'LlmUnavailableError';
   override readonly code = 'SLUICE_LLM_UNAVAILABLE';
   override readonly fatal = true;
@@ -73,36 +79,42 @@ export class LlmUnavailableError extends LlmError {
 
 /** A 200 that is not a usable answer: not JSON, cut off, or without `choices`. Retried like a 5xx. */
 export class LlmBadResponseError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmBadResponseError');
   override name = 'LlmBadResponseError';
   override readonly code = 'SLUICE_LLM_BAD_RESPONSE';
 }
 
 /** An attempt took longer than `timeoutMs`. */
 export class LlmTimeoutError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmTimeoutError');
   override name = 'LlmTimeoutError';
   override readonly code = 'SLUICE_LLM_TIMEOUT';
 }
 
 /** The server answered with an error status (other than 429). */
 export class LlmHttpError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmHttpError');
   override name = 'LlmHttpError';
   override readonly code = 'SLUICE_LLM_HTTP';
 }
 
 /** No answer: the connection was refused, reset or closed. */
 export class LlmConnectionError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmConnectionError');
   override name = 'LlmConnectionError';
   override readonly code = 'SLUICE_LLM_CONNECTION';
 }
 
 /** The error was retryable, but the LLM's retry budget is spent: the server is failing too often. */
 export class LlmRetryBudgetError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmRetryBudgetError');
   override name = 'LlmRetryBudgetError';
   override readonly code = 'SLUICE_LLM_RETRY_BUDGET';
 }
 
 /** The reply finished for a reason listed in `failOnFinishReasons` (e.g. `length`: cut off at `max_tokens`). */
 export class LlmFinishReasonError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmFinishReasonError');
   override name = 'LlmFinishReasonError';
   override readonly code = 'SLUICE_LLM_FINISH_REASON';
   readonly finishReason: string;
@@ -117,12 +129,14 @@ export class LlmFinishReasonError extends LlmError {
 
 /** The caller aborted the call (its `signal`), or the LLM was closed. */
 export class LlmAbortError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmAbortError');
   override name = 'LlmAbortError';
   override readonly code = 'SLUICE_LLM_ABORTED';
 }
 
 /** Neither a base URL nor an API key could be found. Thrown by `createLlm`. */
 export class LlmNotConfiguredError extends SluiceError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmNotConfiguredError');
   override name = 'LlmNotConfiguredError';
   override readonly code = 'SLUICE_LLM_NOT_CONFIGURED';
 }

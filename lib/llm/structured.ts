@@ -14,7 +14,7 @@ import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
 import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
 import { responseMetadata } from './response-metadata.ts';
-import { cachedCall } from '../cache/cached-call.ts';
+import { cachedCall } from './cached-call.ts';
 
 export interface StructuredOptions<As extends string, S extends z.ZodType> extends LlmStepOptions<As> {
   prompt: string;
@@ -31,6 +31,7 @@ export interface StructuredOptions<As extends string, S extends z.ZodType> exten
 
 /** The reply did not match the schema, after every try. The row keeps the raw text. */
 export class InvalidOutputError extends SluiceError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.InvalidOutputError');
   override name = 'InvalidOutputError';
   override readonly code = 'SLUICE_LLM_INVALID_OUTPUT';
   readonly raw: string;

@@ -4,7 +4,9 @@
  * @module
  */
 import type { Envelope } from '../core/envelope.ts';
-import { type RunOptions, type RunnablePipeline, startRun, type RunHandle } from '../core/run.ts';
+import { startRun } from '../core/run.ts';
+import type { RunHandle, RunnablePipeline, RunOptions } from '../core/run-options.ts';
+import { standardRunServices } from '../pipeline/standard-run-services.ts';
 import type { RunSummary } from '../core/summary.ts';
 
 export interface PullingIterable<R> extends AsyncIterableIterator<R> {
@@ -48,8 +50,8 @@ export function toAsyncIterable<R>(pipeline: RunnablePipeline, options: Omit<Run
   };
 
   const start = () => {
-    handle = startRun(pipeline, {
-      ...options,
+    handle = startRun(pipeline, options, {
+      plugins: standardRunServices,
       deliver(envelope) {
         // The consumer has left: nobody will take this row, so it is done as it arrives.
         if (draining) {

@@ -16,9 +16,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import type { Row } from '../core/row.ts';
-import type { RunnablePipeline } from '../core/run.ts';
-import type { FailedRow } from '../sinks/failed-rows.ts';
-import type { Sink } from '../sinks/sink.ts';
+import type { RunnablePipeline } from '../core/run-options.ts';
+import type { FailedRow } from '../core/failed-row.ts';
+import type { Sink } from '../core/sink.ts';
 import { toNodeTransform, type TransformOptions } from './to-node-transform.ts';
 
 export interface HttpHandlerOptions extends Omit<TransformOptions, 'ndjson'> {

@@ -5,9 +5,9 @@
  * @module
  */
 import { Duplex } from 'node:stream';
-import type { RunOptions, RunnablePipeline } from '../core/run.ts';
+import type { RunOptions, RunnablePipeline } from '../core/run-options.ts';
 import type { Row } from '../core/row.ts';
-import type { Source, SourceItem } from '../sources/source.ts';
+import type { Source, SourceItem } from '../core/source.ts';
 import { ndjsonLines } from '../sources/ndjson-lines.ts';
 import { toAsyncIterable, type PullingIterable } from './to-async-iterable.ts';
 import { InputError } from '../core/errors.ts';

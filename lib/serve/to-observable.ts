@@ -6,17 +6,19 @@
  * @module
  */
 import { Observable } from 'rxjs';
-import { type RunOptions, type RunnablePipeline, startRun } from '../core/run.ts';
+import { startRun } from '../core/run.ts';
+import type { RunnablePipeline, RunOptions } from '../core/run-options.ts';
+import { standardRunServices } from '../pipeline/standard-run-services.ts';
 
 /**
  * @example
  * toObservable(p).pipe(take(10)).subscribe((row) => console.log(row));
  */
-export function toObservable<R>(pipeline: RunnablePipeline, options: Omit<RunOptions, 'deliver' | 'sink'> = {}): Observable<R> {
+export function toObservable<R>(pipeline: RunnablePipeline, options: Omit<RunOptions, 'sink'> = {}): Observable<R> {
   return new Observable<R>(function subscribePipeline(subscriber) {
     let finished = false;
-    const handle = startRun(pipeline, {
-      ...options,
+    const handle = startRun(pipeline, options, {
+      plugins: standardRunServices,
       deliver(envelope) {
         if (!subscriber.closed) subscriber.next(envelope.row as R);
         envelope.permit.release();

@@ -5,7 +5,7 @@
  * @module
  */
 import { Duplex } from 'node:stream';
-import type { RunnablePipeline } from '../core/run.ts';
+import type { RunnablePipeline } from '../core/run-options.ts';
 import { toNodeTransform, type TransformOptions } from './to-node-transform.ts';
 
 /**

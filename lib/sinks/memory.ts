@@ -3,7 +3,7 @@
  * @module
  */
 import type { Row } from '../core/row.ts';
-import type { Sink } from './sink.ts';
+import type { Sink } from '../core/sink.ts';
 import { setOwn } from '../core/set-own.ts';
 
 export interface MemorySink extends Sink {

@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LeafConflictError } from '../core/errors.ts';
 import { NdjsonWriter } from './ndjson-writer.ts';
-import type { Sink } from './sink.ts';
+import type { Sink } from '../core/sink.ts';
 
 /**
  * Writes each leaf's rows to `<dir>/<leaf>.jsonl`. A leaf path such as `a/b` becomes `a__b.jsonl`

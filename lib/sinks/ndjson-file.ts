@@ -5,7 +5,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { NdjsonWriter } from './ndjson-writer.ts';
-import type { Sink } from './sink.ts';
+import type { Sink } from '../core/sink.ts';
 
 export interface ToNdjsonFileOptions {
   /** Add to the end of an existing file instead of replacing it. Default false. */

@@ -4,7 +4,7 @@
  */
 import { NdjsonWriter } from './ndjson-writer.ts';
 import type { WritableLike } from './ndjson-writer.ts';
-import type { Sink } from './sink.ts';
+import type { Sink } from '../core/sink.ts';
 
 export interface ToStdoutOptions {
   /** The stream to write to. Default `process.stdout`; tests and `process.stderr` users pass their own. */

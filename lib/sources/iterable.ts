@@ -4,7 +4,7 @@
  */
 import { InputError, SluiceConfigError } from '../core/errors.ts';
 import type { Row } from '../core/row.ts';
-import type { Source, SourceItem } from './source.ts';
+import type { Source, SourceItem } from '../core/source.ts';
 
 export interface FromIterableOptions {
   /** Names the source in row ids (`rows:0`) and in the summary. Default `'rows'`. */

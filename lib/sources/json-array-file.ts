@@ -9,7 +9,7 @@ import { basename, resolve } from 'node:path';
 import { InputError, InputNotFoundError, SluiceConfigError, type InputErrorCode } from '../core/errors.ts';
 import { MAX_DEPTH } from './ndjson-lines.ts';
 import type { Row } from '../core/row.ts';
-import type { Source, SourceItem } from './source.ts';
+import type { Source, SourceItem } from '../core/source.ts';
 
 export interface JsonArrayFileOptions {
   /** Names the source in row ids (`items.json:3`) and in the summary. Default: the file's basename. */

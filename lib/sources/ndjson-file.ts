@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { InputNotFoundError, SluiceConfigError } from '../core/errors.ts';
 import { ndjsonReadable } from './ndjson-readable.ts';
-import type { Source, SourceItem } from './source.ts';
+import type { Source, SourceItem } from '../core/source.ts';
 
 export interface NdjsonFileOptions {
   /** Names the source in row ids (`topics.jsonl:17`) and in the summary. Default: the file's basename. */

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { InputError, SluiceConfigError } from '../core/errors.ts';
 import type { InputErrorCode } from '../core/errors.ts';
 import type { Row } from '../core/row.ts';
-import type { SourceItem } from './source.ts';
+import type { SourceItem } from '../core/source.ts';
 
 export interface NdjsonLinesOptions {
   /**

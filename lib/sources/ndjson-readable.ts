@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { SluiceConfigError } from '../core/errors.ts';
 import { ndjsonLines } from './ndjson-lines.ts';
-import type { Source, SourceItem } from './source.ts';
+import type { Source, SourceItem } from '../core/source.ts';
 
 export interface NdjsonReadableOptions {
   /** Names the source in row ids (`stream:17`) and in the summary. Default `'stream'`. */

@@ -3,7 +3,7 @@
  * @module
  */
 import { SluiceConfigError } from '../core/errors.ts';
-import type { Source } from './source.ts';
+import type { Source } from '../core/source.ts';
 import { ndjsonReadable } from './ndjson-readable.ts';
 
 export interface NdjsonStdinOptions {

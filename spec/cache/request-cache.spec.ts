@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RequestCache } from '../../lib/cache/request-cache.ts';
 import { canonicalJson } from '../../lib/cache/canonical-json.ts';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { createLlm, type Llm } from '../../lib/llm/client.ts';
 import { generate } from '../../lib/llm/generate.ts';
 import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';

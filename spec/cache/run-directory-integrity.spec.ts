@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { map } from '../../lib/operators/map.ts';
 import { toFailedFile } from '../../lib/sinks/failed-rows.ts';

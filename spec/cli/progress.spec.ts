@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Subject } from 'rxjs';
-import type { RunHandle } from '../../lib/core/run.ts';
+import type { RunHandle } from '../../lib/core/run-options.ts';
 import type { SluiceEvent } from '../../lib/core/events.ts';
 import { newStepStats } from '../../lib/core/step-stats.ts';
 import { Progress } from '../../lib/cli/progress.ts';
@@ -27,8 +27,9 @@ function fakeRun() {
   const counters = { read: 1234, skipped: 0, done: 1100, invalid: 0 };
   const step = { ...newStepStats(), in: 1150, out: 1090, failed: 3 };
   const usage = { requests: 1050, rateLimited: 12, cacheHits: 30, promptTokens: 10000, completionTokens: 2345, costUsd: 0.0123 };
+  const events = new Subject<SluiceEvent>();
   const handle = {
-    events: new Subject<SluiceEvent>(),
+    events,
     live: {
       steps: new Map([['answer', step]]),
       budget: { inFlight: 32 },
@@ -40,7 +41,7 @@ function fakeRun() {
   } as unknown as Pick<RunHandle, 'live' | 'events'>;
   const written: string[] = [];
   const stream = { isTTY: false, columns: 80, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
-  return { handle, counters, step, stream, written };
+  return { handle, events, counters, step, stream, written };
 }
 
 describe('progress display', () => {
@@ -72,14 +73,14 @@ describe('progress display', () => {
   });
 
   it('counts cache hits per step from the run\'s events', () => {
-    const { handle, stream } = fakeRun();
+    const { handle, events, stream } = fakeRun();
     const progress = new Progress(handle, { stream, tty: true, redrawMs: 60_000 });
-    handle.events.next({ type: 'cache', step: 'answer', hit: true });
-    handle.events.next({ type: 'cache', step: 'answer', hit: false });
-    handle.events.next({ type: 'cache', step: 'answer', hit: true });
+    events.next({ type: 'cache', step: 'answer', hit: true });
+    events.next({ type: 'cache', step: 'answer', hit: false });
+    events.next({ type: 'cache', step: 'answer', hit: true });
     assert.match(progress.frame()[1]!, /^ {2}answer {2}1,093 {2}0 rows\/s {2}57 in flight {2}3 failed {2}2 cache hits$/);
     progress.stop();
-    handle.events.next({ type: 'cache', step: 'answer', hit: true });
+    events.next({ type: 'cache', step: 'answer', hit: true });
     assert.match(progress.frame()[1]!, /2 cache hits$/, 'no longer listening once stopped');
   });
 

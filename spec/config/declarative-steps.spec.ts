@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { filterColumn } from '../../lib/config/filter-column.ts';
 import { mapColumns } from '../../lib/config/map-columns.ts';
 import { parseDefinition } from '../../lib/config/parse-definition.ts';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
+import type { Sink } from '../../lib/core/sink.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
 

@@ -11,7 +11,7 @@ import { loadDefinition } from '../../lib/config/load-definition.ts';
 import { mapColumns } from '../../lib/config/map-columns.ts';
 import { definitionOf, savePipeline } from '../../lib/config/save-definition.ts';
 import { chain } from '../../lib/core/chain.ts';
-import { type Pipeline, pipeline } from '../../lib/core/pipeline.ts';
+import { type Pipeline, pipeline } from '../../lib/pipeline/pipeline.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { createLlm, type Llm } from '../../lib/llm/client.ts';
 import { complete } from '../../lib/llm/complete.ts';

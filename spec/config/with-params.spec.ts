@@ -4,7 +4,7 @@ import { DefinitionError } from '../../lib/config/definition-error.ts';
 import { llmsOf } from '../../lib/config/llms-of.ts';
 import { parseDefinition } from '../../lib/config/parse-definition.ts';
 import { withParams } from '../../lib/config/with-params.ts';
-import type { Pipeline } from '../../lib/core/pipeline.ts';
+import type { Pipeline } from '../../lib/pipeline/pipeline.ts';
 import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
 import { map } from '../../lib/operators/map.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Row } from '../../lib/core/row.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
+import type { Sink } from '../../lib/core/sink.ts';
 
 export type MakeSink = (setup: { dir: string; broken: boolean }) => Sink | Promise<Sink>;
 export type ReadBack = (dir: string) => Promise<Row[]>;

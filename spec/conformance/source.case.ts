@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SluiceConfigError } from '../../lib/core/errors.ts';
 import type { Row } from '../../lib/core/row.ts';
-import type { Source, SourceItem } from '../../lib/sources/source.ts';
+import type { Source, SourceItem } from '../../lib/core/source.ts';
 
 export interface SourceConformanceOptions {
   /** Whether a second `read()` starts again from the top (files, arrays); if not, it must fail with a SluiceConfigError. */

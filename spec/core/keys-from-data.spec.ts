@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDefinition } from '../../lib/config/parse-definition.ts';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { broadcast } from '../../lib/operators/broadcast.ts';
 import { join } from '../../lib/operators/join.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FailurePolicyError, MissingColumnsError } from '../../lib/core/errors.ts';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { filter } from '../../lib/operators/filter.ts';
 import { map } from '../../lib/operators/map.ts';
 import { scatter } from '../../lib/operators/scatter.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { map } from '../../lib/operators/map.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MissingColumnsError } from '../../lib/core/errors.ts';
 import { defineStep } from '../../lib/core/define-step.ts';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { withMappings } from '../../lib/core/with-mappings.ts';
 import { map } from '../../lib/operators/map.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';

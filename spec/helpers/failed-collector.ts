@@ -1,6 +1,6 @@
 /** A failed-rows sink that keeps the rows in memory, for specs that check them. */
 import type { Row } from '../../lib/core/row.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
+import type { Sink } from '../../lib/core/sink.ts';
 
 export function failedCollector(): Sink & { rows: Row[] } {
   const rows: Row[] = [];

@@ -2,7 +2,7 @@
  * Reads a whole source or codec into a flat list of items, for assertions.
  * @module
  */
-import type { Source, SourceItem } from '../../lib/sources/source.ts';
+import type { Source, SourceItem } from '../../lib/core/source.ts';
 
 /** Every item of `input` (a source, or what `ndjsonLines` returns), in order. */
 export async function ndjsonCollect(input: Source | AsyncIterable<readonly SourceItem[]>, signal: AbortSignal = new AbortController().signal): Promise<SourceItem[]> {

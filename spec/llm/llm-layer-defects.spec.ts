@@ -8,7 +8,7 @@ import { join as joinPath } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { parseDefinition } from '../../lib/config/parse-definition.ts';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { createLlm, type Llm } from '../../lib/llm/client.ts';
 import { complete } from '../../lib/llm/complete.ts';

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { createLlm } from '../../lib/llm/client.ts';
 import { generate } from '../../lib/llm/generate.ts';
 import { startSimulator } from '../../lib/llm/simulator/index.ts';

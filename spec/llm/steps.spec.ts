@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { createLlm, type Llm } from '../../lib/llm/client.ts';
 import { complete } from '../../lib/llm/complete.ts';

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { take, toArray, firstValueFrom } from 'rxjs';
-import { pipeline } from '../../lib/core/pipeline.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { map } from '../../lib/operators/map.ts';
 import { scatter } from '../../lib/operators/scatter.ts';

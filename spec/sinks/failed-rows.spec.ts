@@ -4,7 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Row } from '../../lib/core/row.ts';
-import { toFailedFile, type FailedRow } from '../../lib/sinks/failed-rows.ts';
+import type { FailedRow } from '../../lib/core/failed-row.ts';
+import { toFailedFile } from '../../lib/sinks/failed-rows.ts';
 import { runSinkConformance } from '../conformance/sink.case.ts';
 import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
 
@@ -65,7 +66,7 @@ describe('failed rows of a sink set in code', () => {
     const { existsSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { pipeline } = await import('../../lib/core/pipeline.ts');
+    const { pipeline } = await import('../../lib/pipeline/pipeline.ts');
     const { map } = await import('../../lib/operators/map.ts');
     const { fromIterable } = await import('../../lib/sources/iterable.ts');
     const { toNdjsonFile } = await import('../../lib/sinks/ndjson-file.ts');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Row } from '../../lib/core/row.ts';
 import { toNdjsonDir } from '../../lib/sinks/ndjson-dir.ts';
-import type { Sink } from '../../lib/sinks/sink.ts';
+import type { Sink } from '../../lib/core/sink.ts';
 import { runSinkConformance } from '../conformance/sink.case.ts';
 import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { InputError, SluiceConfigError } from '../../lib/core/errors.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
-import type { SourceItem } from '../../lib/sources/source.ts';
+import type { SourceItem } from '../../lib/core/source.ts';
 import { runSourceConformance } from '../conformance/source.case.ts';
 import { ndjsonCollect, ndjsonSummary } from '../helpers/ndjson-collect.ts';
 

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { InputError, SluiceConfigError } from '../../lib/core/errors.ts';
 import { ndjsonLines } from '../../lib/sources/ndjson-lines.ts';
-import type { SourceItem } from '../../lib/sources/source.ts';
+import type { SourceItem } from '../../lib/core/source.ts';
 import { ndjsonCollect, ndjsonSummary } from '../helpers/ndjson-collect.ts';
 import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
 

@@ -5,13 +5,15 @@
  */
 import type { Command } from 'commander';
 import { tap } from 'rxjs';
-import type { Pipeline } from '../../core/pipeline.ts';
-import { startRun, type RunOptions } from '../../core/run.ts';
+import type { Pipeline } from '../../pipeline/pipeline.ts';
+import { startRun } from '../../core/run.ts';
+import type { RunOptions } from '../../core/run-options.ts';
+import { standardRunServices } from '../../pipeline/standard-run-services.ts';
 import type { AnyStep, StepContext } from '../../core/step.ts';
 import type { RunSummary } from '../../core/summary.ts';
-import type { FailedRow } from '../../sinks/failed-rows.ts';
+import type { FailedRow } from '../../core/failed-row.ts';
 import { toMemory } from '../../sinks/memory.ts';
-import type { Source } from '../../sources/source.ts';
+import type { Source } from '../../core/source.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { enterLlmMode } from '../llm-mode.ts';
 import { loadPipeline } from '../load-pipeline.ts';
@@ -115,6 +117,7 @@ async function dryRun(pipeline: Pipeline<any>, flags: DryRunFlags): Promise<numb
       defaultFailedSink: () => failedSink,
     },
     options,
+    { plugins: standardRunServices },
   ).summary;
 
   const failed = failedSink.rows as unknown as FailedRow[];

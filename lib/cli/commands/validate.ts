@@ -3,9 +3,9 @@
  * @module
  */
 import type { Command } from 'commander';
-import type { Pipeline } from '../../core/pipeline.ts';
+import type { Pipeline } from '../../pipeline/pipeline.ts';
 import type { AnyStep } from '../../core/step.ts';
-import type { Source } from '../../sources/source.ts';
+import type { Source } from '../../core/source.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { enterLlmMode } from '../llm-mode.ts';
 import { loadPipeline } from '../load-pipeline.ts';

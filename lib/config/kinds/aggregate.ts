@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { aggregate } from '../../operators/aggregate.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 import { readPath } from '../column-path.ts';
 
 const column = z.string().min(1).describe('A column, or a dotted path into one (`usage.tokens`).');

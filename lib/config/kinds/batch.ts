@@ -12,7 +12,7 @@ import { SluiceConfigError } from '../../core/errors.ts';
 import type { AnyStep } from '../../core/step.ts';
 import { batch } from '../../operators/batch.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 
 /** What each batch step was built from, for saving it back. */
 const declared = new WeakMap<AnyStep, Record<string, unknown>>();
@@ -33,7 +33,7 @@ export const batchKind: StepKind = {
     };
     const loaded = ctx.importModule(module, ['module']);
     // First pass: the module is not loaded yet. The loader loads it and builds again.
-    if (!loaded) return defineStep({ kind: 'batch', operator: () => identity });
+    if (!loaded) return defineStep({ kind: 'batch', ownsPermits: true, operator: () => identity });
     const fn = loaded.exports[exportName];
     if (typeof fn !== 'function') {
       throw new SluiceConfigError(`Expected export \`${exportName}\` of \`${module}\` to be a function \`(rows) => rows\`, got ${fn === undefined ? 'nothing' : fn === null ? 'null' : typeof fn}`);

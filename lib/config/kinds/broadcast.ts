@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Chain } from '../../core/chain.ts';
 import { broadcast } from '../../operators/broadcast.ts';
 import { stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 
 /** Branches by name, each a list of steps. */
 export const branchesField = z.record(

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { complete } from '../../llm/complete.ts';
 import { field } from '../fields.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 import { llmOptions, llmParamsOf, llmStepShape } from './llm-step-params.ts';
 
 export const completeKind: StepKind = {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Llm } from '../../llm/client.ts';
 import { embed } from '../../llm/embed.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 import { llmOptions, unlessDefault } from './llm-step-params.ts';
 
 export const embedKind: StepKind = {

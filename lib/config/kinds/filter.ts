@@ -4,7 +4,7 @@
  * @module
  */
 import { filterColumn, filterColumnSchema } from '../filter-column.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 
 export const filterKind: StepKind = {
   description: 'Keeps the rows whose column passes a test: `nonEmpty`, `exists`, `equals`, `in`, `matches`, `min`/`max` (`not: true` inverts).',

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { generate } from '../../llm/generate.ts';
 import { field } from '../fields.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 import { chatShape, llmOptions, llmParamsOf } from './llm-step-params.ts';
 
 export const generateKind: StepKind = {

@@ -13,7 +13,7 @@ import type { AnyStep } from '../../core/step.ts';
 import { quoteList } from '../names.ts';
 import { field, stepOptions } from '../fields.ts';
 import { isStep } from '../step-builder.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 
 /** The module file each imported step came from, for saving. */
 const importedFrom = new WeakMap<AnyStep, string>();
@@ -32,7 +32,7 @@ export const importKind: StepKind = {
     };
     const loaded = ctx.importModule(module, ['module']);
     // First pass: the module is not loaded yet. The loader loads it and builds again.
-    if (!loaded) return defineStep({ kind: 'import', operator: () => identity });
+    if (!loaded) return defineStep({ kind: 'import', ownsPermits: true, operator: () => identity });
     if (!Object.hasOwn(loaded.exports, exportName)) {
       const names = Object.keys(loaded.exports);
       throw new SluiceConfigError(`Module \`${module}\` has no export \`${exportName}\`; it exports ${names.length ? quoteList(names, 'and') : 'nothing'}`);

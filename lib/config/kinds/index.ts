@@ -2,7 +2,7 @@
  * The built-in step kinds, by the name definitions use.
  * @module
  */
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 import { aggregateKind } from './aggregate.ts';
 import { batchKind } from './batch.ts';
 import { broadcastKind } from './broadcast.ts';

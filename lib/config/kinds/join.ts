@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { join } from '../../operators/join.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 
 export const joinKind: StepKind = {
   description: 'Merges the branch copies of each row back into one row; `combine` collects columns into lists.',

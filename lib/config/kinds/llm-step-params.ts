@@ -8,7 +8,7 @@ import type { AnyStep } from '../../core/step.ts';
 import type { Llm } from '../../llm/client.ts';
 import { defaultRowConcurrency } from '../../llm/llm-step.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { SaveContext } from '../step-registry.ts';
+import type { SaveContext } from '../step-kind.ts';
 
 /** Params of every LLM step. */
 export const llmStepShape = {

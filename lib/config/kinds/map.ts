@@ -4,7 +4,7 @@
  * @module
  */
 import { mapColumns, mapColumnsSchema } from '../map-columns.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 
 const OPERATIONS = ['keep', 'rename', 'pick', 'set', 'drop', 'trim'];
 

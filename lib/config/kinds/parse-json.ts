@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseJson } from '../../operators/parse-json.ts';
 import { field, stepOptions } from '../fields.ts';
 import { jsonSchemaToZod } from '../json-schema-to-zod.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 
 const schemas = new WeakMap<object, unknown>();
 

@@ -12,7 +12,7 @@ import { route } from '../../operators/route.ts';
 import { rootColumn } from '../column-path.ts';
 import { field, stepOptions } from '../fields.ts';
 import { conditionSchema, type RowCondition, rowCondition } from '../row-condition.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 import { branchesField } from './broadcast.ts';
 
 export const routeKind: StepKind = {

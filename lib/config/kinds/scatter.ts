@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { scatter } from '../../operators/scatter.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 import { unlessDefault } from './llm-step-params.ts';
 
 export const scatterKind: StepKind = {

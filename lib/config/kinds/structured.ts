@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { structured } from '../../llm/structured.ts';
 import { field } from '../fields.ts';
 import { jsonSchemaToZod } from '../json-schema-to-zod.ts';
-import type { StepKind } from '../step-registry.ts';
+import type { StepKind } from '../step-kind.ts';
 import { chatShape, llmOptions, llmParamsOf } from './llm-step-params.ts';
 
 const defaultSchemaName = (name: string | undefined) => (name ?? 'structured').replace(/[^a-zA-Z0-9_-]/g, '_');

@@ -15,6 +15,7 @@ import { SluiceError } from '../../core/errors.ts';
  * ```
  */
 export class SimulatorRequestError extends SluiceError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.SimulatorRequestError');
   override name = 'SimulatorRequestError';
   override readonly code = 'SLUICE_SIMULATOR_BAD_REQUEST';
   /** The request field at fault, reported as the error's `param`. */

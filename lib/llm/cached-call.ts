@@ -7,8 +7,8 @@
  * @module
  */
 import type { StepContext } from '../core/step.ts';
-import type { Llm, LlmResult } from '../llm/client.ts';
-import type { RequestCache } from './request-cache.ts';
+import type { Llm, LlmResult } from './client.ts';
+import type { RequestCache } from '../cache/request-cache.ts';
 
 export type CallKind = 'chat' | 'complete' | 'embed';
 

@@ -2,16 +2,26 @@
  * The pipeline builder: a source, a chain of steps, and sinks, composed into one observable per run.
  * @module
  */
-import { Chain } from './chain.ts';
-import { SluiceConfigError } from './errors.ts';
-import type { Row } from './row.ts';
-import { type RunHandle, type RunOptions, type RunnablePipeline, startRun, validateSteps } from './run.ts';
-import type { RunSummary } from './summary.ts';
-import type { AnyStep } from './step.ts';
-import { closedColumns, unknownColumns } from './columns.ts';
-import type { Sink } from '../sinks/sink.ts';
-import type { Source } from '../sources/source.ts';
+import { Chain } from '../core/chain.ts';
+import { closedColumns, unknownColumns } from '../core/columns.ts';
+import { SluiceConfigError } from '../core/errors.ts';
+import type { Row } from '../core/row.ts';
+import { startRun } from '../core/run.ts';
+import type { RunHandle, RunnablePipeline, RunOptions } from '../core/run-options.ts';
+import type { AnyStep } from '../core/step.ts';
+import type { RunSummary } from '../core/summary.ts';
+import { validateSteps } from '../core/validate-steps.ts';
 import { toFailedFile } from '../sinks/failed-rows.ts';
+import type { Sink } from '../core/sink.ts';
+import type { Source } from '../core/source.ts';
+import { standardRunServices } from './standard-run-services.ts';
+
+declare module '../core/chain.ts' {
+  /** A pipeline's `pipe` returns a pipeline. */
+  interface ChainKinds<R> {
+    pipeline: Pipeline<R>;
+  }
+}
 
 export type PipelineDefaults = RunnablePipeline['defaults'];
 
@@ -98,12 +108,12 @@ export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnableP
 
   /** Starts a run and returns a handle (summary promise, events, `stop()`). */
   start(options?: RunOptions): RunHandle {
-    return startRun(this, options);
+    return startRun(this, options, { plugins: standardRunServices });
   }
 
   /** Runs to the end and resolves with the summary. */
   run(options?: RunOptions): Promise<RunSummary> {
-    return startRun(this, options).summary;
+    return this.start(options).summary;
   }
 
   /**

@@ -4,7 +4,7 @@
  * the row's permit in `done`, so a slow sink slows the source and memory stays bounded.
  * @module
  */
-import type { Row } from '../core/row.ts';
+import type { Row } from './row.ts';
 
 export interface Sink {
   readonly name: string;

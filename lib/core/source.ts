@@ -3,8 +3,8 @@
  * the next batch only when permits are free, so the OS pipe or file read applies backpressure.
  * @module
  */
-import type { SluiceError } from '../core/errors.ts';
-import type { Row } from '../core/row.ts';
+import type { SluiceError } from './errors.ts';
+import type { Row } from './row.ts';
 
 /** One record read from a source: a row, or a reason it could not be read. */
 export type SourceItem<R = Row> =
