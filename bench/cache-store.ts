@@ -15,7 +15,10 @@ const n = Number(process.argv[2] ?? 20_000);
 const json = process.argv.includes('--json');
 const entry = {
   response: {
-    id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini',
+    id: 'chatcmpl-x',
+    object: 'chat.completion',
+    created: 1,
+    model: 'gpt-4o-mini',
     choices: [{ index: 0, message: { role: 'assistant', content: 'An answer of a few sentences. '.repeat(12) }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 40, completion_tokens: 90, total_tokens: 130 },
   },
@@ -46,7 +49,7 @@ class FileStore {
       this.#shards.add(shard);
     }
     const temporary = `${this.#path(key)}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temporary, JSON.stringify({ ...value as object, at: new Date().toISOString() }));
+    await writeFile(temporary, JSON.stringify({ ...(value as object), at: new Date().toISOString() }));
     await rename(temporary, this.#path(key));
   }
 }

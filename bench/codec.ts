@@ -19,15 +19,17 @@ function makeFile(): void {
   const lines: string[] = [];
   for (let i = 0; i < rows; i++) {
     // ~200 bytes: an id, a number, a short string, a nested object and some text.
-    lines.push(JSON.stringify({
-      id: i,
-      score: (i * 7919) % 1000 / 10,
-      topic: `topic-${i % 97}`,
-      meta: { source: 'bench', shard: i % 16, tags: ['a', 'b'] },
-      text: 'The quick brown fox jumps over the lazy dog. '.repeat(2) + String(i).padStart(8, '0'),
-    }));
+    lines.push(
+      JSON.stringify({
+        id: i,
+        score: ((i * 7919) % 1000) / 10,
+        topic: `topic-${i % 97}`,
+        meta: { source: 'bench', shard: i % 16, tags: ['a', 'b'] },
+        text: 'The quick brown fox jumps over the lazy dog. '.repeat(2) + String(i).padStart(8, '0'),
+      }),
+    );
   }
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
 function handLoop(): number {
@@ -35,7 +37,7 @@ function handLoop(): number {
   const buf = Buffer.allocUnsafe(CHUNK);
   let tail = '';
   let count = 0;
-  for (let n; (n = readSync(fd, buf, 0, CHUNK, null)) > 0;) {
+  for (let n = readSync(fd, buf, 0, CHUNK, null); n > 0; n = readSync(fd, buf, 0, CHUNK, null)) {
     const lines = (tail + buf.toString('utf8', 0, n)).split('\n');
     tail = lines.pop()!;
     for (const line of lines) {
@@ -90,5 +92,5 @@ for (let round = 0; round < 5; round++) {
 }
 const fmt = (rate: number) => `${Math.round(rate / 1000)}k rows/s`;
 console.log(`hand loop (readSync, split, JSON.parse): ${fmt(best.hand)}`);
-console.log(`ndjsonLines over readSync chunks:        ${fmt(best.codec)} (${(100 * best.codec / best.hand).toFixed(0)}% of the hand loop)`);
-console.log(`ndjsonLines over createReadStream 1 MiB: ${fmt(best.stream)} (${(100 * best.stream / best.hand).toFixed(0)}% of the hand loop)`);
+console.log(`ndjsonLines over readSync chunks:        ${fmt(best.codec)} (${((100 * best.codec) / best.hand).toFixed(0)}% of the hand loop)`);
+console.log(`ndjsonLines over createReadStream 1 MiB: ${fmt(best.stream)} (${((100 * best.stream) / best.hand).toFixed(0)}% of the hand loop)`);

@@ -34,7 +34,14 @@ const REQUEST = {
   max_tokens: 32,
 };
 
-interface Result { variant: Variant; n: number; wallS: number; reqPerS: number; cpuMsPerReq: number; errors: number }
+interface Result {
+  variant: Variant;
+  n: number;
+  wallS: number;
+  reqPerS: number;
+  cpuMsPerReq: number;
+  errors: number;
+}
 
 if (process.argv[2] === '--client') {
   await runClient(process.argv[3] as Variant, process.argv[4]!, Number(process.argv[5]), Number(process.argv[6]));
@@ -67,7 +74,9 @@ async function main(): Promise<void> {
       const result = await new Promise<Result>((resolve, reject) => {
         const child = fork(import.meta.filename, ['--client', variant, url, String(n), String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
         child.on('message', (message) => resolve(message as Result));
-        child.on('exit', (code) => { if (code !== 0) reject(new Error(`${variant} exited with ${code}`)); });
+        child.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`${variant} exited with ${code}`));
+        });
       });
       results.set(variant, [...(results.get(variant) ?? []), result]);
     }
@@ -75,7 +84,9 @@ async function main(): Promise<void> {
   server.close();
   server.closeAllConnections();
 
-  console.log(`N=${n}, concurrency=${concurrency}, server delay 20 ms (ideal ${Math.round((concurrency * 1000) / 20)} req/s), median of ${rounds} rounds, Node ${process.version}`);
+  console.log(
+    `N=${n}, concurrency=${concurrency}, server delay 20 ms (ideal ${Math.round((concurrency * 1000) / 20)} req/s), median of ${rounds} rounds, Node ${process.version}`,
+  );
   console.log('variant              req/s   CPU ms/req  (range)        errors');
   for (const [variant, runs] of results) {
     const sorted = [...runs].sort((a, b) => a.cpuMsPerReq - b.cpuMsPerReq);

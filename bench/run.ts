@@ -25,8 +25,22 @@ const only = new Set(args.only.split(','));
 const data = 'bench/.data';
 mkdirSync(data, { recursive: true });
 
-interface Measured { rows: number; ms: number; maxRssKB: number; cpuMs?: number; requestsSent?: number; errors?: number }
-interface Figure { name: string; value: number; unit: string; baseline: number; ratio: number; target?: string }
+interface Measured {
+  rows: number;
+  ms: number;
+  maxRssKB: number;
+  cpuMs?: number;
+  requestsSent?: number;
+  errors?: number;
+}
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: number;
+  ratio: number;
+  target?: string;
+}
 const figures: Figure[] = [];
 
 function variant(script: string, ...rest: string[]): Measured {
@@ -37,10 +51,14 @@ function variant(script: string, ...rest: string[]): Measured {
 /** Runs the slow pipeline with `sluice run` (dist/cli/main.js, shebang flags included); its peak RSS comes on stderr. */
 function viaCli(input: string, output: string): Measured {
   const started = performance.now();
-  const result = spawnSync('dist/cli/main.js', ['run', 'bench/variants/slow-pipeline.ts', '-i', input, '-o', output, '--budget', '256', '--no-cache', '-q', '--no-progress'], {
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
-  });
+  const result = spawnSync(
+    'dist/cli/main.js',
+    ['run', 'bench/variants/slow-pipeline.ts', '-i', input, '-o', output, '--budget', '256', '--no-cache', '-q', '--no-progress'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+    },
+  );
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`sluice run failed: ${result.stderr}`);
   const { maxRssKB } = JSON.parse(result.stderr.trim().split('\n').pop()!) as { maxRssKB: number };
@@ -69,8 +87,13 @@ function report(figure: Figure): void {
     const { target: _t, ...line } = figure;
     process.stdout.write(`${JSON.stringify(line)}\n`);
   } else {
-    const value = figure.unit === 'rows/s' || figure.unit === 'req/s' ? Math.round(figure.value).toLocaleString('en-US') : figure.value.toFixed(figure.unit === 'ms/req' ? 3 : 1);
-    process.stderr.write(`${figure.name.padEnd(34)} ${value.padStart(12)} ${figure.unit.padEnd(7)} ratio ${figure.ratio.toFixed(2)}${figure.target ? `  (target ${figure.target})` : ''}\n`);
+    const value =
+      figure.unit === 'rows/s' || figure.unit === 'req/s'
+        ? Math.round(figure.value).toLocaleString('en-US')
+        : figure.value.toFixed(figure.unit === 'ms/req' ? 3 : 1);
+    process.stderr.write(
+      `${figure.name.padEnd(34)} ${value.padStart(12)} ${figure.unit.padEnd(7)} ratio ${figure.ratio.toFixed(2)}${figure.target ? `  (target ${figure.target})` : ''}\n`,
+    );
   }
 }
 
@@ -102,16 +125,37 @@ if (only.has('core')) {
   report({ name: 'core.slow-2m.peak-rss', value: slow2.maxRssKB / 1024, unit: 'MB', baseline: 150, ratio: slow2.maxRssKB / 1024 / 150, target: '< 150 MB' });
   const four = ensureRows(4_000_000);
   const slow4 = viaCli(four, out);
-  report({ name: 'core.slow-4m.peak-rss', value: slow4.maxRssKB / 1024, unit: 'MB', baseline: slow2.maxRssKB / 1024, ratio: slow4.maxRssKB / slow2.maxRssKB, target: 'ratio <= 1.05' });
+  report({
+    name: 'core.slow-4m.peak-rss',
+    value: slow4.maxRssKB / 1024,
+    unit: 'MB',
+    baseline: slow2.maxRssKB / 1024,
+    ratio: slow4.maxRssKB / slow2.maxRssKB,
+    target: 'ratio <= 1.05',
+  });
   // The same pipeline as a library call, on Node's default heap settings.
   const library2 = variant('sluice-slow.ts', two, out);
-  report({ name: 'core.slow-2m.library.peak-rss', value: library2.maxRssKB / 1024, unit: 'MB', baseline: slow2.maxRssKB / 1024, ratio: library2.maxRssKB / slow2.maxRssKB });
-  report({ name: 'core.slow-4m.rate', value: (4_000_000 / slow4.ms) * 1000, unit: 'rows/s', baseline: 64_000, ratio: (4_000_000 / slow4.ms) * 1000 / 64_000 });
+  report({
+    name: 'core.slow-2m.library.peak-rss',
+    value: library2.maxRssKB / 1024,
+    unit: 'MB',
+    baseline: slow2.maxRssKB / 1024,
+    ratio: library2.maxRssKB / slow2.maxRssKB,
+  });
+  report({
+    name: 'core.slow-4m.rate',
+    value: (4_000_000 / slow4.ms) * 1000,
+    unit: 'rows/s',
+    baseline: 64_000,
+    ratio: ((4_000_000 / slow4.ms) * 1000) / 64_000,
+  });
 }
 
 /** Starts the simulator in its own process (client and server must not share a thread). */
 async function startSimulatorProcess(latency: number | string, ...flags: string[]): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['lib/llm/simulator/main.ts', '--latency', String(latency), '--log-limit', '1000', ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['lib/llm/simulator/main.ts', '--latency', String(latency), '--log-limit', '1000', ...flags], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.trim()));
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
@@ -145,18 +189,34 @@ if (only.has('throttle')) {
     rounds.sluice256!.push(await throttled('throttle-sluice.ts', 256, 'plain'));
   }
   const goodput = (m: Measured) => (m.rows / m.ms) * 1000;
-  const names: [string, string][] = [['sdk', 'throttle.sdk-promise-pool@64'], ['ai', 'throttle.ai-sdk-p-map@64'], ['langchain', 'throttle.langchain-batch@64'], ['sluice64', 'throttle.sluice@64'], ['sluice256', 'throttle.sluice@256']];
+  const names: [string, string][] = [
+    ['sdk', 'throttle.sdk-promise-pool@64'],
+    ['ai', 'throttle.ai-sdk-p-map@64'],
+    ['langchain', 'throttle.langchain-batch@64'],
+    ['sluice64', 'throttle.sluice@64'],
+    ['sluice256', 'throttle.sluice@256'],
+  ];
   for (const [key, name] of names) {
     const measured = rounds[key]!;
     const worst = Math.max(...measured.map((m) => m.errors ?? 0));
-    report({ name: `${name}.goodput`, value: medianOf(measured, goodput), unit: 'req/s', baseline: limit, ratio: medianOf(measured, goodput) / limit, ...(key.startsWith('sluice') ? { target: '>= 0.90 of the limit' } : {}) });
+    report({
+      name: `${name}.goodput`,
+      value: medianOf(measured, goodput),
+      unit: 'req/s',
+      baseline: limit,
+      ratio: medianOf(measured, goodput) / limit,
+      ...(key.startsWith('sluice') ? { target: '>= 0.90 of the limit' } : {}),
+    });
     report({ name: `${name}.failed`, value: worst, unit: 'rows', baseline: n, ratio: worst / n, ...(key.startsWith('sluice') ? { target: '0' } : {}) });
   }
 
   // The fault mix: 20% 429 (retry-after 1 s), 5% 500, 2% resets, 2% malformed 200s; 600 rows from
   // a scatter. Latency 100-300 ms makes a clean run take about 2 s, as in the run the issue reports.
   const faulty = async (faults: boolean): Promise<Measured> => {
-    const sim = await startSimulatorProcess('100-300', ...(faults ? ['--rate429', '0.2', '--rate500', '0.05', '--rate-reset', '0.02', '--rate-malformed', '0.02'] : []));
+    const sim = await startSimulatorProcess(
+      '100-300',
+      ...(faults ? ['--rate429', '0.2', '--rate500', '0.05', '--rate-reset', '0.02', '--rate-malformed', '0.02'] : []),
+    );
     try {
       return variant('throttle-sluice.ts', sim.url, '600', '64', 'scatter');
     } finally {
@@ -170,7 +230,14 @@ if (only.has('throttle')) {
     mixed.push(await faulty(true));
   }
   const wall = (m: Measured) => m.ms;
-  report({ name: 'faults.sluice.wall', value: medianOf(mixed, wall) / 1000, unit: 's', baseline: medianOf(clean, wall) / 1000, ratio: medianOf(mixed, wall) / medianOf(clean, wall), target: '<= 5x a clean run' });
+  report({
+    name: 'faults.sluice.wall',
+    value: medianOf(mixed, wall) / 1000,
+    unit: 's',
+    baseline: medianOf(clean, wall) / 1000,
+    ratio: medianOf(mixed, wall) / medianOf(clean, wall),
+    target: '<= 5x a clean run',
+  });
   const worst = Math.max(...mixed.map((m) => m.errors ?? 0));
   report({ name: 'faults.sluice.failed', value: worst, unit: 'rows', baseline: 600, ratio: worst / 600, target: '0' });
 }
@@ -211,8 +278,20 @@ if (only.has('llm') || only.has('cache')) {
       report({ name: 'llm.sdk-promise-pool.cpu', value: sdkCpu, unit: 'ms/req', baseline: poolCpu, ratio: sdkCpu / poolCpu });
       report({ name: 'llm.sluice.cpu', value: sluiceCpu, unit: 'ms/req', baseline: sdkCpu, ratio: sluiceCpu / sdkCpu });
       const rss = (m: Measured) => m.maxRssKB / 1024;
-      report({ name: 'llm.sdk-promise-pool.peak-rss', value: medianOf(rounds.sdk!, rss), unit: 'MB', baseline: medianOf(rounds.pool!, rss), ratio: medianOf(rounds.sdk!, rss) / medianOf(rounds.pool!, rss) });
-      report({ name: 'llm.sluice.peak-rss', value: medianOf(rounds.sluice!, rss), unit: 'MB', baseline: medianOf(rounds.sdk!, rss), ratio: medianOf(rounds.sluice!, rss) / medianOf(rounds.sdk!, rss) });
+      report({
+        name: 'llm.sdk-promise-pool.peak-rss',
+        value: medianOf(rounds.sdk!, rss),
+        unit: 'MB',
+        baseline: medianOf(rounds.pool!, rss),
+        ratio: medianOf(rounds.sdk!, rss) / medianOf(rounds.pool!, rss),
+      });
+      report({
+        name: 'llm.sluice.peak-rss',
+        value: medianOf(rounds.sluice!, rss),
+        unit: 'MB',
+        baseline: medianOf(rounds.sdk!, rss),
+        ratio: medianOf(rounds.sluice!, rss) / medianOf(rounds.sdk!, rss),
+      });
     }
     if (only.has('cache')) {
       report({ name: 'cache.miss-cost', value: cached, unit: 'req/s', baseline: sluice, ratio: cached / sluice, target: '>= 0.95' });
@@ -226,7 +305,14 @@ if (only.has('llm') || only.has('cache')) {
       // The store behind the cache: LMDB against the file-per-entry layout it replaced.
       const store = execFileSync(process.execPath, ['bench/cache-store.ts', '20000', '--json'], { encoding: 'utf8' });
       for (const line of store.trim().split('\n')) report(JSON.parse(line) as Figure);
-      report({ name: 'cache.rerun-requests-sent', value: Math.max(...reruns.map((m) => m.requestsSent ?? -1)), unit: 'requests', baseline: first.requestsSent ?? 0, ratio: 0, target: '0' });
+      report({
+        name: 'cache.rerun-requests-sent',
+        value: Math.max(...reruns.map((m) => m.requestsSent ?? -1)),
+        unit: 'requests',
+        baseline: first.requestsSent ?? 0,
+        ratio: 0,
+        target: '0',
+      });
     }
   } finally {
     sim.stop();

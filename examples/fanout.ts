@@ -24,6 +24,13 @@ export default pipeline<Input>('fanout').pipe(
   join({ name: 'features' }),
   broadcast({
     rows: (c) => c.pipe(route((row) => (row.lang === 'en' ? 'en' : 'other'), undefined, { name: 'by-language' })),
-    stats: (c) => c.pipe(aggregate({ key: 'lang', reduce: (rows, lang) => ({ lang, rows: rows.length, words: rows.reduce((n, r) => n + Number(r.words), 0) }), name: 'per-language' })),
+    stats: (c) =>
+      c.pipe(
+        aggregate({
+          key: 'lang',
+          reduce: (rows, lang) => ({ lang, rows: rows.length, words: rows.reduce((n, r) => n + Number(r.words), 0) }),
+          name: 'per-language',
+        }),
+      ),
   }),
 );

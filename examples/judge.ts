@@ -35,7 +35,8 @@ export default pipeline('judge')
       llm: judge,
       name: 'rate',
       system: 'You are a strict judge of helpfulness, accuracy and clarity.',
-      prompt: 'Instruction: {{ instruction }}\n{% for g in generations %}\nResponse {{ forloop.index }}: {{ g }}\n{% endfor %}\nRate each response from 1 to 10, in order.',
+      prompt:
+        'Instruction: {{ instruction }}\n{% for g in generations %}\nResponse {{ forloop.index }}: {{ g }}\n{% endfor %}\nRate each response from 1 to 10, in order.',
       schema: z.object({ ratings: z.array(z.number().int().min(1).max(10)), rationale: z.string() }),
       as: 'judgement',
     }),

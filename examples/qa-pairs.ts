@@ -32,7 +32,12 @@ export default pipeline('qa-pairs')
     }),
     map(({ plan, ...row }) => ({ ...row, subtopics: plan.subtopics }), { name: 'unpack', columns: ['topic', 'subtopics', '_sluice'] }),
     scatter('subtopics', { as: 'subtopic' }),
-    generate({ llm, name: 'question', prompt: 'Write one clear question about {{ subtopic }}, as part of {{ topic }}. Reply with the question only.', as: 'question' }),
+    generate({
+      llm,
+      name: 'question',
+      prompt: 'Write one clear question about {{ subtopic }}, as part of {{ topic }}. Reply with the question only.',
+      as: 'question',
+    }),
     generate({ llm, name: 'answer', system: 'You are a precise teacher. Answer in at most three sentences.', prompt: '{{ question }}', as: 'answer' }),
   )
   .to(toNdjsonFile('out/qa-pairs.jsonl'));

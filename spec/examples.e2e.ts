@@ -6,7 +6,10 @@ import { describe, it } from 'node:test';
 import { runCli } from './helpers/run-cli.ts';
 
 function lines(text: string): Array<Record<string, any>> {
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
 }
 
 describe('examples, run exactly as the README says', () => {
@@ -14,12 +17,10 @@ describe('examples, run exactly as the README says', () => {
     const input = await readFile('examples/data/rows.jsonl', 'utf8');
     const result = await runCli(['run', 'examples/clean.ts'], input);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(lines(result.stdout).map((r) => r.text), [
-      'The tide comes in twice a day.',
-      'La marée monte deux fois par jour.',
-      'Photosynthesis turns light into sugar.',
-      'Die Römer bauten Straßen.',
-    ]);
+    assert.deepEqual(
+      lines(result.stdout).map((r) => r.text),
+      ['The tide comes in twice a day.', 'La marée monte deux fois par jour.', 'Photosynthesis turns light into sugar.', 'Die Römer bauten Straßen.'],
+    );
   });
 
   it('fanout.ts writes one file per named output, with the per-language counts', async () => {
@@ -28,13 +29,22 @@ describe('examples, run exactly as the README says', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual((await readdir(dir)).sort(), ['rows__en.jsonl', 'rows__other.jsonl', 'stats.jsonl']);
     const en = lines(await readFile(join(dir, 'rows__en.jsonl'), 'utf8'));
-    assert.deepEqual(en.map((r) => [r.words, r.question]), [[7, false], [5, false]]);
+    assert.deepEqual(
+      en.map((r) => [r.words, r.question]),
+      [
+        [7, false],
+        [5, false],
+      ],
+    );
     const stats = lines(await readFile(join(dir, 'stats.jsonl'), 'utf8'));
-    assert.deepEqual(stats.sort((a, b) => a.lang.localeCompare(b.lang)), [
-      { lang: 'de', rows: 1, words: 4 },
-      { lang: 'en', rows: 2, words: 12 },
-      { lang: 'fr', rows: 1, words: 7 },
-    ]);
+    assert.deepEqual(
+      stats.sort((a, b) => a.lang.localeCompare(b.lang)),
+      [
+        { lang: 'de', rows: 1, words: 4 },
+        { lang: 'en', rows: 2, words: 12 },
+        { lang: 'fr', rows: 1, words: 7 },
+      ],
+    );
   });
 
   it('qa-pairs.ts runs on the simulator: 5 topics, 3 subtopics each, 15 QA pairs marked simulated', async () => {

@@ -18,22 +18,37 @@ describe('the npm package', () => {
     const project = join(scratch, 'app');
     execFileSync('mkdir', ['-p', project]);
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }));
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', join(scratch, tarball)], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', join(scratch, tarball)], {
+      cwd: project,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
-    await writeFile(join(project, 'use.mjs'), `
+    await writeFile(
+      join(project, 'use.mjs'),
+      `
 import { pipeline, fromIterable, map, toMemory } from 'sluice';
 const out = toMemory();
 const summary = await pipeline('p').from(fromIterable([{ n: 1 }, { n: 2 }])).pipe(map((r) => ({ n: r.n * 10 }))).to(out).run();
 console.log(JSON.stringify({ rows: out.rows, status: summary.status }));
-`);
+`,
+    );
     const used = execFileSync(process.execPath, ['use.mjs'], { cwd: project, env, encoding: 'utf8' });
     assert.deepEqual(JSON.parse(used), { rows: [{ n: 10 }, { n: 20 }], status: 'ok' });
 
-    await writeFile(join(project, 'upper.mjs'), `
+    await writeFile(
+      join(project, 'upper.mjs'),
+      `
 import { map, pipeline } from 'sluice';
 export default pipeline('upper').pipe(map((r) => ({ ...r, text: String(r.text).toUpperCase() })));
-`);
-    const ran = execFileSync(join(project, 'node_modules/.bin/sluice'), ['run', 'upper.mjs', '-q'], { cwd: project, env, input: '{"text":"hi"}\n', encoding: 'utf8' });
+`,
+    );
+    const ran = execFileSync(join(project, 'node_modules/.bin/sluice'), ['run', 'upper.mjs', '-q'], {
+      cwd: project,
+      env,
+      input: '{"text":"hi"}\n',
+      encoding: 'utf8',
+    });
     assert.equal(ran, '{"text":"HI"}\n');
     const help = execFileSync(join(project, 'node_modules/.bin/sluice'), ['--help'], { cwd: project, env, encoding: 'utf8' });
     assert.match(help, /Usage: sluice/);
@@ -47,10 +62,18 @@ export default pipeline('upper').pipe(map((r) => ({ ...r, text: String(r.text).t
       }
     });
     if (older) {
-      const refused = spawnSync(older, [join(project, 'node_modules/sluice/dist/cli/main.js'), 'run', 'upper.mjs'], { cwd: project, env, input: '{"text":"hi"}\n', encoding: 'utf8' });
+      const refused = spawnSync(older, [join(project, 'node_modules/sluice/dist/cli/main.js'), 'run', 'upper.mjs'], {
+        cwd: project,
+        env,
+        input: '{"text":"hi"}\n',
+        encoding: 'utf8',
+      });
       assert.equal(refused.status, 2);
       assert.equal(refused.stdout, '');
-      assert.match(refused.stderr, /^sluice: needs Node 24 or later; this is Node \d+\.\d+\.\d+\. In your project: npm i -D node@24, then run it with npx sluice/);
+      assert.match(
+        refused.stderr,
+        /^sluice: needs Node 24 or later; this is Node \d+\.\d+\.\d+\. In your project: npm i -D node@24, then run it with npx sluice/,
+      );
       assert.equal(refused.stderr.trim().split('\n').length, 1);
     }
   });

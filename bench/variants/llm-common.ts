@@ -4,7 +4,9 @@ export const REQUEST_TEXT = 'What is the capital of France? Answer in one senten
 export function report(requests: number, started: number, cpuStart: NodeJS.CpuUsage, errors = 0, extra: Record<string, unknown> = {}): void {
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuStart);
-  process.stdout.write(`${JSON.stringify({ rows: requests, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKB: process.resourceUsage().maxRSS, errors, ...extra })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rows: requests, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKB: process.resourceUsage().maxRSS, errors, ...extra })}\n`,
+  );
 }
 
 /** Runs `task(i)` for i in [0, n) with at most `concurrency` at once. */

@@ -10,9 +10,9 @@ const [url = '', n = '20000', concurrency = '256', cacheDir = '-', steps = '1'] 
 const c = Number(concurrency);
 const llm = createLlm({ model: 'sim-small', baseURL: url, apiKey: 'sk-bench', concurrency: c });
 const nullSink: Sink = { name: 'null', write: (_row, _leaf, done) => done(), close: async () => {} };
-let p = pipeline('bench').from(fromIterable(Array.from({ length: Number(n) }, (_, i) => ({ i })))).pipe(
-  generate({ llm, prompt: `${REQUEST_TEXT} #{{ i }}`, as: 'answer', concurrency: c, metadata: false }),
-);
+let p = pipeline('bench')
+  .from(fromIterable(Array.from({ length: Number(n) }, (_, i) => ({ i }))))
+  .pipe(generate({ llm, prompt: `${REQUEST_TEXT} #{{ i }}`, as: 'answer', concurrency: c, metadata: false }));
 if (steps === '2') p = p.pipe(generate({ llm, prompt: 'Check this answer: {{ answer }}', as: 'check', concurrency: c, metadata: false }));
 const started = performance.now();
 const cpu = process.cpuUsage();

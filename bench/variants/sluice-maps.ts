@@ -2,10 +2,12 @@
 import { map, ndjsonFile, pipeline, toNdjsonFile, toFailedFile, type Row } from 'sluice';
 
 const [input = '', output = '/dev/null', k = '1'] = process.argv.slice(2);
-const steps = [map((row: Row) => {
-  row.x = 1;
-  return row;
-})];
+const steps = [
+  map((row: Row) => {
+    row.x = 1;
+    return row;
+  }),
+];
 for (let i = 1; i < Number(k); i++) steps.push(map((row: Row) => row));
 const started = performance.now();
 const summary = await pipeline('bench')

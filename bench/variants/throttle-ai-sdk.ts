@@ -10,11 +10,15 @@ const model = provider.chat('sim-small');
 let errors = 0;
 const started = performance.now();
 const cpu = process.cpuUsage();
-await pMap(Array.from({ length: Number(n) }, (_, i) => i), async (i) => {
-  try {
-    await generateText({ model, prompt: `${REQUEST_TEXT} #${i}` });
-  } catch {
-    errors++;
-  }
-}, { concurrency: Number(concurrency) });
+await pMap(
+  Array.from({ length: Number(n) }, (_, i) => i),
+  async (i) => {
+    try {
+      await generateText({ model, prompt: `${REQUEST_TEXT} #${i}` });
+    } catch {
+      errors++;
+    }
+  },
+  { concurrency: Number(concurrency) },
+);
 report(Number(n) - errors, started, cpu, errors);

@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 export async function* completeLines(path: string): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let tail = '';
-  let stream;
+  let stream: ReturnType<typeof createReadStream> | undefined;
   try {
     stream = createReadStream(path, { highWaterMark: 1 << 20 });
     for await (const chunk of stream) {

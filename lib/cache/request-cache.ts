@@ -41,9 +41,9 @@ export interface CacheCounters {
 // opened twice in one process. The registry lives on `globalThis`, because one process can hold
 // two copies of this module (the CLI from `dist/` and a pipeline that imports the package source).
 const registryKey = Symbol.for('sluice.request-cache.databases');
-const databases: Map<string, RootDatabase<CacheEntry, string>> =
-  ((globalThis as Record<symbol, unknown>)[registryKey] as Map<string, RootDatabase<CacheEntry, string>> | undefined)
-  ?? ((globalThis as Record<symbol, unknown>)[registryKey] = new Map());
+const databases: Map<string, RootDatabase<CacheEntry, string>> = ((globalThis as Record<symbol, unknown>)[registryKey] as
+  | Map<string, RootDatabase<CacheEntry, string>>
+  | undefined) ?? ((globalThis as Record<symbol, unknown>)[registryKey] = new Map());
 
 // LMDB is a native add-on: it is loaded when a cache is first used, so that `import 'sluice'`, and
 // runs without LLM steps, never load it.
@@ -89,7 +89,10 @@ function setAsideIfUnreadable(dir: string): void {
   const aside = `${dir.replace(/[\\/]+$/, '')}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   renameSync(dir, aside);
   mkdirSync(dir, { recursive: true });
-  const reason = (result.stderr ?? '').split('\n').find((line) => /error|assert/i.test(line))?.trim();
+  const reason = (result.stderr ?? '')
+    .split('\n')
+    .find((line) => /error|assert/i.test(line))
+    ?.trim();
   const why = result.signal ? `reading it crashed with ${result.signal}` : `reading it failed${reason ? `: ${reason}` : ''}`;
   process.stderr.write(`sluice: warning: the request cache ${dir} cannot be read (${why}); moved it to ${aside} and going on with an empty cache.\n`);
 }
@@ -183,7 +186,9 @@ export class RequestCache {
       this.#counters.writes++;
     } catch (error) {
       this.#unwritable = true;
-      process.stderr.write(`sluice: warning: the request cache ${this.dir} cannot be written (${(error as Error).message}); this run goes on without storing answers.\n`);
+      process.stderr.write(
+        `sluice: warning: the request cache ${this.dir} cannot be written (${(error as Error).message}); this run goes on without storing answers.\n`,
+      );
     }
   }
 

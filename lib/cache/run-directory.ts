@@ -75,10 +75,10 @@ export class RunDirectoryError extends SluiceError {
 /** What differs between the unfinished run and this one, in words; empty when nothing does. */
 function changesSince(previous: RunRecord, info: RunInfo, definitionHash: string): string[] {
   const changes: string[] = [];
-  if (previous.definitionHash !== definitionHash) changes.push('the pipeline\'s steps or parameters changed');
+  if (previous.definitionHash !== definitionHash) changes.push("the pipeline's steps or parameters changed");
   const before = previous.fingerprint;
   const now = info.fingerprint;
-  if (before?.code !== undefined && now?.code !== undefined && before.code !== now.code) changes.push('the pipeline\'s code changed');
+  if (before?.code !== undefined && now?.code !== undefined && before.code !== now.code) changes.push("the pipeline's code changed");
   for (const input of now?.inputs ?? []) {
     const old = before?.inputs?.find((i) => i.path === input.path);
     if (!old) {
@@ -87,9 +87,16 @@ function changesSince(previous: RunRecord, info: RunInfo, definitionHash: string
       changes.push(`the input ${input.path} changed (${old.size} bytes then, ${input.size} now)`);
     }
   }
-  const outputs = (o: unknown) => JSON.stringify(Object.values((o ?? {}) as Record<string, unknown>).map(String).sort());
+  const outputs = (o: unknown) =>
+    JSON.stringify(
+      Object.values((o ?? {}) as Record<string, unknown>)
+        .map(String)
+        .sort(),
+    );
   if (previous.outputs !== undefined && outputs(previous.outputs) !== outputs(info.outputs)) {
-    changes.push(`the outputs are now ${Object.values((info.outputs ?? {}) as Record<string, unknown>).join(', ')}, not ${Object.values(previous.outputs as Record<string, unknown>).join(', ')}`);
+    changes.push(
+      `the outputs are now ${Object.values((info.outputs ?? {}) as Record<string, unknown>).join(', ')}, not ${Object.values(previous.outputs as Record<string, unknown>).join(', ')}`,
+    );
   }
   return changes;
 }
@@ -128,8 +135,8 @@ async function takeLock(dir: string): Promise<void> {
     if (holder && live) {
       const where = holder.host === mine.host ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`;
       throw new RunDirectoryError(
-        `The run directory ${dir} is in use by ${where} since ${holder.startedAt}. Wait for that run to end, or stop it; `
-        + `if it is gone${holder.host === mine.host ? '' : ' (another host cannot be checked from here)'}, remove ${path}.`,
+        `The run directory ${dir} is in use by ${where} since ${holder.startedAt}. Wait for that run to end, or stop it; ` +
+          `if it is gone${holder.host === mine.host ? '' : ' (another host cannot be checked from here)'}, remove ${path}.`,
       );
     }
     await rm(path, { force: true });
@@ -162,7 +169,9 @@ function alive(pid: number): boolean {
  * resume cannot tell the lines of finished records from the others, and would duplicate some.
  */
 async function checkSidecars(dir: string, previous: RunRecord): Promise<void> {
-  const outputs = [...Object.values((previous.outputs ?? {}) as Record<string, unknown>), previous.failedPath].filter((f): f is string => typeof f === 'string');
+  const outputs = [...Object.values((previous.outputs ?? {}) as Record<string, unknown>), previous.failedPath].filter(
+    (f): f is string => typeof f === 'string',
+  );
   const files: string[] = [];
   for (const output of outputs) {
     try {
@@ -182,8 +191,8 @@ async function checkSidecars(dir: string, previous: RunRecord): Promise<void> {
     }
     if (size === 0 || existsSync(join(dir, 'written', sidecarName(file)))) continue;
     throw new RunDirectoryError(
-      `Cannot resume the run in ${dir}: it has no record of which lines of ${file} are finished (written/${sidecarName(file)} is gone), `
-      + `so resuming could duplicate rows. Start over: remove ${dir} and ${file}, or run with another --run-dir.`,
+      `Cannot resume the run in ${dir}: it has no record of which lines of ${file} are finished (written/${sidecarName(file)} is gone), ` +
+        `so resuming could duplicate rows. Start over: remove ${dir} and ${file}, or run with another --run-dir.`,
     );
   }
 }
@@ -252,8 +261,8 @@ export class RunDirectory {
       const changes = changesSince(previous!, info, definitionHash);
       if (changes.length > 0) {
         throw new RunDirectoryError(
-          `Cannot resume the run in ${dir}: ${changes.join('; ')} since it started, so its finished rows may not match what this run would make. `
-          + 'Start over with --restart (the outputs are rewritten), or continue anyway with --accept-changes.',
+          `Cannot resume the run in ${dir}: ${changes.join('; ')} since it started, so its finished rows may not match what this run would make. ` +
+            'Start over with --restart (the outputs are rewritten), or continue anyway with --accept-changes.',
         );
       }
     }

@@ -91,7 +91,12 @@ export function graphOf(pipeline: Pipeline<any>): PipelineGraph {
         const branches: GraphBranch[] = [];
         const next: Exit[] = [];
         for (const [branch, branchSteps] of Object.entries(step.branches)) {
-          const inner = walk(branchSteps, `${qualified}/${branch}/`, paths.map((p) => ({ node: qualified, path: childPath(p, branch) })), [...fans, paths]);
+          const inner = walk(
+            branchSteps,
+            `${qualified}/${branch}/`,
+            paths.map((p) => ({ node: qualified, path: childPath(p, branch) })),
+            [...fans, paths],
+          );
           branches.push({ name: branch, steps: inner.steps });
           next.push(...inner.exits);
         }

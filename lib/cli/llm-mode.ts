@@ -17,7 +17,9 @@ export async function enterLlmMode(mode: string | undefined): Promise<LlmMode> {
   const chosen = mode ?? process.env.SLUICE_LLM;
   if (chosen === undefined || chosen === '' || chosen === 'env') return { simulated: false, close: async () => {} };
   if (chosen !== 'simulated') {
-    throw new SluiceConfigError(`Expected \`--llm\` to be \`simulated\` or \`env\`, got \`${chosen}\`. Use \`env\` (the default) to take OPENAI_BASE_URL and OPENAI_API_KEY from the environment.`);
+    throw new SluiceConfigError(
+      `Expected \`--llm\` to be \`simulated\` or \`env\`, got \`${chosen}\`. Use \`env\` (the default) to take OPENAI_BASE_URL and OPENAI_API_KEY from the environment.`,
+    );
   }
   const latency = Number(process.env.SLUICE_SIMULATOR_LATENCY_MS ?? 20);
   const simulator = await startSimulator({ latencyMs: Number.isFinite(latency) ? latency : 20 });

@@ -26,8 +26,7 @@ export interface LoadPipelineOptions {
 }
 
 function isPipeline(value: unknown): value is Pipeline<any> {
-  return typeof value === 'object' && value !== null
-    && Array.isArray((value as Pipeline).steps) && typeof (value as Pipeline).start === 'function';
+  return typeof value === 'object' && value !== null && Array.isArray((value as Pipeline).steps) && typeof (value as Pipeline).start === 'function';
 }
 
 async function loadModule(path: string, absolute: string, llms: 'eager' | 'lazy'): Promise<Pipeline<any>> {
@@ -59,9 +58,7 @@ export async function loadPipeline(path: string, { sets = {}, llms = 'eager' }: 
   const absolute = resolve(path);
   const ext = extname(path).toLowerCase();
   if (!MODULES.has(ext) && !DEFINITIONS.has(ext)) {
-    throw new SluiceConfigError(
-      `Expected a pipeline module (.ts, .js) or definition (.yaml, .yml, .json), got \`${path}\`.`,
-    );
+    throw new SluiceConfigError(`Expected a pipeline module (.ts, .js) or definition (.yaml, .yml, .json), got \`${path}\`.`);
   }
   if (!existsSync(absolute)) {
     throw new SluiceConfigError(

@@ -13,8 +13,8 @@ const NEEDED = 24;
 const major = Number(process.versions.node.split('.')[0]);
 if (major < NEEDED) {
   process.stderr.write(
-    `sluice: needs Node ${NEEDED} or later; this is Node ${process.versions.node}. `
-    + `In your project: npm i -D node@${NEEDED}, then run it with npx sluice (npm puts that Node first); or install Node ${NEEDED} (for example: nvm install ${NEEDED}).\n`,
+    `sluice: needs Node ${NEEDED} or later; this is Node ${process.versions.node}. ` +
+      `In your project: npm i -D node@${NEEDED}, then run it with npx sluice (npm puts that Node first); or install Node ${NEEDED} (for example: nvm install ${NEEDED}).\n`,
   );
   process.exit(2);
 }

@@ -36,13 +36,17 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
   if (cache && typeof cache === 'object' && typeof cache.hits === 'number' && (showIdleCache || cache.hits + (cache.misses ?? 0) + (cache.writes ?? 0) > 0)) {
     lines.push(`  cache${cache.dir ? ` ${cache.dir}` : ''}: ${cache.hits} hits, ${cache.misses ?? 0} misses, ${cache.writes ?? 0} writes`);
   }
-  const written = Object.entries(summary.written).map(([leaf, n]) => `${leaf} ${n}`).join(', ');
+  const written = Object.entries(summary.written)
+    .map(([leaf, n]) => `${leaf} ${n}`)
+    .join(', ');
   lines.push(`  written: ${written || 'none'}`);
   lines.push(`  failed: ${summary.failed}${summary.failed > 0 && summary.failedPath ? ` (see ${summary.failedPath})` : ''}`);
   const notDone = s.read - s.done;
   if ((summary.status === 'error' || summary.status === 'interrupted') && notDone > 0) {
     const by = summary.status === 'error' ? 'the error' : 'the stop';
-    lines.push(`  not done: ${notDone} record${notDone === 1 ? '' : 's'}, cut short by ${by}${summary.runDir ? ': the same command redoes them' : ': rerun with --run-dir to resume instead of starting over'}`);
+    lines.push(
+      `  not done: ${notDone} record${notDone === 1 ? '' : 's'}, cut short by ${by}${summary.runDir ? ': the same command redoes them' : ': rerun with --run-dir to resume instead of starting over'}`,
+    );
   }
   // The CLI prints the error itself as its last line; repeating it here would say it twice.
   if (summary.error && showError) lines.push(`  error: ${summary.error.code}: ${summary.error.message}`);

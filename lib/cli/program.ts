@@ -2,7 +2,7 @@
  * The `sluice` command-line program.
  * @module
  */
-import { Command, CommanderError } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { registerDryRun } from './commands/dry-run.ts';
 import { registerGraph } from './commands/graph.ts';
@@ -21,13 +21,16 @@ export function createProgram(setExit: (code: number) => void): Command {
     .exitOverride((error: CommanderError) => {
       throw error;
     })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cat rows.jsonl | sluice run clean.yaml > out.jsonl
   sluice graph clean.yaml --format tree
   sluice <command> --help
 
-Exit codes: 0 ok, 1 run error, 2 usage or definition error, 3 finished with failed rows, 130 interrupted.`);
+Exit codes: 0 ok, 1 run error, 2 usage or definition error, 3 finished with failed rows, 130 interrupted.`,
+    );
   registerRun(program, setExit);
   registerDryRun(program, setExit);
   registerValidate(program, setExit);

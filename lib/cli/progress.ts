@@ -72,12 +72,16 @@ function settled(stats: StepStats): number {
 /** Aligns cells in columns (the first left, the others right), leaving out columns empty in every row. */
 function pad(cells: string[][]): string[] {
   const widths: number[] = [];
-  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of cells)
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
   return cells.map((row) =>
     row
       .flatMap((cell, i) => (widths[i] === 0 ? [] : [i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)]))
       .join('  ')
-      .trimEnd());
+      .trimEnd(),
+  );
 }
 
 /**

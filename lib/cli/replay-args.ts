@@ -26,7 +26,9 @@ export function replayArgs(argv: readonly string[]): { argv: string[]; cwd: stri
   }
   const command = record.command;
   if (!Array.isArray(command) || command[1] !== 'run' || typeof command[2] !== 'string') {
-    throw new SluiceConfigError(`${dir} records no \`sluice run\` command to replay (it was made by a library run). Run the pipeline with --run-dir ${target} instead.`);
+    throw new SluiceConfigError(
+      `${dir} records no \`sluice run\` command to replay (it was made by a library run). Run the pipeline with --run-dir ${target} instead.`,
+    );
   }
   const recorded = command.slice(3).map(String);
   // The definition as it ran (with its --set applied) when the run kept it; a module is loaded again.

@@ -16,17 +16,18 @@ export const field = {
   /** Any string. */
   text: (description: string) => z.string({ error: 'a string' }).describe(description),
   /** A non-empty string. */
-  nonEmpty: (description: string) =>
-    z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).describe(description),
+  nonEmpty: (description: string) => z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).describe(description),
   /** A step, branch or leaf name: non-empty, without `/` (which separates branch paths). */
   name: (description: string) =>
-    z.string({ error: NAME }).min(1, { error: NAME }).regex(/^[^/]+$/, { error: NAME }).describe(description),
+    z
+      .string({ error: NAME })
+      .min(1, { error: NAME })
+      .regex(/^[^/]+$/, { error: NAME })
+      .describe(description),
   /** An integer from 1 and up. */
-  count: (description: string) =>
-    z.int({ error: 'an integer from 1 and up' }).min(1, { error: 'an integer from 1 and up' }).describe(description),
+  count: (description: string) => z.int({ error: 'an integer from 1 and up' }).min(1, { error: 'an integer from 1 and up' }).describe(description),
   /** An integer from 0 and up. */
-  natural: (description: string) =>
-    z.int({ error: 'an integer from 0 and up' }).min(0, { error: 'an integer from 0 and up' }).describe(description),
+  natural: (description: string) => z.int({ error: 'an integer from 0 and up' }).min(0, { error: 'an integer from 0 and up' }).describe(description),
   /** An integer from 1 and up, or `.inf` (unbounded). */
   concurrency: (description: string) =>
     z.union([z.int({ error: CONCURRENCY }).min(1, { error: CONCURRENCY }), z.literal(Number.POSITIVE_INFINITY)], { error: CONCURRENCY }).describe(description),
@@ -44,8 +45,7 @@ export const field = {
   names: (description: string) =>
     z.array(z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }), { error: 'a list of names' }).describe(description),
   /** A map of strings to strings (`{ question: prompt }`). */
-  stringMap: (description: string) =>
-    z.record(z.string(), z.string({ error: 'a string' }), { error: 'a map of names to strings' }).describe(description),
+  stringMap: (description: string) => z.record(z.string(), z.string({ error: 'a string' }), { error: 'a map of names to strings' }).describe(description),
   /** A map of free-form JSON values. */
   jsonMap: (description: string) => z.record(z.string(), z.unknown(), { error: 'a map' }).describe(description),
   /** A JSON scalar: string, number, boolean or null. */

@@ -12,7 +12,9 @@ import { checkOneTest, conditionShape, type RowCondition, rowCondition } from '.
 import { validateValue } from './validate-value.ts';
 
 /** The params of a declarative `filter`. */
-export const filterColumnSchema = z.strictObject({ ...stepOptions, ...conditionShape }, { error: 'a map with `column` and one test' }).superRefine(checkOneTest);
+export const filterColumnSchema = z
+  .strictObject({ ...stepOptions, ...conditionShape }, { error: 'a map with `column` and one test' })
+  .superRefine(checkOneTest);
 
 export type FilterColumnOptions = RowCondition & StepOptions;
 

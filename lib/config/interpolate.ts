@@ -31,7 +31,10 @@ const SECRET_NAME = /(^|_)(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD)$/i;
  */
 export function isSecretVariable(name: string, env: Readonly<Record<string, string | undefined>>, extra: readonly string[] = []): boolean {
   if (name === 'OPENAI_API_KEY' || SECRET_NAME.test(name) || extra.includes(name)) return true;
-  return (env.SLUICE_SECRET_VARS ?? '').split(',').map((v) => v.trim()).includes(name);
+  return (env.SLUICE_SECRET_VARS ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .includes(name);
 }
 
 const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
@@ -72,7 +75,7 @@ function typed(text: string): unknown {
 function expand(text: string, options: InterpolateOptions, node: Scalar): string {
   let out = '';
   let nth = 0;
-  for (let i = 0; i < text.length;) {
+  for (let i = 0; i < text.length; ) {
     if (text.startsWith('$${', i)) {
       out += '${';
       i += 3;
@@ -90,7 +93,9 @@ function expand(text: string, options: InterpolateOptions, node: Scalar): string
       const shown = end === -1 ? text.slice(i) : text.slice(i, end + 1);
       throw envError(
         `Malformed \`${shown}\` ${where(options, node, nth)}: expected \`\${NAME}\` or \`\${NAME:-default}\`. Write \`$\${\` for a literal \`\${\`.`,
-        options, node, nth,
+        options,
+        node,
+        nth,
       );
     }
     const [, name, fallback] = match as unknown as [string, string, string | undefined];
@@ -99,8 +104,8 @@ function expand(text: string, options: InterpolateOptions, node: Scalar): string
       const position = offset === undefined ? undefined : options.positions?.offset(offset);
       throw new DefinitionError(
         'SLUICE_DEFINITION_SECRET',
-        `\`\${${name}}\` ${where(options, node, nth)} would write a secret into the pipeline: into its outputs, run.json and the request cache. `
-        + 'LLM keys come from the environment by themselves (OPENAI_API_KEY, or the variable an LLM names in `apiKeyEnv`); remove the reference.',
+        `\`\${${name}}\` ${where(options, node, nth)} would write a secret into the pipeline: into its outputs, run.json and the request cache. ` +
+          'LLM keys come from the environment by themselves (OPENAI_API_KEY, or the variable an LLM names in `apiKeyEnv`); remove the reference.',
         { file: options.file, line: position?.line, column: position?.column },
       );
     }
@@ -109,7 +114,9 @@ function expand(text: string, options: InterpolateOptions, node: Scalar): string
     if (value === undefined) {
       throw envError(
         `Environment variable \`${name}\` is not set (\`\${${name}}\` ${where(options, node, nth)}). Set it, or give a default: \`\${${name}:-value}\`.`,
-        options, node, nth,
+        options,
+        node,
+        nth,
       );
     }
     out += value;
@@ -126,7 +133,7 @@ function referenceOffset(options: InterpolateOptions, node: Scalar, nth: number)
   const raw = options.text?.slice(range[0], range[1]);
   if (raw === undefined) return range[0];
   let found = -1;
-  for (let from = 0, seen = -1; seen < nth;) {
+  for (let from = 0, seen = -1; seen < nth; ) {
     found = raw.indexOf('${', from);
     if (found === -1) return range[0];
     from = found + 2;

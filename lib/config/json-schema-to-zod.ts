@@ -15,9 +15,8 @@ function closeObjects(schema: unknown): unknown {
   for (const [key, value] of Object.entries(schema)) {
     // `properties`, `$defs` and `definitions` map names to schemas; `enum`, `const`, `default`, `examples` hold data.
     if (key === 'properties' || key === '$defs' || key === 'definitions' || key === 'patternProperties') {
-      out[key] = value !== null && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, closeObjects(sub)]))
-        : value;
+      out[key] =
+        value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, closeObjects(sub)])) : value;
     } else if (key === 'enum' || key === 'const' || key === 'default' || key === 'examples') {
       out[key] = value;
     } else {
@@ -41,7 +40,9 @@ function closeObjects(schema: unknown): unknown {
  */
 export function jsonSchemaToZod(schema: unknown): z.ZodType {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
-    throw new SluiceConfigError(`Expected \`schema\` to be a JSON Schema (a map such as \`{ type: object, properties: … }\`), got \`${JSON.stringify(schema)}\``);
+    throw new SluiceConfigError(
+      `Expected \`schema\` to be a JSON Schema (a map such as \`{ type: object, properties: … }\`), got \`${JSON.stringify(schema)}\``,
+    );
   }
   try {
     return z.fromJSONSchema(closeObjects(schema) as Parameters<typeof z.fromJSONSchema>[0]);

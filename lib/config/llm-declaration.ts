@@ -10,18 +10,25 @@ import { z } from 'zod';
 import type { Llm } from '../llm/client.ts';
 import { field } from './fields.ts';
 
-export const llmDeclarationSchema = z.strictObject({
-  model: field.nonEmpty('Model id sent with each request: `gpt-4o-mini`.'),
-  baseURL: field.nonEmpty('Any OpenAI-compatible server, such as `http://localhost:8000/v1`. Default: OPENAI_BASE_URL, else OpenAI\'s API.').optional(),
-  apiKeyEnv: field.nonEmpty('The environment variable that holds the key for `baseURL`, such as `TOGETHER_API_KEY`. OPENAI_API_KEY is sent only to OPENAI_BASE_URL (or OpenAI\'s API); another server gets the key named here, or none.').optional(),
-  params: field.jsonMap('Default sampling parameters: `{ temperature: 0.7, max_tokens: 400 }`.').optional(),
-  concurrency: field.concurrency('Requests in flight at once; more wait in a queue. Default 64.').optional(),
-  rpm: field.positive('Requests per minute. Default `.inf`.').optional(),
-  tpm: field.positive('Tokens per minute (prompt and completion). Default `.inf`.').optional(),
-  timeoutMs: field.positive('Time limit of one attempt, in milliseconds. Default 600000.').optional(),
-  maxRetryAfterMs: field.natural('Longest `retry-after` honoured, in milliseconds. Default 60000.').optional(),
-  failOnFinishReasons: field.names('Finish reasons that fail the call, such as `[length]`. Default none.').optional(),
-}, { error: 'a map with `model`' });
+export const llmDeclarationSchema = z.strictObject(
+  {
+    model: field.nonEmpty('Model id sent with each request: `gpt-4o-mini`.'),
+    baseURL: field.nonEmpty("Any OpenAI-compatible server, such as `http://localhost:8000/v1`. Default: OPENAI_BASE_URL, else OpenAI's API.").optional(),
+    apiKeyEnv: field
+      .nonEmpty(
+        "The environment variable that holds the key for `baseURL`, such as `TOGETHER_API_KEY`. OPENAI_API_KEY is sent only to OPENAI_BASE_URL (or OpenAI's API); another server gets the key named here, or none.",
+      )
+      .optional(),
+    params: field.jsonMap('Default sampling parameters: `{ temperature: 0.7, max_tokens: 400 }`.').optional(),
+    concurrency: field.concurrency('Requests in flight at once; more wait in a queue. Default 64.').optional(),
+    rpm: field.positive('Requests per minute. Default `.inf`.').optional(),
+    tpm: field.positive('Tokens per minute (prompt and completion). Default `.inf`.').optional(),
+    timeoutMs: field.positive('Time limit of one attempt, in milliseconds. Default 600000.').optional(),
+    maxRetryAfterMs: field.natural('Longest `retry-after` honoured, in milliseconds. Default 60000.').optional(),
+    failOnFinishReasons: field.names('Finish reasons that fail the call, such as `[length]`. Default none.').optional(),
+  },
+  { error: 'a map with `model`' },
+);
 
 export type LlmDeclaration = z.output<typeof llmDeclarationSchema>;
 

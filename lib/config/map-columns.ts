@@ -17,19 +17,24 @@ import { validateValue } from './validate-value.ts';
 const OPERATIONS = ['keep', 'rename', 'pick', 'set', 'drop', 'trim'] as const;
 
 /** The params of a declarative `map`. */
-export const mapColumnsSchema = z.strictObject({
-  ...stepOptions,
-  keep: field.names('Columns to keep; the others go (before `rename`, `pick` and `set` add theirs). Default: keep all.').optional(),
-  rename: field.stringMap('Columns to rename: `{ old: new }`.').optional(),
-  pick: field.stringMap('Columns to fill from a column or a path into one: `{ subtopics: plan.subtopics }`.').optional(),
-  set: field.jsonMap('Columns to set to fixed values: `{ source: seed-v1 }`.').optional(),
-  drop: field.names('Columns to remove (after everything but `trim`).').optional(),
-  trim: field.names('String columns to trim of surrounding spaces, last.').optional(),
-}, { error: 'a map of `keep`, `rename`, `pick`, `set`, `drop` or `trim`' }).superRefine((params, ctx) => {
-  if (!OPERATIONS.some((operation) => params[operation] !== undefined)) {
-    ctx.addIssue({ code: 'custom', message: 'Expected at least one of `keep`, `rename`, `pick`, `set`, `drop` or `trim`, got none' });
-  }
-});
+export const mapColumnsSchema = z
+  .strictObject(
+    {
+      ...stepOptions,
+      keep: field.names('Columns to keep; the others go (before `rename`, `pick` and `set` add theirs). Default: keep all.').optional(),
+      rename: field.stringMap('Columns to rename: `{ old: new }`.').optional(),
+      pick: field.stringMap('Columns to fill from a column or a path into one: `{ subtopics: plan.subtopics }`.').optional(),
+      set: field.jsonMap('Columns to set to fixed values: `{ source: seed-v1 }`.').optional(),
+      drop: field.names('Columns to remove (after everything but `trim`).').optional(),
+      trim: field.names('String columns to trim of surrounding spaces, last.').optional(),
+    },
+    { error: 'a map of `keep`, `rename`, `pick`, `set`, `drop` or `trim`' },
+  )
+  .superRefine((params, ctx) => {
+    if (!OPERATIONS.some((operation) => params[operation] !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'Expected at least one of `keep`, `rename`, `pick`, `set`, `drop` or `trim`, got none' });
+    }
+  });
 
 export interface MapColumnsOptions extends StepOptions {
   keep?: readonly string[];

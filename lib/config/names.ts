@@ -30,7 +30,10 @@ export function closestNames(name: string, candidates: Iterable<string>, max = 3
     const limit = Math.max(2, Math.floor(Math.max(name.length, candidate.length) / 3));
     if (distance <= limit) scored.push({ candidate, distance, order: order++ });
   }
-  return scored.sort((a, b) => a.distance - b.distance || a.order - b.order).slice(0, max).map((s) => s.candidate);
+  return scored
+    .sort((a, b) => a.distance - b.distance || a.order - b.order)
+    .slice(0, max)
+    .map((s) => s.candidate);
 }
 
 /** `a`, `b` or `c` (with backticks). */

@@ -77,7 +77,11 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
       if (node.tag !== undefined && !DATA_TAGS.has(node.tag) && node.range) {
         const start = tagStart(text, node.range[0]);
         const written = text.slice(start, node.range[0]).trim().split(/\s/)[0] || node.tag;
-        throw fail('SLUICE_DEFINITION_SYNTAX', `Tag \`${written}\` {where} is not allowed: a definition holds data, never code. To run your own code, use an \`import:\` step.`, start);
+        throw fail(
+          'SLUICE_DEFINITION_SYNTAX',
+          `Tag \`${written}\` {where} is not allowed: a definition holds data, never code. To run your own code, use an \`import:\` step.`,
+          start,
+        );
       }
     },
     Pair(_key, pair) {
@@ -103,10 +107,18 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // The YAML library stops an alias expansion that would grow without bound ("billion laughs").
-    throw fail('SLUICE_DEFINITION_SYNTAX', `The definition {where} uses YAML aliases (\`*name\`) so often that expanding them would take unbounded memory (${(error as Error).message}). Write the values out, or use fewer aliases.`, 0);
+    throw fail(
+      'SLUICE_DEFINITION_SYNTAX',
+      `The definition {where} uses YAML aliases (\`*name\`) so often that expanding them would take unbounded memory (${(error as Error).message}). Write the values out, or use fewer aliases.`,
+      0,
+    );
   }
   if (data === null || data === undefined) {
-    throw fail('SLUICE_DEFINITION_SYNTAX', 'Expected the definition to be a map with `name` and `steps`, got an empty file. Start from `name: my-pipeline` and `steps: [ … ]`.', 0);
+    throw fail(
+      'SLUICE_DEFINITION_SYNTAX',
+      'Expected the definition to be a map with `name` and `steps`, got an empty file. Start from `name: my-pipeline` and `steps: [ … ]`.',
+      0,
+    );
   }
   const definition = validateValue(pipelineDefinitionSchema, data, { base: [], rootKey: 'definition', positions, file });
 
@@ -117,7 +129,12 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
     if (isMap(node)) {
       const secret = node.items.find((item) => isScalar(item.key) && /^api[-_]?key$/i.test(String(item.key.value)));
       if (secret && isScalar(secret.key) && secret.key.range) {
-        throw fail('SLUICE_DEFINITION_SECRET', `\`${String(secret.key.value)}\` {where} (LLM \`${name}\`) does not belong in a definition, which gets shared and committed. Set OPENAI_API_KEY in the environment, or name the variable that holds the key with \`apiKeyEnv\`.`, secret.key.range[0], [...base, String(secret.key.value)]);
+        throw fail(
+          'SLUICE_DEFINITION_SECRET',
+          `\`${String(secret.key.value)}\` {where} (LLM \`${name}\`) does not belong in a definition, which gets shared and committed. Set OPENAI_API_KEY in the environment, or name the variable that holds the key with \`apiKeyEnv\`.`,
+          secret.key.range[0],
+          [...base, String(secret.key.value)],
+        );
       }
     }
     const declaration = validateValue(llmDeclarationSchema, declared, { base, label: `LLM \`${name}\``, positions, file });
@@ -125,7 +142,11 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
     const simulated = declaration.baseURL === undefined && env.SLUICE_LLM === 'simulated';
     const ownEndpoint = declaration.baseURL === undefined || sameEndpoint(declaration.baseURL, env.OPENAI_BASE_URL ?? OPENAI_API);
     if (apiKeyEnv !== undefined && env[apiKeyEnv] === undefined && !simulated) {
-      throw new DefinitionError('SLUICE_DEFINITION_ENV', `LLM \`${name}\` takes its key from \`${apiKeyEnv}\` (\`apiKeyEnv\`), which is not set. Set it in the environment.`, { file, path: [...base, 'apiKeyEnv'] });
+      throw new DefinitionError(
+        'SLUICE_DEFINITION_ENV',
+        `LLM \`${name}\` takes its key from \`${apiKeyEnv}\` (\`apiKeyEnv\`), which is not set. Set it in the environment.`,
+        { file, path: [...base, 'apiKeyEnv'] },
+      );
     }
     // The environment's key goes to the environment's endpoint only; another server names its variable.
     const apiKey = simulated ? undefined : apiKeyEnv !== undefined ? env[apiKeyEnv] : ownEndpoint ? env.OPENAI_API_KEY : undefined;
@@ -156,7 +177,8 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
   }
 
   let built: Pipeline<any> = pipeline(definition.name, definition.run ?? {});
-  if (definition.input !== undefined) built = built.from(inputSource(definition.input, definition.maxLineBytes === undefined ? {} : { maxLineBytes: definition.maxLineBytes }));
+  if (definition.input !== undefined)
+    built = built.from(inputSource(definition.input, definition.maxLineBytes === undefined ? {} : { maxLineBytes: definition.maxLineBytes }));
   built = built.pipe(...steps);
   if (definition.output !== undefined) built = built.to(outputSink(definition.output));
   return built;

@@ -7,22 +7,47 @@
 import { z } from 'zod';
 import { field } from './fields.ts';
 
-export const pipelineDefinitionSchema = z.strictObject({
-  name: field.nonEmpty('The pipeline\'s name, for the summary and the run directory.'),
-  description: field.text('What the pipeline does, for people.').optional(),
-  input: field.nonEmpty('Where rows come from: an NDJSON file, a `.json` file holding an array, or `-` for stdin. Relative to the current directory; `sluice run -i` overrides it.').optional(),
-  maxLineBytes: field.count('Longest input line read, in bytes; longer lines are failed rows. Default 16777216 (16 MiB). `sluice run --max-line-bytes` sets it for `-i`.').optional(),
-  output: field.nonEmpty('Where rows go: an NDJSON file, a folder ending in `/` (one file per leaf), or `-` for stdout. Relative to the current directory; `sluice run -o` overrides it.').optional(),
-  run: z.strictObject({
-    budget: field.count('Most source records in flight at once. Default 1024.').optional(),
-    onError: field.oneOf(['skip', 'fail'], 'Default policy for failing rows: `skip` (default) or `fail`.').optional(),
-    maxFailureRate: z.number({ error: 'a number from 0 to 1' }).min(0, { error: 'a number from 0 to 1' }).max(1, { error: 'a number from 0 to 1' })
-      .describe('Stops the run when failed rows exceed this share of the records read.').optional(),
-    minRecords: field.count('Records to read before `maxFailureRate` applies. Default 100.').optional(),
-  }, { error: 'a map of run defaults' }).describe('Run defaults: `budget`, `onError`, `maxFailureRate`, `minRecords`.').optional(),
-  llms: z.record(z.string().min(1), z.unknown(), { error: 'a map of LLM names to declarations' })
-    .describe('LLMs by name, each `{ model, baseURL?, params?, concurrency?, rpm?, tpm?, timeoutMs? }`; steps name them with `llm:`.').optional(),
-  steps: z.array(z.unknown(), { error: 'a list of steps' }).describe('The steps, in order: each `- kind: { params }`.'),
-}, { error: 'a map with `name` and `steps`' });
+export const pipelineDefinitionSchema = z.strictObject(
+  {
+    name: field.nonEmpty("The pipeline's name, for the summary and the run directory."),
+    description: field.text('What the pipeline does, for people.').optional(),
+    input: field
+      .nonEmpty(
+        'Where rows come from: an NDJSON file, a `.json` file holding an array, or `-` for stdin. Relative to the current directory; `sluice run -i` overrides it.',
+      )
+      .optional(),
+    maxLineBytes: field
+      .count('Longest input line read, in bytes; longer lines are failed rows. Default 16777216 (16 MiB). `sluice run --max-line-bytes` sets it for `-i`.')
+      .optional(),
+    output: field
+      .nonEmpty(
+        'Where rows go: an NDJSON file, a folder ending in `/` (one file per leaf), or `-` for stdout. Relative to the current directory; `sluice run -o` overrides it.',
+      )
+      .optional(),
+    run: z
+      .strictObject(
+        {
+          budget: field.count('Most source records in flight at once. Default 1024.').optional(),
+          onError: field.oneOf(['skip', 'fail'], 'Default policy for failing rows: `skip` (default) or `fail`.').optional(),
+          maxFailureRate: z
+            .number({ error: 'a number from 0 to 1' })
+            .min(0, { error: 'a number from 0 to 1' })
+            .max(1, { error: 'a number from 0 to 1' })
+            .describe('Stops the run when failed rows exceed this share of the records read.')
+            .optional(),
+          minRecords: field.count('Records to read before `maxFailureRate` applies. Default 100.').optional(),
+        },
+        { error: 'a map of run defaults' },
+      )
+      .describe('Run defaults: `budget`, `onError`, `maxFailureRate`, `minRecords`.')
+      .optional(),
+    llms: z
+      .record(z.string().min(1), z.unknown(), { error: 'a map of LLM names to declarations' })
+      .describe('LLMs by name, each `{ model, baseURL?, params?, concurrency?, rpm?, tpm?, timeoutMs? }`; steps name them with `llm:`.')
+      .optional(),
+    steps: z.array(z.unknown(), { error: 'a list of steps' }).describe('The steps, in order: each `- kind: { params }`.'),
+  },
+  { error: 'a map with `name` and `steps`' },
+);
 
 export type PipelineDefinition = z.output<typeof pipelineDefinitionSchema>;

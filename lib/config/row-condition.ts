@@ -15,14 +15,22 @@ const TESTS = ['nonEmpty', 'exists', 'equals', 'in', 'matches', 'min', 'max'] as
 /** The zod shape of a condition, for steps that embed one (`filter`) or hold several (`route.when`). */
 export const conditionShape = {
   column: field.nonEmpty('The column to test, or a path into one: `plan.level`.'),
-  nonEmpty: z.literal(true, { error: '`true`' }).optional().describe('Passes when the value is a string with something besides spaces, a non-empty list, or a non-empty map.'),
+  nonEmpty: z
+    .literal(true, { error: '`true`' })
+    .optional()
+    .describe('Passes when the value is a string with something besides spaces, a non-empty list, or a non-empty map.'),
   exists: z.literal(true, { error: '`true`' }).optional().describe('Passes when the column is there and not `null`.'),
   equals: field.scalar('Passes when the value equals this (strictly: `1` is not `"1"`).').optional(),
-  in: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]), { error: 'a list of strings, numbers, `true`, `false` or `null`' })
-    .describe('Passes when the value equals one of these.').optional(),
+  in: z
+    .array(z.union([z.string(), z.number(), z.boolean(), z.null()]), { error: 'a list of strings, numbers, `true`, `false` or `null`' })
+    .describe('Passes when the value equals one of these.')
+    .optional(),
   matches: field.text('Passes when the value is a string matching this regular expression (JavaScript syntax).').optional(),
-  flags: z.string({ error: 'regular expression flags such as `i`' }).regex(/^[dgimsuvy]*$/, { error: 'regular expression flags such as `i`' })
-    .describe('Flags of `matches`: `i` ignores case, `s` lets `.` match newlines, `u` for Unicode.').optional(),
+  flags: z
+    .string({ error: 'regular expression flags such as `i`' })
+    .regex(/^[dgimsuvy]*$/, { error: 'regular expression flags such as `i`' })
+    .describe('Flags of `matches`: `i` ignores case, `s` lets `.` match newlines, `u` for Unicode.')
+    .optional(),
   min: field.number('Passes when the value is a number at least this (or a string or list at least this long).').optional(),
   max: field.number('Passes when the value is a number at most this (or a string or list at most this long).').optional(),
   not: field.flag('Inverts the test.').optional(),
@@ -58,7 +66,11 @@ export function checkOneTest(condition: Record<string, unknown>, ctx: z.Refineme
     try {
       new RegExp(condition.matches, typeof condition.flags === 'string' ? condition.flags : '');
     } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['matches'], message: `Expected \`matches\` to be a regular expression, got \`${condition.matches}\` (${(error as Error).message})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['matches'],
+        message: `Expected \`matches\` to be a regular expression, got \`${condition.matches}\` (${(error as Error).message})`,
+      });
     }
   }
 }
@@ -83,8 +95,14 @@ export function rowCondition(condition: RowCondition): (row: unknown) => boolean
   const { column } = condition;
   let test: (value: unknown, found: boolean) => boolean;
   if (condition.nonEmpty) {
-    test = (value) => (typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) ? value.length > 0
-      : value !== null && typeof value === 'object' ? Object.keys(value).length > 0 : false);
+    test = (value) =>
+      typeof value === 'string'
+        ? value.trim() !== ''
+        : Array.isArray(value)
+          ? value.length > 0
+          : value !== null && typeof value === 'object'
+            ? Object.keys(value).length > 0
+            : false;
   } else if (condition.exists) {
     test = (value, found) => found && value !== null;
   } else if (condition.equals !== undefined) {

@@ -59,7 +59,10 @@ export function definitionOf(pipeline: RunnablePipeline, options: DefinitionOfOp
           const declaration = declarationOf(llm);
           const known = llms.get(llm.name);
           if (known && known.llm !== llm && JSON.stringify(known.declaration) !== JSON.stringify(declaration)) {
-            throw new DefinitionError('SLUICE_DEFINITION_UNSAVEABLE', `Cannot save pipeline \`${pipeline.name}\`: two different LLMs are named \`${llm.name}\` (step \`${path}\` uses one). Give them distinct names with \`createLlm({ name })\`.`);
+            throw new DefinitionError(
+              'SLUICE_DEFINITION_UNSAVEABLE',
+              `Cannot save pipeline \`${pipeline.name}\`: two different LLMs are named \`${llm.name}\` (step \`${path}\` uses one). Give them distinct names with \`createLlm({ name })\`.`,
+            );
           }
           if (!known) llms.set(llm.name, { llm, declaration });
           return llm.name;
@@ -128,7 +131,10 @@ export async function savePipeline(pipeline: RunnablePipeline, path: string, opt
   if (extname(path) === '.json') {
     const infinite = infinityIn(definition, '');
     if (infinite) {
-      throw new DefinitionError('SLUICE_DEFINITION_UNSAVEABLE', `Cannot save pipeline \`${pipeline.name}\` as JSON: \`${infinite}\` is infinite, which JSON cannot hold. Save it as YAML (\`.yaml\`), where it is \`.inf\`.`);
+      throw new DefinitionError(
+        'SLUICE_DEFINITION_UNSAVEABLE',
+        `Cannot save pipeline \`${pipeline.name}\` as JSON: \`${infinite}\` is infinite, which JSON cannot hold. Save it as YAML (\`.yaml\`), where it is \`.inf\`.`,
+      );
     }
     text = `${JSON.stringify(definition, null, 2)}\n`;
   } else {

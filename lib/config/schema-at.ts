@@ -23,9 +23,12 @@ export function unwrapSchema(schema: z.ZodType): { schema: z.ZodType; descriptio
   let description = current.description;
   for (;;) {
     const def = defOf(current);
-    const inner = def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'prefault' || def.type === 'readonly'
-      ? def.innerType
-      : def.type === 'pipe' ? def.in : undefined;
+    const inner =
+      def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'prefault' || def.type === 'readonly'
+        ? def.innerType
+        : def.type === 'pipe'
+          ? def.in
+          : undefined;
     if (!inner) return { schema: current, description };
     current = inner;
     description ??= current.description;

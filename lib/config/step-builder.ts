@@ -45,8 +45,7 @@ export function isStep(value: unknown): value is AnyStep {
   return value !== null && typeof value === 'object' && typeof (value as AnyStep).operator === 'function' && typeof (value as AnyStep).kind === 'string';
 }
 
-const isPlainMap = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isPlainMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Modules any builder in this process has imported, by file: Node caches modules anyway, and a
@@ -84,7 +83,9 @@ export class StepBuilder {
       try {
         exports = (await import(file.startsWith('file:') || !isAbsolute(file) ? file : pathToFileURL(file).href)) as Record<string, unknown>;
       } catch (error) {
-        throw this.#error('SLUICE_DEFINITION_IMPORT', `Could not import \`${specifier}\`{where} (${label}): ${(error as Error).message}`, path, { cause: error });
+        throw this.#error('SLUICE_DEFINITION_IMPORT', `Could not import \`${specifier}\`{where} (${label}): ${(error as Error).message}`, path, {
+          cause: error,
+        });
       }
       this.#modules.set(file, { exports, file });
       imported.set(file, { exports, file });
@@ -108,7 +109,11 @@ export class StepBuilder {
     if (!isPlainMap(item) || keys.length !== 1) {
       const got = isPlainMap(item) && keys.length > 1 ? `the keys ${quoteList(keys, 'and')}` : `\`${show(item)}\``;
       const advice = isPlainMap(item) && keys.length > 1 ? ' Indent the params under the kind: `- generate: { name: …, prompt: … }`.' : '';
-      throw this.#error('SLUICE_DEFINITION_INVALID', `Expected a step, a map with one key (its kind) such as \`- generate: { … }\`, got ${got}{where}.${advice}`, path);
+      throw this.#error(
+        'SLUICE_DEFINITION_INVALID',
+        `Expected a step, a map with one key (its kind) such as \`- generate: { … }\`, got ${got}{where}.${advice}`,
+        path,
+      );
     }
     const kind = keys[0]!;
     const entry = registry.get(kind);
@@ -147,9 +152,10 @@ export class StepBuilder {
         const llm = Object.hasOwn(llms, name) ? llms[name] : undefined;
         if (llm) return llm;
         const declared = Object.keys(llms);
-        const advice = declared.length === 0
-          ? ` Declare it under \`llms:\`, such as \`llms: { ${name}: { model: gpt-4o-mini } }\`.`
-          : didYouMean(name, declared, (all) => `Declared LLMs: ${quoteList(all, 'and')}.`);
+        const advice =
+          declared.length === 0
+            ? ` Declare it under \`llms:\`, such as \`llms: { ${name}: { model: gpt-4o-mini } }\`.`
+            : didYouMean(name, declared, (all) => `Declared LLMs: ${quoteList(all, 'and')}.`);
         throw this.#error('SLUICE_DEFINITION_UNKNOWN_LLM', `Unknown LLM \`${name}\`{where} (${label}).${advice}`, [...base, ...at]);
       },
       steps: (items, at) => this.steps(items, [...base, ...at]),
@@ -160,7 +166,11 @@ export class StepBuilder {
   #import(specifier: string, path: DefinitionPath, label: string): Loaded | undefined {
     const { allowImport = true, baseDir = process.cwd() } = this.#options;
     if (allowImport === false) {
-      throw this.#error('SLUICE_DEFINITION_IMPORT', `\`import:\` of \`${specifier}\`{where} (${label}) is turned off for this load (\`allowImport: false\`). Load with \`allowImport: true\` if you trust this definition.`, path);
+      throw this.#error(
+        'SLUICE_DEFINITION_IMPORT',
+        `\`import:\` of \`${specifier}\`{where} (${label}) is turned off for this load (\`allowImport: false\`). Load with \`allowImport: true\` if you trust this definition.`,
+        path,
+      );
     }
     const relativePath = specifier.startsWith('./') || specifier.startsWith('../');
     let file: string;
@@ -169,10 +179,18 @@ export class StepBuilder {
       // Real paths: a symlink inside the folder that points outside it leaves the folder too.
       const inside = relative(realPath(resolve(baseDir)), realPath(file));
       if (allowImport !== 'any' && (inside.startsWith('..') || isAbsolute(inside))) {
-        throw this.#error('SLUICE_DEFINITION_IMPORT', `\`import:\` of \`${specifier}\`{where} (${label}) leaves the definition's folder. Move the module next to the definition, or load with \`allowImport: 'any'\`.`, path);
+        throw this.#error(
+          'SLUICE_DEFINITION_IMPORT',
+          `\`import:\` of \`${specifier}\`{where} (${label}) leaves the definition's folder. Move the module next to the definition, or load with \`allowImport: 'any'\`.`,
+          path,
+        );
       }
     } else if (allowImport !== 'any') {
-      throw this.#error('SLUICE_DEFINITION_IMPORT', `\`import:\` of \`${specifier}\`{where} (${label}) is not a relative path. A definition may import only modules inside its folder, such as \`./steps.ts\`; load with \`allowImport: 'any'\` to allow absolute paths and packages.`, path);
+      throw this.#error(
+        'SLUICE_DEFINITION_IMPORT',
+        `\`import:\` of \`${specifier}\`{where} (${label}) is not a relative path. A definition may import only modules inside its folder, such as \`./steps.ts\`; load with \`allowImport: 'any'\` to allow absolute paths and packages.`,
+        path,
+      );
     } else if (isAbsolute(specifier)) {
       file = specifier;
     } else {
@@ -182,7 +200,7 @@ export class StepBuilder {
         file = specifier; // Left to `import()`, which resolves packages its own way.
       }
     }
-    if ((isAbsolute(file)) && !existsSync(file)) {
+    if (isAbsolute(file) && !existsSync(file)) {
       throw this.#error('SLUICE_DEFINITION_IMPORT', `Cannot find \`${specifier}\`{where} (${label}): there is no ${file}.`, path);
     }
     const loaded = this.#modules.get(file) ?? imported.get(file);

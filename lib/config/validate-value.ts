@@ -121,8 +121,9 @@ function issueError(issue: Issue, schema: z.ZodType, data: unknown, scope: Value
     const position = scope.positions?.of(full, { key });
     const where = [atPosition(position), scope.label ? `(${scope.label})` : ''].filter(Boolean).join(' ');
     // "got `x`, at line 3, column 5 (step `s`)", but "got `x` (step `s`)" without a position.
-    const text = message.replace(/,?\{where\}/, (mark) => (where === '' ? '' : `${mark.startsWith(',') && position ? ',' : ''} ${where}`))
-      + (position || !scope.hint ? '' : ` ${scope.hint}`);
+    const text =
+      message.replace(/,?\{where\}/, (mark) => (where === '' ? '' : `${mark.startsWith(',') && position ? ',' : ''} ${where}`)) +
+      (position || !scope.hint ? '' : ` ${scope.hint}`);
     return new DefinitionError('SLUICE_DEFINITION_INVALID', text.endsWith('.') || text.endsWith('?') ? text : `${text}.`, {
       file: scope.file,
       line: position?.line,

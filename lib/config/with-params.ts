@@ -55,7 +55,7 @@ function typedValue(raw: string, accepts: (value: unknown) => boolean): unknown 
     return raw;
   }
   if (typed !== undefined && accepts(typed)) return typed;
-  return accepts(raw) ? raw : typed ?? raw;
+  return accepts(raw) ? raw : (typed ?? raw);
 }
 
 function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
@@ -100,7 +100,9 @@ export function withParams<R>(pipeline: Pipeline<R>, sets: Readonly<Record<strin
       if (parts.length < 2) throw fail(`Expected \`--set\` to name a step and a param, \`step.param=value\`, got \`${key}\`.`);
       const first = parts[0]!;
       if (Object.hasOwn(llms, first)) {
-        throw fail(`\`${first}\` is an LLM, not a step: \`--set\` changes step params. Change the LLM under \`llms:\` in the definition (its values can read \`\${ENV}\` variables).`);
+        throw fail(
+          `\`${first}\` is an LLM, not a step: \`--set\` changes step params. Change the LLM under \`llms:\` in the definition (its values can read \`\${ENV}\` variables).`,
+        );
       }
       const names = located.map((entry) => entry.name);
       throw fail(`No step \`${first}\` to set \`${parts.slice(1).join('.')}\` on.${didYouMean(first, names, (all) => `Steps: ${quoteList(all, 'and')}.`)}`);
@@ -116,7 +118,9 @@ export function withParams<R>(pipeline: Pipeline<R>, sets: Readonly<Record<strin
     if (!param) {
       const known = paramPath.length === 1 ? keysOf(schema) : keysOf(schemaAt(schema, paramPath.slice(0, -1))?.schema ?? schema);
       const wrong = paramPath.at(-1)!;
-      throw fail(`Step \`${target.name}\` (${kind}) has no param \`${paramPath.join('.')}\`.${didYouMean(wrong, known, (all) => `Its params: ${quoteList(all, 'and')}.`)}`);
+      throw fail(
+        `Step \`${target.name}\` (${kind}) has no param \`${paramPath.join('.')}\`.${didYouMean(wrong, known, (all) => `Its params: ${quoteList(all, 'and')}.`)}`,
+      );
     }
     const value = typedValue(raw, (candidate) => param.schema.safeParse(candidate).success);
     // An `import:` step's module is named by its absolute file (the definition vetted it when it loaded).

@@ -9,7 +9,6 @@ import type { AnyStep, Next, Step } from './step.ts';
  * Lets `pipe` return the caller's own class (a chain stays a chain, a pipeline a pipeline).
  * `lib/pipeline/pipeline.ts` adds `pipeline` by declaration merging, so the core need not import it.
  */
-// biome-ignore lint/correctness/noUnusedVariables: R is used by the merged declarations.
 export interface ChainKinds<R> {
   chain: Chain<R>;
 }
@@ -26,11 +25,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
   pipe(): ChainKinds<R>[K];
   pipe<A>(s1: Step<R, A>): ChainKinds<Next<R, A>>[K];
   pipe<A, B>(s1: Step<R, A>, s2: Step<Next<R, A>, B>): ChainKinds<Next<Next<R, A>, B>>[K];
-  pipe<A, B, C>(
-    s1: Step<R, A>,
-    s2: Step<Next<R, A>, B>,
-    s3: Step<Next<Next<R, A>, B>, C>,
-  ): ChainKinds<Next<Next<Next<R, A>, B>, C>>[K];
+  pipe<A, B, C>(s1: Step<R, A>, s2: Step<Next<R, A>, B>, s3: Step<Next<Next<R, A>, B>, C>): ChainKinds<Next<Next<Next<R, A>, B>, C>>[K];
   pipe<A, B, C, D>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -186,7 +181,9 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s14: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>,
     s15: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>,
     s16: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>>[K];
+  ): ChainKinds<
+    Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>
+  >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P, Q>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -204,8 +201,13 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s14: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>,
     s15: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>,
     s16: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
-    s17: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>>[K];
+    s17: Step<
+      Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+      Q
+    >,
+  ): ChainKinds<
+    Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>
+  >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P, Q, S>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -223,9 +225,26 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s14: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>,
     s15: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>,
     s16: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
-    s17: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>,
-    s18: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>>[K];
+    s17: Step<
+      Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+      Q
+    >,
+    s18: Step<
+      Next<
+        Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+        Q
+      >,
+      S
+    >,
+  ): ChainKinds<
+    Next<
+      Next<
+        Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+        Q
+      >,
+      S
+    >
+  >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P, Q, S, T>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -243,10 +262,39 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s14: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>,
     s15: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>,
     s16: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
-    s17: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>,
-    s18: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>,
-    s19: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>, T>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>, T>>[K];
+    s17: Step<
+      Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+      Q
+    >,
+    s18: Step<
+      Next<
+        Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+        Q
+      >,
+      S
+    >,
+    s19: Step<
+      Next<
+        Next<
+          Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+          Q
+        >,
+        S
+      >,
+      T
+    >,
+  ): ChainKinds<
+    Next<
+      Next<
+        Next<
+          Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+          Q
+        >,
+        S
+      >,
+      T
+    >
+  >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P, Q, S, T, U>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -264,11 +312,55 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s14: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>,
     s15: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>,
     s16: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
-    s17: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>,
-    s18: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>,
-    s19: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>, T>,
-    s20: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>, T>, U>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>, S>, T>, U>>[K];
+    s17: Step<
+      Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+      Q
+    >,
+    s18: Step<
+      Next<
+        Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+        Q
+      >,
+      S
+    >,
+    s19: Step<
+      Next<
+        Next<
+          Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+          Q
+        >,
+        S
+      >,
+      T
+    >,
+    s20: Step<
+      Next<
+        Next<
+          Next<
+            Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+            Q
+          >,
+          S
+        >,
+        T
+      >,
+      U
+    >,
+  ): ChainKinds<
+    Next<
+      Next<
+        Next<
+          Next<
+            Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+            Q
+          >,
+          S
+        >,
+        T
+      >,
+      U
+    >
+  >[K];
   /** More than twenty steps: chain further `pipe` calls, or accept untyped rows. */
   pipe(...steps: AnyStep[]): ChainKinds<any>[K];
   pipe(...steps: AnyStep[]): ChainKinds<any>[K] {

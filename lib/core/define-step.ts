@@ -23,10 +23,18 @@ export interface StepParts<In, Out> extends Partial<Omit<StepInfo, 'kind'>> {
 export function defineStep<In, Out>(parts: StepParts<In, Out>): Step<In, Out> {
   const name = parts.name ?? parts.kind;
   if (typeof name !== 'string' || name.length === 0 || name.includes('/')) {
-    throw new SluiceConfigError(`Expected step \`name\` to be a non-empty string without \`/\`, got \`${String(name)}\``, { option: 'name', expected: 'a non-empty string without `/`', received: name });
+    throw new SluiceConfigError(`Expected step \`name\` to be a non-empty string without \`/\`, got \`${String(name)}\``, {
+      option: 'name',
+      expected: 'a non-empty string without `/`',
+      received: name,
+    });
   }
   if (parts.onError !== undefined && parts.onError !== 'skip' && parts.onError !== 'fail') {
-    throw new SluiceConfigError(`Expected \`onError\` to be \`skip\` or \`fail\`, got \`${String(parts.onError)}\``, { option: 'onError', expected: '`skip` or `fail`', received: parts.onError });
+    throw new SluiceConfigError(`Expected \`onError\` to be \`skip\` or \`fail\`, got \`${String(parts.onError)}\``, {
+      option: 'onError',
+      expected: '`skip` or `fail`',
+      received: parts.onError,
+    });
   }
   const adds = parts.adds ?? [];
   const step: Step<In, Out> = {

@@ -14,7 +14,9 @@ export interface StepDescription {
 }
 
 function jsonSafe(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'function' ? `[function ${(v as { name?: string }).name || 'anonymous'}]` : v)) ?? 'null');
+  return JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) => (typeof v === 'function' ? `[function ${(v as { name?: string }).name || 'anonymous'}]` : v)) ?? 'null',
+  );
 }
 
 export function describeSteps(steps: readonly AnyStep[]): StepDescription[] {
@@ -23,8 +25,6 @@ export function describeSteps(steps: readonly AnyStep[]): StepDescription[] {
     kind: step.kind,
     version: step.version,
     params: jsonSafe(step.params),
-    ...(step.branches
-      ? { branches: Object.fromEntries(Object.entries(step.branches).map(([name, branch]) => [name, describeSteps(branch)])) }
-      : {}),
+    ...(step.branches ? { branches: Object.fromEntries(Object.entries(step.branches).map(([name, branch]) => [name, describeSteps(branch)])) } : {}),
   }));
 }

@@ -38,8 +38,7 @@ export class SluiceError extends Error {
 
   /** True for any Sluice error, across module copies (`isInstance`, or an error whose `code` starts with `SLUICE_`). */
   static is(value: unknown): value is SluiceError {
-    return SluiceError.isInstance(value)
-      || (value instanceof Error && String((value as { code?: unknown }).code ?? '').startsWith('SLUICE_'));
+    return SluiceError.isInstance(value) || (value instanceof Error && String((value as { code?: unknown }).code ?? '').startsWith('SLUICE_'));
   }
 }
 
@@ -79,9 +78,10 @@ export class MissingColumnsError extends SluiceConfigError {
   readonly available: readonly string[];
   constructor(step: string, missing: readonly string[], available: readonly string[]) {
     const list = (cols: readonly string[]) => (cols.length ? cols.map((c) => `\`${c}\``).join(', ') : 'no columns');
-    const suggestion = missing.length === 1 && available.length > 0
-      ? ` Map it with \`inputs: { ${missing[0]}: '${available[0]}' }\`, or add a step that produces it.`
-      : ' Add a step that produces them, or map them with `inputs: { column: \'upstreamColumn\' }`.';
+    const suggestion =
+      missing.length === 1 && available.length > 0
+        ? ` Map it with \`inputs: { ${missing[0]}: '${available[0]}' }\`, or add a step that produces it.`
+        : " Add a step that produces them, or map them with `inputs: { column: 'upstreamColumn' }`.";
     super(`Step \`${step}\` needs column${missing.length > 1 ? 's' : ''} ${list(missing)}, but upstream produces ${list(available)}.${suggestion}`);
     this.step = step;
     this.missing = missing;

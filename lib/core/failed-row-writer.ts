@@ -52,7 +52,11 @@ export class FailedRowWriter {
       if (error && isNotJson(error)) {
         // The row itself cannot be written (too deep, a BigInt, a cycle): write the failure without it.
         const { row: _row, ...rest } = failed;
-        this.sink.write({ ...rest, rowNotWritten: describeError(error).message } as unknown as Row, 'failed', this.#gate.after(this.sink, 'failed', lineage, afterWrite));
+        this.sink.write(
+          { ...rest, rowNotWritten: describeError(error).message } as unknown as Row,
+          'failed',
+          this.#gate.after(this.sink, 'failed', lineage, afterWrite),
+        );
         return;
       }
       afterWrite(error);
@@ -60,10 +64,13 @@ export class FailedRowWriter {
     this.sink.write(failed as unknown as Row, 'failed', finish);
     const rate = this.#rate.maxFailureRate;
     if (rate !== undefined && counts.read >= this.#rate.minRecords && counts.failed / counts.read > rate) {
-      this.#control.stop('failure rate', new FailurePolicyError(
-        `${counts.failed} of ${counts.read} records failed, over the allowed rate of ${rate}. `
-          + 'See the failed rows for the reasons, or raise `maxFailureRate`.',
-      ));
+      this.#control.stop(
+        'failure rate',
+        new FailurePolicyError(
+          `${counts.failed} of ${counts.read} records failed, over the allowed rate of ${rate}. ` +
+            'See the failed rows for the reasons, or raise `maxFailureRate`.',
+        ),
+      );
     }
   }
 }

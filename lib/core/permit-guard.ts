@@ -11,7 +11,10 @@ import { RowLostError } from './errors.ts';
 import type { Permit } from './permit.ts';
 import type { StepContext } from './step.ts';
 
-export function guardPermits(ctx: StepContext, build: (ctx: StepContext) => OperatorFunction<Envelope<any>, Envelope<any>>): OperatorFunction<Envelope<any>, Envelope<any>> {
+export function guardPermits(
+  ctx: StepContext,
+  build: (ctx: StepContext) => OperatorFunction<Envelope<any>, Envelope<any>>,
+): OperatorFunction<Envelope<any>, Envelope<any>> {
   const open = new Map<Permit, Envelope<any>[]>();
   const settle = (envelope: Envelope<any>) => {
     const held = open.get(envelope.permit);
@@ -44,7 +47,8 @@ export function guardPermits(ctx: StepContext, build: (ctx: StepContext) => Oper
           },
           error: (error: unknown) => inner.error(error),
           complete: () => inner.complete(),
-        }));
+        }),
+      );
       return operator(tracked).subscribe({
         next(envelope) {
           settle(envelope);
@@ -54,7 +58,12 @@ export function guardPermits(ctx: StepContext, build: (ctx: StepContext) => Oper
         complete() {
           for (const held of [...open.values()]) {
             for (const envelope of held) {
-              ctx.fail(envelope, new RowLostError(`Step \`${ctx.step}\` neither passed on, dropped nor failed row \`${envelope.id}\`. An operator that removes rows must call \`ctx.drop(envelope)\` (or \`ctx.fail\`) for each.`));
+              ctx.fail(
+                envelope,
+                new RowLostError(
+                  `Step \`${ctx.step}\` neither passed on, dropped nor failed row \`${envelope.id}\`. An operator that removes rows must call \`ctx.drop(envelope)\` (or \`ctx.fail\`) for each.`,
+                ),
+              );
             }
           }
           open.clear();

@@ -53,7 +53,11 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   if (options.concurrency !== undefined) services.set('concurrency', checkPositiveInt('concurrency', options.concurrency));
   if (options.limit !== undefined) checkPositiveInt('limit', options.limit);
   if (options.maxFailureRate !== undefined && !(options.maxFailureRate >= 0 && options.maxFailureRate <= 1)) {
-    throw new SluiceConfigError(`Expected \`maxFailureRate\` to be a number from 0 to 1, got \`${options.maxFailureRate}\``, { option: 'maxFailureRate', expected: 'a number from 0 to 1', received: options.maxFailureRate });
+    throw new SluiceConfigError(`Expected \`maxFailureRate\` to be a number from 0 to 1, got \`${options.maxFailureRate}\``, {
+      option: 'maxFailureRate',
+      expected: 'a number from 0 to 1',
+      received: options.maxFailureRate,
+    });
   }
   let onAllDone: (() => void) | undefined;
   const gate = new LineageGate();
@@ -71,10 +75,13 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     const operators = steps.map((step, i): OperatorFunction<Envelope, Envelope> => {
       const ctx = stepContext(scope, step, names[i]!);
       const operator = step.operator(ctx);
-      return (input) => operator(input).pipe(finalize(() => {
-        ctx.stats.lastAt = Date.now();
-        if (events.observed) events.next({ type: 'step-done', step: ctx.step });
-      }));
+      return (input) =>
+        operator(input).pipe(
+          finalize(() => {
+            ctx.stats.lastAt = Date.now();
+            if (events.observed) events.next({ type: 'step-done', step: ctx.step });
+          }),
+        );
     });
     if (operators.length === 0) return identity;
     return (input) => operators.reduce((stream, operator) => stream.pipe(operator), input);
@@ -82,10 +89,16 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
 
   const summary = (async (): Promise<RunSummary> => {
     if (!source) {
-      throw new SluiceConfigError(`Pipeline \`${pipeline.name}\` has no source. Give it one with \`.from(…)\`, or pass \`source\` to \`run()\` (the CLI reads stdin or \`--input\`).`, { option: 'source', expected: 'a source', received: undefined });
+      throw new SluiceConfigError(
+        `Pipeline \`${pipeline.name}\` has no source. Give it one with \`.from(…)\`, or pass \`source\` to \`run()\` (the CLI reads stdin or \`--input\`).`,
+        { option: 'source', expected: 'a source', received: undefined },
+      );
     }
     if (!sink && !internals.deliver) {
-      throw new SluiceConfigError(`Pipeline \`${pipeline.name}\` has no sink. Give it one with \`.to(…)\`, or pass \`sink\` to \`run()\` (the CLI writes stdout or \`--output\`).`, { option: 'sink', expected: 'a sink', received: undefined });
+      throw new SluiceConfigError(
+        `Pipeline \`${pipeline.name}\` has no sink. Give it one with \`.to(…)\`, or pass \`sink\` to \`run()\` (the CLI writes stdout or \`--output\`).`,
+        { option: 'sink', expected: 'a sink', received: undefined },
+      );
     }
     validateSteps(pipeline.steps, source.columns ? closedColumns(source.columns) : unknownColumns);
 
@@ -121,9 +134,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         options.onDone?.(id);
         if (counts.done === counts.read) onAllDone?.();
       },
-      ...(ledger?.resuming
-        ? { skip: (id: string) => ledger.isDone(id) || options.skip?.(id) === true }
-        : options.skip ? { skip: options.skip } : {}),
+      ...(ledger?.resuming ? { skip: (id: string) => ledger.isDone(id) || options.skip?.(id) === true } : options.skip ? { skip: options.skip } : {}),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
       ...(source.columns ? {} : { first: (row: Row) => validateSteps(pipeline.steps, closedColumns(Object.keys(row))) }),
     });
@@ -158,13 +169,17 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       const unresumable = sinks.find((s) => typeof s.pathFor !== 'function' || typeof s.open !== 'function');
       if (unresumable) {
         throw new SluiceConfigError(
-          `Sink \`${unresumable.name}\` cannot be resumed, so it cannot be used with a run directory: resume needs sinks that name their files (\`pathFor\`) and append to them (\`open({ append })\`). `
-          + 'Write to files (`toNdjsonFile`, `-o`), or run without a run directory.',
+          `Sink \`${unresumable.name}\` cannot be resumed, so it cannot be used with a run directory: resume needs sinks that name their files (\`pathFor\`) and append to them (\`open({ append })\`). ` +
+            'Write to files (`toNdjsonFile`, `-o`), or run without a run directory.',
           { option: 'runDir', expected: 'sinks that name their files and append to them', received: unresumable.name },
         );
       }
       if (!internals.plugins?.openLedger) {
-        throw new SluiceConfigError('`runDir` needs the run-directory service: start the run with `pipeline.run()` or `pipeline.start()`.', { option: 'runDir', expected: 'a run started by a pipeline', received: dir });
+        throw new SluiceConfigError('`runDir` needs the run-directory service: start the run with `pipeline.run()` or `pipeline.start()`.', {
+          option: 'runDir',
+          expected: 'a run started by a pipeline',
+          received: dir,
+        });
       }
       const failedPath = (failedSink as { path?: string }).path;
       return internals.plugins.openLedger({
@@ -173,10 +188,12 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         definition: { name: pipeline.name, source: source!.name, steps: describeSteps(pipeline.steps) },
         ...(options.command ? { command: options.command } : {}),
         // A folder sink is its folder (`out/`), not a file of a leaf that may never be written.
-        outputs: Object.fromEntries(sinks.map((s) => {
-          const file = s.pathFor?.('default');
-          return [s.name, file === undefined ? s.name : file === s.name ? file : `${s.name.replace(/\/+$/, '')}/`];
-        })),
+        outputs: Object.fromEntries(
+          sinks.map((s) => {
+            const file = s.pathFor?.('default');
+            return [s.name, file === undefined ? s.name : file === s.name ? file : `${s.name.replace(/\/+$/, '')}/`];
+          }),
+        ),
         ...(failedPath ? { failedPath } : {}),
         ...(source!.path !== undefined ? { inputPath: source!.path } : {}),
         ...(options.codeFingerprint ? { codeFingerprint: options.codeFingerprint } : {}),
@@ -200,11 +217,14 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       const release = stuck;
       stuck = undefined;
       const held = counts.read - counts.done;
-      control.stop('no progress', new NoProgressError(
-        `The run cannot go on: ${held} record${held === 1 ? ' is' : 's are'} in flight, holding ${budget.inFlight} of the budget's permits, and nothing is left to happen. `
-        + 'A sink is likely holding rows without acknowledging them (it must call `done` for each row, not once per group larger than the budget). '
-        + 'Fix the sink, or raise the budget (`--budget`) above its group size.',
-      ));
+      control.stop(
+        'no progress',
+        new NoProgressError(
+          `The run cannot go on: ${held} record${held === 1 ? ' is' : 's are'} in flight, holding ${budget.inFlight} of the budget's permits, and nothing is left to happen. ` +
+            'A sink is likely holding rows without acknowledging them (it must call `done` for each row, not once per group larger than the budget). ' +
+            'Fix the sink, or raise the budget (`--budget`) above its group size.',
+        ),
+      );
       control.hard.abort(control.fatal);
       release();
     });

@@ -18,30 +18,52 @@ function isRowLevel(error: unknown): boolean {
   return isNotJson(error) || (error as { code?: unknown } | null)?.code === 'SLUICE_SINK_LEAF_CONFLICT';
 }
 
-export function sinkDelivery(outputs: Outputs, gate: LineageGate, failed: FailedRowWriter, control: RunControl, written: Record<string, number>): (envelope: Envelope) => void {
+export function sinkDelivery(
+  outputs: Outputs,
+  gate: LineageGate,
+  failed: FailedRowWriter,
+  control: RunControl,
+  written: Record<string, number>,
+): (envelope: Envelope) => void {
   return function writeToSink(envelope) {
     const leaf = leafOf(envelope);
     const target = outputs.forLeaf(leaf);
     const at = () => new Date().toISOString();
     if (!target) {
-      failed.write({ id: envelope.id, step: 'sink', error: { code: 'SLUICE_NO_SINK', message: `No sink for leaf \`${leaf}\`. Add one to \`.to({ ${leaf}: … })\`.` }, row: envelope.row, at: at() }, envelope.permit);
+      failed.write(
+        {
+          id: envelope.id,
+          step: 'sink',
+          error: { code: 'SLUICE_NO_SINK', message: `No sink for leaf \`${leaf}\`. Add one to \`.to({ ${leaf}: … })\`.` },
+          row: envelope.row,
+          at: at(),
+        },
+        envelope.permit,
+      );
       return;
     }
-    target.write(envelope.row as Row, leaf, gate.after(target, leaf, envelope.lineage, (error) => {
-      if (error) {
-        failed.write({ id: envelope.id, step: 'sink', error: describeError(error), row: envelope.row, at: at() }, envelope.permit, envelope.lineage);
-        // A row that cannot be serialised is that row's failure; any other write error is the sink's.
-        if (!isRowLevel(error)) {
-          control.stop('sink error', new SinkWriteError(
-            `Could not write to ${target.pathFor?.(leaf) ?? target.name}: ${error.message}. Fix the cause (free some space, or the path), then run the same command again; with --run-dir it resumes where it stopped.`,
-            { cause: error },
-          ));
+    target.write(
+      envelope.row as Row,
+      leaf,
+      gate.after(target, leaf, envelope.lineage, (error) => {
+        if (error) {
+          failed.write({ id: envelope.id, step: 'sink', error: describeError(error), row: envelope.row, at: at() }, envelope.permit, envelope.lineage);
+          // A row that cannot be serialised is that row's failure; any other write error is the sink's.
+          if (!isRowLevel(error)) {
+            control.stop(
+              'sink error',
+              new SinkWriteError(
+                `Could not write to ${target.pathFor?.(leaf) ?? target.name}: ${error.message}. Fix the cause (free some space, or the path), then run the same command again; with --run-dir it resumes where it stopped.`,
+                { cause: error },
+              ),
+            );
+          }
+          return;
         }
-        return;
-      }
-      // Keyed by leaf, which can come from data (`__proto__`, `constructor`).
-      setOwn(written, leaf, (Object.hasOwn(written, leaf) ? written[leaf]! : 0) + 1);
-      envelope.permit.release();
-    }));
+        // Keyed by leaf, which can come from data (`__proto__`, `constructor`).
+        setOwn(written, leaf, (Object.hasOwn(written, leaf) ? written[leaf]! : 0) + 1);
+        envelope.permit.release();
+      }),
+    );
   };
 }

@@ -62,10 +62,13 @@ export function stepContext(scope: RunScope, step: AnyStep, name: string): StepC
         envelope.lineage,
       );
       if (policy === 'fail') {
-        control.stop('row failed', new FailurePolicyError(
-          `Step \`${name}\` failed on row \`${envelope.id}\` (${described.code}: ${described.message}) and its policy is \`fail\`. `
-            + 'Use `onError: \'skip\'` to record such rows and go on.',
-        ));
+        control.stop(
+          'row failed',
+          new FailurePolicyError(
+            `Step \`${name}\` failed on row \`${envelope.id}\` (${described.code}: ${described.message}) and its policy is \`fail\`. ` +
+              "Use `onError: 'skip'` to record such rows and go on.",
+          ),
+        );
       }
     },
     drop(envelope) {
@@ -76,4 +79,3 @@ export function stepContext(scope: RunScope, step: AnyStep, name: string): StepC
     compile: scope.compile,
   };
 }
-

@@ -11,7 +11,11 @@ export function nameSteps(steps: readonly AnyStep[], prefix: string, taken: Set<
     let name = prefix + step.name;
     if (taken.has(name)) {
       if (step.named) {
-        throw new SluiceConfigError(`Two steps are named \`${name}\`. Step names must be unique: rename one with \`name: '…'\`.`, { option: 'name', expected: 'a name no other step has', received: name });
+        throw new SluiceConfigError(`Two steps are named \`${name}\`. Step names must be unique: rename one with \`name: '…'\`.`, {
+          option: 'name',
+          expected: 'a name no other step has',
+          received: name,
+        });
       }
       let n = 2;
       while (taken.has(`${prefix}${step.name}-${n}`)) n++;

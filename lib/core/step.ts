@@ -19,11 +19,12 @@ export interface Adds<A> {
 }
 
 /** The row type after a step: the input with the step's columns added, or the step's own output type. */
-export type Next<Row, Out> = Out extends Adds<infer A>
-  ? string extends keyof Row
-    ? Row & A // An open row (`Record<string, unknown>`): mapping over its keys would lose `A`'s.
-    : { [K in keyof (Omit<Row, keyof A> & A)]: (Omit<Row, keyof A> & A)[K] }
-  : Out;
+export type Next<Row, Out> =
+  Out extends Adds<infer A>
+    ? string extends keyof Row
+      ? Row & A // An open row (`Record<string, unknown>`): mapping over its keys would lose `A`'s.
+      : { [K in keyof (Omit<Row, keyof A> & A)]: (Omit<Row, keyof A> & A)[K] }
+    : Out;
 
 /** Handed to a step's operator factory when the pipeline is compiled for a run. */
 export interface StepContext {

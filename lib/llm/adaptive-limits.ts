@@ -136,7 +136,16 @@ export class AdaptiveLimits {
   #slot = -1;
   #checkedSlot = -1;
 
-  constructor({ max, min = 1, adaptive = true, decrease = 0.7, run = 6, burst = 8, minRate = 0.5, clock = { now: () => performance.now() } }: AdaptiveLimitsOptions) {
+  constructor({
+    max,
+    min = 1,
+    adaptive = true,
+    decrease = 0.7,
+    run = 6,
+    burst = 8,
+    minRate = 0.5,
+    clock = { now: () => performance.now() },
+  }: AdaptiveLimitsOptions) {
     this.max = max;
     this.min = Math.min(min, max);
     this.adaptive = adaptive;
@@ -232,8 +241,7 @@ export class AdaptiveLimits {
     const span = Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, retryAfterMs ?? MIN_SPAN_MS));
     const answers = this.#sum(this.#answers, span, now);
     const limitedCount = this.#sum(this.#limited, span, now);
-    const evidence = this.#inARow >= this.#run
-      || (answers + limitedCount >= MIN_SAMPLES && limitedCount / (answers + limitedCount) >= LIMITED_SHARE);
+    const evidence = this.#inARow >= this.#run || (answers + limitedCount >= MIN_SAMPLES && limitedCount / (answers + limitedCount) >= LIMITED_SHARE);
     if (!evidence) return { limited: false, exhausted };
     if (startedAt >= this.#lastCutAt && now >= this.#quietUntil) {
       this.#span = span;

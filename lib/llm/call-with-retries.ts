@@ -18,7 +18,7 @@ import type { Subject } from 'rxjs';
 import type { AdaptiveLimits } from './adaptive-limits.ts';
 import { describeLlmFailure, type FailureContext } from './describe-llm-failure.ts';
 import type { EndpointHealth } from './endpoint-health.ts';
-import { LlmAbortError, LlmError, LlmFinishReasonError, LlmQuotaError, LlmRetryBudgetError, LlmUnavailableError } from './llm-errors.ts';
+import { LlmAbortError, type LlmError, LlmFinishReasonError, LlmQuotaError, LlmRetryBudgetError, LlmUnavailableError } from './llm-errors.ts';
 import type { LlmEvent } from './llm-event.ts';
 import type { Clock, RateLimiter } from './rate-limiter.ts';
 import type { RetryDecision, RetryPolicy } from './retry-policy.ts';
@@ -72,7 +72,8 @@ export async function callWithRetries<T, R>(
   const waits = drain ? AbortSignal.any([signal, drain]) : signal;
   const base = { llm: name, kind, call: call.number };
   // An abort whose reason is the endpoint's fatal error (another call tripped it) ends this call with that error.
-  const stopped = (attempts: number) => (health.fatal && signal.reason === health.fatal ? health.fatal : abortedError(name, call.number, attempts, signal.aborted ? signal.reason : drain?.reason));
+  const stopped = (attempts: number) =>
+    health.fatal && signal.reason === health.fatal ? health.fatal : abortedError(name, call.number, attempts, signal.aborted ? signal.reason : drain?.reason);
   let failures = 0;
   let rateLimits = 0;
   for (let attempt = 1; ; attempt++) {
@@ -126,11 +127,13 @@ export async function callWithRetries<T, R>(
       throw health.trip(failure);
     } else if (decision.reason === 'unreachable') {
       if (health.unreachable()) {
-        throw health.trip(new LlmUnavailableError(
-          `${failure.message}. Nothing has answered there for ${duration(health.unreachableAfterMs)}, so the run stops. `
-          + 'Start the server (or fix `baseURL` / OPENAI_BASE_URL), then run the same command again: done rows are kept.',
-          { llm: name, attempts: attempt, cause: failure },
-        ));
+        throw health.trip(
+          new LlmUnavailableError(
+            `${failure.message}. Nothing has answered there for ${duration(health.unreachableAfterMs)}, so the run stops. ` +
+              'Start the server (or fix `baseURL` / OPENAI_BASE_URL), then run the same command again: done rows are kept.',
+            { llm: name, attempts: attempt, cause: failure },
+          ),
+        );
       }
       delayMs = Math.min(delayMs, MAX_UNREACHABLE_DELAY_MS, Math.max(1, health.unreachableMsLeft()));
     } else if (decision.reason === 'rate-limit') {
@@ -138,11 +141,13 @@ export async function callWithRetries<T, R>(
       const verdict = slots.rateLimited(startedAt, decision.retryAfterMs === undefined ? undefined : Math.min(decision.retryAfterMs, runtime.maxRetryAfterMs));
       if (verdict.limited) pace(runtime);
       if (health.rateLimited()) {
-        throw health.trip(new LlmQuotaError(
-          `LLM \`${name}\` has answered nothing but 429 for ${duration(health.maxRateLimitedMs)}: its quota looks spent. `
-          + 'The run stops; run the same command again later (done rows are kept), or raise the limit with your provider.',
-          { llm: name, attempts: attempt, status: 429, cause: failure },
-        ));
+        throw health.trip(
+          new LlmQuotaError(
+            `LLM \`${name}\` has answered nothing but 429 for ${duration(health.maxRateLimitedMs)}: its quota looks spent. ` +
+              'The run stops; run the same command again later (done rows are kept), or raise the limit with your provider.',
+            { llm: name, attempts: attempt, status: 429, cause: failure },
+          ),
+        );
       }
       if (decision.retryAfterMs !== undefined) {
         const wait = Math.min(decision.retryAfterMs, runtime.maxRetryAfterMs);
@@ -158,9 +163,15 @@ export async function callWithRetries<T, R>(
       if (decision.stop === 'attempts' && attempt > 1) failure.message += ` (gave up after ${attempt} attempts)`;
       if (decision.stop === 'budget') {
         throw new LlmRetryBudgetError(
-          `${failure.message}. Not retried: the retry budget of LLM \`${name}\` is spent (${retryPolicy.snapshot().retries} retries so far): `
-          + 'the server fails too many requests (5xx, resets, bad bodies; 429s do not count). Rows fail fast until it recovers.',
-          { llm: name, attempts: attempt, ...(status === undefined ? {} : { status }), ...(failure.requestId ? { requestId: failure.requestId } : {}), cause: failure },
+          `${failure.message}. Not retried: the retry budget of LLM \`${name}\` is spent (${retryPolicy.snapshot().retries} retries so far): ` +
+            'the server fails too many requests (5xx, resets, bad bodies; 429s do not count). Rows fail fast until it recovers.',
+          {
+            llm: name,
+            attempts: attempt,
+            ...(status === undefined ? {} : { status }),
+            ...(failure.requestId ? { requestId: failure.requestId } : {}),
+            cause: failure,
+          },
         );
       }
       throw failure;

@@ -29,7 +29,7 @@ import { EndpointHealth } from './endpoint-health.ts';
 import { OPENAI_API, sameEndpoint } from './same-endpoint.ts';
 import { acquireSimulator, releaseSimulator, SIMULATED_ENDPOINT, simulatedMode } from './shared-simulator.ts';
 import { redact, redactAnswer } from './redact.ts';
-import { LlmError, LlmFinishReasonError, LlmNotConfiguredError } from './llm-errors.ts';
+import { type LlmError, LlmFinishReasonError, LlmNotConfiguredError } from './llm-errors.ts';
 import type { LlmEvent } from './llm-event.ts';
 import { PriceTable, type Price } from './prices.ts';
 import { parseRateLimitDuration, RateLimiter, type Clock } from './rate-limiter.ts';
@@ -241,14 +241,15 @@ export function createLlm(options: LlmOptions): Llm {
     throw new SluiceConfigError(`Expected \`transport\` to be 'undici-request' or 'undici-fetch', got \`${String(transport)}\``);
   }
   const simulated = nonEmpty(options.baseURL) === undefined && simulatedMode();
-  const baseURL = simulated ? undefined : nonEmpty(options.baseURL) ?? nonEmpty(process.env['OPENAI_BASE_URL']);
+  const baseURL = simulated ? undefined : (nonEmpty(options.baseURL) ?? nonEmpty(process.env['OPENAI_BASE_URL']));
   const apiKey = nonEmpty(options.apiKey) ?? (simulated ? SIMULATED_KEY : environmentKeyFor(options.baseURL));
-  const unconfigured = !simulated && baseURL === undefined && apiKey === undefined
-    ? new LlmNotConfiguredError(
-      `LLM \`${name}\` has nowhere to send requests: set OPENAI_BASE_URL (any OpenAI-compatible server) or OPENAI_API_KEY (for api.openai.com), `
-      + 'pass `baseURL`/`apiKey`, or try it without a key with `--llm simulated`.',
-    )
-    : undefined;
+  const unconfigured =
+    !simulated && baseURL === undefined && apiKey === undefined
+      ? new LlmNotConfiguredError(
+          `LLM \`${name}\` has nowhere to send requests: set OPENAI_BASE_URL (any OpenAI-compatible server) or OPENAI_API_KEY (for api.openai.com), ` +
+            'pass `baseURL`/`apiKey`, or try it without a key with `--llm simulated`.',
+        )
+      : undefined;
   // `sluice validate` and `graph` load a module to look at it, and send nothing: there, the error waits for a call.
   if (unconfigured && process.env.SLUICE_LLM_DEFER_CONFIG !== '1') throw unconfigured;
   const secrets = [apiKey];
@@ -271,15 +272,16 @@ export function createLlm(options: LlmOptions): Llm {
     keepAliveTimeout: 30_000,
     connect: { timeout: 10_000 },
   });
-  const sdk = (url: string | undefined) => new OpenAI({
-    apiKey: apiKey ?? NO_KEY,
-    ...(url === undefined ? {} : { baseURL: url }),
-    maxRetries: 0,
-    timeout: timeoutMs === Infinity ? 2 ** 31 - 1 : timeoutMs + TRANSPORT_TIMEOUT_MARGIN_MS,
-    fetch: transport === 'undici-request' ? createUndiciFetch(dispatcher) : (undiciFetch as unknown as typeof fetch),
-    fetchOptions: { dispatcher } as object,
-    defaultHeaders: headers,
-  });
+  const sdk = (url: string | undefined) =>
+    new OpenAI({
+      apiKey: apiKey ?? NO_KEY,
+      ...(url === undefined ? {} : { baseURL: url }),
+      maxRetries: 0,
+      timeout: timeoutMs === Infinity ? 2 ** 31 - 1 : timeoutMs + TRANSPORT_TIMEOUT_MARGIN_MS,
+      fetch: transport === 'undici-request' ? createUndiciFetch(dispatcher) : (undiciFetch as unknown as typeof fetch),
+      fetchOptions: { dispatcher } as object,
+      defaultHeaders: headers,
+    });
   // Under simulated mode the client waits for the shared simulator, started on the first call.
   const direct = simulated ? undefined : sdk(baseURL);
   let viaSimulator: Promise<OpenAI> | undefined;
@@ -307,7 +309,12 @@ export function createLlm(options: LlmOptions): Llm {
   let closed = false;
   let calls = 0;
 
-  async function run<T>(kind: LlmCallKind, body: EstimableRequest & { model: string }, send: (signal: AbortSignal) => Promise<SentResponse<T>>, callOptions: CallOptions | undefined): Promise<LlmResult<T>> {
+  async function run<T>(
+    kind: LlmCallKind,
+    body: EstimableRequest & { model: string },
+    send: (signal: AbortSignal) => Promise<SentResponse<T>>,
+    callOptions: CallOptions | undefined,
+  ): Promise<LlmResult<T>> {
     const call = ++calls;
     usage.recordCall();
     retryPolicy.recordCall();
@@ -317,7 +324,12 @@ export function createLlm(options: LlmOptions): Llm {
     const unlink = link(callOptions?.signal, controller);
     active.add(controller);
     try {
-      return await callWithRetries(runtime, { kind, number: call, body, signal: controller.signal, ...(callOptions?.drain ? { drain: callOptions.drain } : {}) }, send, (answer) => succeed(kind, call, body.model, answer));
+      return await callWithRetries(
+        runtime,
+        { kind, number: call, body, signal: controller.signal, ...(callOptions?.drain ? { drain: callOptions.drain } : {}) },
+        send,
+        (answer) => succeed(kind, call, body.model, answer),
+      );
     } catch (error) {
       usage.recordError();
       const failed = error as LlmError;
@@ -345,18 +357,19 @@ export function createLlm(options: LlmOptions): Llm {
     // After settling: the server's view of what remains wins over our corrected estimate.
     rateLimiter.learn(response.headers);
     usage.recordResponse(askedModel, responseUsage);
-    if (events.observed) events.next({
-      llm: name,
-      kind,
-      call,
-      type: 'response',
-      attempt,
-      status: response.status,
-      requestId: requestId ?? undefined,
-      promptTokens: responseUsage?.prompt_tokens ?? 0,
-      completionTokens: responseUsage?.completion_tokens ?? 0,
-      durationMs,
-    });
+    if (events.observed)
+      events.next({
+        llm: name,
+        kind,
+        call,
+        type: 'response',
+        attempt,
+        status: response.status,
+        requestId: requestId ?? undefined,
+        promptTokens: responseUsage?.prompt_tokens ?? 0,
+        completionTokens: responseUsage?.completion_tokens ?? 0,
+        durationMs,
+      });
     if (failOn.size > 0 && kind !== 'embed') {
       const choices = (data as { choices?: { finish_reason?: string | null }[] }).choices ?? [];
       const hit = choices.find((choice) => choice.finish_reason && failOn.has(choice.finish_reason));

@@ -35,7 +35,9 @@ export function complete<R, As extends string = 'completion'>(options: CompleteO
     params: { prompt: options.prompt, params },
     async work(row, call, ctx) {
       const request = withSample({ prompt: template.render(row), ...params }, call);
-      const result = await cachedCall(ctx, options.llm, 'complete', request, { enabled: options.cache !== false, sample: call.sample }, () => options.llm.complete(request, call.options));
+      const result = await cachedCall(ctx, options.llm, 'complete', request, { enabled: options.cache !== false, sample: call.sample }, () =>
+        options.llm.complete(request, call.options),
+      );
       return { values: [result.response.choices[0]?.text ?? ''], shape: 'single', metadata: responseMetadata(result, result.response) };
     },
   });

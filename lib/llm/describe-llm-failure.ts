@@ -30,8 +30,8 @@ export function describeLlmFailure(error: unknown, attempt: number, { llm, baseU
     if (status === 429) return new LlmRateLimitError(message, details);
     if (status === 401 || status === 403) {
       return new LlmAuthError(
-        `${message}. The server refused the API key, so the run stops here: no other row would fare better. `
-        + 'Check the key (OPENAI_API_KEY, or the variable the LLM names) and that it may use this model, then run the same command again.',
+        `${message}. The server refused the API key, so the run stops here: no other row would fare better. ` +
+          'Check the key (OPENAI_API_KEY, or the variable the LLM names) and that it may use this model, then run the same command again.',
         details,
       );
     }
@@ -41,9 +41,17 @@ export function describeLlmFailure(error: unknown, attempt: number, { llm, baseU
     return new LlmConnectionError(redact(`Could not reach LLM \`${llm}\` at ${baseURL}: ${deepestMessage(error)}`, secrets), { llm, attempts: attempt, cause });
   }
   if (error instanceof SyntaxError) {
-    return new LlmBadResponseError(redact(`LLM \`${llm}\` answered with a body that is not JSON: ${error.message}`, secrets), { llm, attempts: attempt, cause });
+    return new LlmBadResponseError(redact(`LLM \`${llm}\` answered with a body that is not JSON: ${error.message}`, secrets), {
+      llm,
+      attempts: attempt,
+      cause,
+    });
   }
-  return new LlmError(redact(`LLM \`${llm}\` call failed: ${error instanceof Error ? error.message : String(error)}`, secrets), { llm, attempts: attempt, cause });
+  return new LlmError(redact(`LLM \`${llm}\` call failed: ${error instanceof Error ? error.message : String(error)}`, secrets), {
+    llm,
+    attempts: attempt,
+    cause,
+  });
 }
 
 function isNetworkError(error: unknown): boolean {

@@ -53,31 +53,34 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
   const size = checkPositiveInt('size', options.size ?? 64, false);
   const concurrency = checkPositiveInt('concurrency', options.concurrency ?? 4);
   const maxWaitMs = checkMilliseconds('maxWaitMs', options.maxWaitMs ?? 50);
-  const embedBatch = (ctx: StepContext) =>
-    async (rows: Record<string, unknown>[], info: { signal: AbortSignal }) => {
-      const texts = rows.map((row) => template.render(row));
-      // Cached per text, not per batch: batches form differently from run to run.
-      const cache = options.cache !== false ? (ctx.services.get('cache') as RequestCache | undefined) : undefined;
-      const keys = cache ? texts.map((input) => cache.key({ kind: 'embed', model: llm.model, request: { input, ...extra } })) : [];
-      const vectors: Array<number[] | undefined> = cache ? await Promise.all(keys.map(async (key) => (await cache.get(key))?.response as number[] | undefined)) : texts.map(() => undefined);
-      const missing = vectors.flatMap((v, i) => (v === undefined ? [i] : []));
-      for (let i = 0; i < rows.length - missing.length; i++) llm.usage.recordCacheHit();
-      let meta: Record<string, unknown> | undefined = metadata ? { model: llm.model, cached: true, batch: rows.length } : undefined;
-      if (missing.length > 0) {
-        const result = await llm.embed({ input: missing.map((i) => texts[i]!), ...extra }, { signal: info.signal });
-        const fresh = [...result.response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
-        await Promise.all(missing.map(async (rowIndex, k) => {
+  const embedBatch = (ctx: StepContext) => async (rows: Record<string, unknown>[], info: { signal: AbortSignal }) => {
+    const texts = rows.map((row) => template.render(row));
+    // Cached per text, not per batch: batches form differently from run to run.
+    const cache = options.cache !== false ? (ctx.services.get('cache') as RequestCache | undefined) : undefined;
+    const keys = cache ? texts.map((input) => cache.key({ kind: 'embed', model: llm.model, request: { input, ...extra } })) : [];
+    const vectors: Array<number[] | undefined> = cache
+      ? await Promise.all(keys.map(async (key) => (await cache.get(key))?.response as number[] | undefined))
+      : texts.map(() => undefined);
+    const missing = vectors.flatMap((v, i) => (v === undefined ? [i] : []));
+    for (let i = 0; i < rows.length - missing.length; i++) llm.usage.recordCacheHit();
+    let meta: Record<string, unknown> | undefined = metadata ? { model: llm.model, cached: true, batch: rows.length } : undefined;
+    if (missing.length > 0) {
+      const result = await llm.embed({ input: missing.map((i) => texts[i]!), ...extra }, { signal: info.signal });
+      const fresh = [...result.response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      await Promise.all(
+        missing.map(async (rowIndex, k) => {
           vectors[rowIndex] = fresh[k];
           if (cache) await cache.set(keys[rowIndex]!, { response: fresh[k], requestId: result.requestId });
-        }));
-        if (metadata) meta = { ...responseMetadata(result, result.response as never), batch: rows.length, cached_rows: rows.length - missing.length };
-      }
-      return rows.map((row, i) => {
-        const out: Record<string, unknown> = { ...row, [as]: vectors[i] };
-        if (meta) out[METADATA_KEY] = { ...((row[METADATA_KEY] as object | undefined) ?? {}), [name]: meta };
-        return out;
-      });
-    };
+        }),
+      );
+      if (metadata) meta = { ...responseMetadata(result, result.response as never), batch: rows.length, cached_rows: rows.length - missing.length };
+    }
+    return rows.map((row, i) => {
+      const out: Record<string, unknown> = { ...row, [as]: vectors[i] };
+      if (meta) out[METADATA_KEY] = { ...((row[METADATA_KEY] as object | undefined) ?? {}), [name]: meta };
+      return out;
+    });
+  };
   const step = defineStep<R, Adds<{ [K in As]: number[] }>>({
     ownsPermits: true,
     kind: 'embed',

@@ -55,7 +55,9 @@ export function generate(options: GenerateOptions<string>): Step<any, any> {
     params: { ...template.params, params, n, samples },
     async work(row, call, ctx) {
       const request = withSample({ messages: template.render(row), ...params, ...(n > 1 ? { n } : {}) }, call);
-      const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, sample: call.sample }, () => options.llm.chat(request, call.options));
+      const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, sample: call.sample }, () =>
+        options.llm.chat(request, call.options),
+      );
       const texts = result.response.choices.map((choice) => choice.message.content ?? '');
       return {
         values: n === 1 ? [texts[0] ?? ''] : texts,

@@ -69,7 +69,7 @@ export interface LlmCall {
  * options.llm.chat(withSample(request, call), call.options)
  */
 export function withSample<T extends Record<string, unknown>>(request: T, call: LlmCall): T {
-  if (call.sample === undefined || request.seed !== undefined && request.seed !== null) return request;
+  if (call.sample === undefined || (request.seed !== undefined && request.seed !== null)) return request;
   return { ...request, seed: seedOf(call.sample) };
 }
 
@@ -109,7 +109,9 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const metadata = options.metadata ?? true;
   const inputs = options.inputs;
   const sample = options.sample ?? 'request';
-  if (!(sample === 'request' || sample === 'row' || (typeof sample === 'object' && sample !== null && typeof sample.column === 'string' && sample.column !== ''))) {
+  if (
+    !(sample === 'request' || sample === 'row' || (typeof sample === 'object' && sample !== null && typeof sample.column === 'string' && sample.column !== ''))
+  ) {
     throw new SluiceConfigError(`Expected \`sample\` to be 'request', 'row' or \`{ column: 'name' }\`, got \`${JSON.stringify(sample)}\``);
   }
   const sampleColumn = typeof sample === 'object' ? sample.column : undefined;
@@ -120,7 +122,17 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
     needs,
-    params: { llm: options.llm.name, model: options.llm.model, as, concurrency, metadata, inputs: inputs ?? null, ...(options.cache === false ? { cache: false } : {}), ...(sample === 'request' ? {} : { sample }), ...spec.params },
+    params: {
+      llm: options.llm.name,
+      model: options.llm.model,
+      as,
+      concurrency,
+      metadata,
+      inputs: inputs ?? null,
+      ...(options.cache === false ? { cache: false } : {}),
+      ...(sample === 'request' ? {} : { sample }),
+      ...spec.params,
+    },
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       const registry = LlmRegistry.of(ctx);
@@ -139,9 +151,14 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
           get signal() {
             return job.signal;
           },
-          sample: sample === 'request' ? undefined
-            : sampleColumn !== undefined ? JSON.stringify(envelope.row[sampleColumn] ?? null)
-            : envelope.branch ? `${envelope.id}@${envelope.branch}` : envelope.id,
+          sample:
+            sample === 'request'
+              ? undefined
+              : sampleColumn !== undefined
+                ? JSON.stringify(envelope.row[sampleColumn] ?? null)
+                : envelope.branch
+                  ? `${envelope.id}@${envelope.branch}`
+                  : envelope.id,
           get options() {
             return { signal: job.signal, ...(ctx.stopping ? { drain: ctx.stopping } : {}) };
           },
@@ -155,14 +172,22 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
         return work.then(
           (outcome) => {
             if (outcome.metadata.simulated) registry.markSimulated(options.llm.name);
-            if (outcome.shape === 'rows') job.emitChildren(envelope, outcome.values.map((value) => withMeta(envelope.row, value, outcome)));
+            if (outcome.shape === 'rows')
+              job.emitChildren(
+                envelope,
+                outcome.values.map((value) => withMeta(envelope.row, value, outcome)),
+              );
             else job.emit(envelope, withMeta(envelope.row, outcome.shape === 'single' ? outcome.values[0] : outcome.values, outcome));
           },
           (error: unknown) => {
             const extra = error as { attempts?: number; raw?: string; code?: unknown };
             // A call the stopping run cut short was not judged: its row stays not done, for a resume.
             const cutShort = extra.code === 'SLUICE_LLM_ABORTED' && (ctx.signal.aborted || ctx.stopping?.aborted === true);
-            ctx.fail(envelope, cutShort ? new RowAbandonedError(`Step \`${ctx.step}\` was stopped before row \`${envelope.id}\` was answered`, { cause: error }) : error, { attempts: extra.attempts ?? 1, ...(extra.raw !== undefined ? { raw: extra.raw } : {}) });
+            ctx.fail(
+              envelope,
+              cutShort ? new RowAbandonedError(`Step \`${ctx.step}\` was stopped before row \`${envelope.id}\` was answered`, { cause: error }) : error,
+              { attempts: extra.attempts ?? 1, ...(extra.raw !== undefined ? { raw: extra.raw } : {}) },
+            );
           },
         );
       });

@@ -35,7 +35,7 @@ const DEFAULT_PRICES: Readonly<Record<string, Readonly<Price>>> = Object.freeze(
   'gpt-4.1-nano': { input: 0.1, output: 0.4, cachedInput: 0.025 },
   'gpt-4o': { input: 2.5, output: 10, cachedInput: 1.25 },
   'gpt-4o-mini': { input: 0.15, output: 0.6, cachedInput: 0.075 },
-  'o3': { input: 2, output: 8, cachedInput: 0.5 },
+  o3: { input: 2, output: 8, cachedInput: 0.5 },
   'o3-mini': { input: 1.1, output: 4.4, cachedInput: 0.55 },
   'o4-mini': { input: 1.1, output: 4.4, cachedInput: 0.275 },
   'gpt-3.5-turbo': { input: 0.5, output: 1.5 },

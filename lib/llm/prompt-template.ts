@@ -22,8 +22,15 @@ const noFiles = {
 // Limits: a template is data from a definition, and must not loop for minutes or fill memory
 // (`{% for i in (1..30000000) %}`): 1 s of rendering, 64 MB of output, 1 MB of template text.
 const engine = new Liquid({
-  strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: false, fs: noFiles, relativeReference: false,
-  renderLimit: 1_000, memoryLimit: 64 * 1024 * 1024, parseLimit: 1024 * 1024,
+  strictVariables: true,
+  strictFilters: true,
+  ownPropertyOnly: true,
+  cache: false,
+  fs: noFiles,
+  relativeReference: false,
+  renderLimit: 1_000,
+  memoryLimit: 64 * 1024 * 1024,
+  parseLimit: 1024 * 1024,
 });
 
 export interface PromptTemplate {

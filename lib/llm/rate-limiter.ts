@@ -308,11 +308,14 @@ export class RateLimiter {
     this.#timer = undefined;
     this.#timerAt = at;
     if (at === Infinity) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-      this.#drain();
-    }, Math.max(0, at - now));
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Infinity;
+        this.#drain();
+      },
+      Math.max(0, at - now),
+    );
   }
 }
 

@@ -133,7 +133,7 @@ export function classify(error: unknown, attempt = 1, options: BackoffOptions = 
     return verdict(false, 'client-error', status);
   }
 
-  if (error instanceof Error && (error.name === 'TimeoutError')) return verdict(true, 'timeout');
+  if (error instanceof Error && error.name === 'TimeoutError') return verdict(true, 'timeout');
   if (error instanceof Error && error.name === 'AbortError') return verdict(false, 'aborted');
   const code = networkCode(error);
   if (code !== undefined && TIMEOUT_CODES.has(code)) return verdict(true, 'timeout');
@@ -165,16 +165,29 @@ export class RetryPolicy {
   #retries = 0;
 
   constructor(options: RetryPolicyOptions = {}) {
-    const { maxAttempts = 6, budget = {}, baseDelayMs = 500, factor = 2, maxDelayMs = 30_000, maxRetryAfterMs = 60_000, random = Math.random, now = Date.now } = options;
+    const {
+      maxAttempts = 6,
+      budget = {},
+      baseDelayMs = 500,
+      factor = 2,
+      maxDelayMs = 30_000,
+      maxRetryAfterMs = 60_000,
+      random = Math.random,
+      now = Date.now,
+    } = options;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new SluiceConfigError(`Expected \`maxAttempts\` to be an integer from 1 and up, got \`${maxAttempts}\``);
     }
-    for (const [name, value] of [['baseDelayMs', baseDelayMs], ['maxDelayMs', maxDelayMs], ['maxRetryAfterMs', maxRetryAfterMs]] as const) {
+    for (const [name, value] of [
+      ['baseDelayMs', baseDelayMs],
+      ['maxDelayMs', maxDelayMs],
+      ['maxRetryAfterMs', maxRetryAfterMs],
+    ] as const) {
       if (!(value >= 0)) throw new SluiceConfigError(`Expected \`${name}\` to be a number from 0 and up, got \`${value}\``);
     }
     if (!(factor >= 1)) throw new SluiceConfigError(`Expected \`factor\` to be a number from 1 and up, got \`${factor}\``);
-    const ratio = budget === false ? Infinity : budget.ratio ?? 0.2;
-    const minRetries = budget === false ? Infinity : budget.minRetries ?? 10;
+    const ratio = budget === false ? Infinity : (budget.ratio ?? 0.2);
+    const minRetries = budget === false ? Infinity : (budget.minRetries ?? 10);
     if (!(ratio >= 0)) throw new SluiceConfigError(`Expected \`budget.ratio\` to be a number from 0 and up, got \`${ratio}\``);
     if (!(minRetries >= 0)) throw new SluiceConfigError(`Expected \`budget.minRetries\` to be a number from 0 and up, got \`${minRetries}\``);
     this.maxAttempts = maxAttempts;
@@ -219,7 +232,8 @@ function networkCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (TIMEOUT_CODES.has(code) || RETRYABLE_CODES.has(code) || UNREACHABLE_CODES.has(code) || code === 'SLUICE_LLM_CONNECTION')) return code;
+    if (typeof code === 'string' && (TIMEOUT_CODES.has(code) || RETRYABLE_CODES.has(code) || UNREACHABLE_CODES.has(code) || code === 'SLUICE_LLM_CONNECTION'))
+      return code;
     current = current.cause;
   }
   return undefined;

@@ -40,16 +40,22 @@ export async function sendAttempt<T>(send: (signal: AbortSignal) => Promise<Sent
   if (signal.aborted) controller.abort(signal.reason);
   else signal.addEventListener('abort', onAbort, { once: true });
   let timedOut = false;
-  const timer = timeoutMs === Infinity ? undefined : timers.setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
+  const timer =
+    timeoutMs === Infinity
+      ? undefined
+      : timers.setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, timeoutMs);
   try {
     const sent = await send(controller.signal);
     const problem = answerProblem(kind, sent.data);
     if (problem) {
       throw new LlmBadResponseError(`LLM \`${llm}\` answered 200 with a body that is not an answer: ${problem}`, {
-        llm, attempts: attempt, status: sent.response.status, ...(sent.request_id ? { requestId: sent.request_id } : {}),
+        llm,
+        attempts: attempt,
+        status: sent.response.status,
+        ...(sent.request_id ? { requestId: sent.request_id } : {}),
       });
     }
     return sent;
@@ -64,7 +70,8 @@ export async function sendAttempt<T>(send: (signal: AbortSignal) => Promise<Sent
 
 /** Why a parsed 200 body is not an answer of its kind, or undefined when it is one. */
 function answerProblem(kind: LlmCallKind, data: unknown): string | undefined {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return `expected a JSON object, got ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}`;
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return `expected a JSON object, got ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}`;
   if (kind === 'embed') return Array.isArray((data as { data?: unknown }).data) ? undefined : 'no `data` list';
   const choices = (data as { choices?: unknown }).choices;
   if (!Array.isArray(choices) || choices.length === 0) return 'no `choices`';

@@ -54,7 +54,8 @@ function checkReply(text: string, schema: z.ZodType, wrapped: boolean): { ok: tr
     return { ok: false, reason: `the reply is not JSON (${(error as Error).message})` };
   }
   // Asked for `{ value: … }`; a server that ignores response_format may send the bare value.
-  if (wrapped && parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && WRAP_KEY in parsed) parsed = (parsed as Record<string, unknown>)[WRAP_KEY];
+  if (wrapped && parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && WRAP_KEY in parsed)
+    parsed = (parsed as Record<string, unknown>)[WRAP_KEY];
   const result = schema.safeParse(parsed);
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0];
@@ -65,7 +66,9 @@ function checkReply(text: string, schema: z.ZodType, wrapped: boolean): { ok: tr
  * @example
  * structured({ llm, prompt: 'List 5 subtopics of {{ topic }}.', schema: z.object({ subtopics: z.array(z.string()) }), as: 'plan' })
  */
-export function structured<R, S extends z.ZodType, As extends string = 'structured'>(options: StructuredOptions<As, S>): Step<R, Adds<{ [K in As]: z.infer<S> }>> {
+export function structured<R, S extends z.ZodType, As extends string = 'structured'>(
+  options: StructuredOptions<As, S>,
+): Step<R, Adds<{ [K in As]: z.infer<S> }>> {
   if (!options || typeof options.llm?.chat !== 'function') {
     throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');
   }
@@ -82,7 +85,10 @@ export function structured<R, S extends z.ZodType, As extends string = 'structur
   try {
     responseFormat = zodResponseFormat((wrapped ? z.object({ [WRAP_KEY]: options.schema }) : options.schema) as never, schemaName);
   } catch (error) {
-    throw new SluiceConfigError(`Step \`${options.name ?? 'structured'}\` cannot send its \`schema\` as a JSON schema: ${(error as Error).message}. Use plain zod types (objects, arrays, strings, numbers, enums, unions).`, { cause: error });
+    throw new SluiceConfigError(
+      `Step \`${options.name ?? 'structured'}\` cannot send its \`schema\` as a JSON schema: ${(error as Error).message}. Use plain zod types (objects, arrays, strings, numbers, enums, unions).`,
+      { cause: error },
+    );
   }
   const params = { ...options.params };
   return llmStep({
@@ -99,7 +105,9 @@ export function structured<R, S extends z.ZodType, As extends string = 'structur
       for (let tries = 0; tries <= maxInvalid; tries++) {
         const request = withSample({ messages, ...params, response_format: { type: 'json_schema', json_schema: responseFormat.json_schema } }, call);
         // A new ask after an invalid reply is a different cache entry (`variant`), or it would get the same reply back.
-        const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, variant: tries, sample: call.sample }, () => options.llm.chat(request as never, call.options));
+        const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, variant: tries, sample: call.sample }, () =>
+          options.llm.chat(request as never, call.options),
+        );
         attempts += result.attempts;
         last = result.response.choices[0]?.message.content ?? '';
         const checked = checkReply(last, options.schema, wrapped);

@@ -120,7 +120,9 @@ function flattenHeaders(init: unknown): string[] {
   const flat: string[] = [];
   if (init === undefined || init === null) return flat;
   if (typeof (init as Headers).forEach === 'function' && !Array.isArray(init)) {
-    (init as Headers).forEach((value, name) => { flat.push(name, value); });
+    (init as Headers).forEach((value, name) => {
+      flat.push(name, value);
+    });
   } else if (Array.isArray(init)) {
     for (const [name, value] of init as [string, string][]) flat.push(name, value);
   } else {
@@ -148,7 +150,11 @@ function decode(body: Readable, encoding: string | null): Readable {
   if (!encoding || encoding === 'identity') return body;
   // Codings are listed in the order they were applied, so undo them from the last.
   const decoders: Transform[] = [];
-  for (const coding of encoding.toLowerCase().split(',').map((c) => c.trim()).reverse()) {
+  for (const coding of encoding
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .reverse()) {
     const decoder = decoderFor(coding);
     if (!decoder) break; // Unknown coding: hand back what we could decode, like fetch.
     decoders.push(decoder);

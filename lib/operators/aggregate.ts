@@ -52,7 +52,11 @@ interface OpenGroup {
   timer?: Subscription;
 }
 
-const shortHash = (ids: readonly string[]) => createHash('sha256').update([...ids].sort().join('\n')).digest('hex').slice(0, 16);
+const shortHash = (ids: readonly string[]) =>
+  createHash('sha256')
+    .update([...ids].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 
 function checkOptions<R>(options: AggregateOptions<R>): void {
   const { count, windowMs, key, all, reduce } = options;
@@ -107,9 +111,8 @@ export function aggregate<R>(options: AggregateOptions<R>): Step<R, object> {
   const scheduler = options.scheduler ?? asyncScheduler;
   const keyed = key !== undefined;
   const column = typeof key === 'string' ? key : undefined;
-  const keyOf: ((row: R, info: RowInfo) => unknown) | undefined = typeof key === 'function'
-    ? key
-    : column !== undefined ? (row: R) => (row as Record<string, unknown>)[column] : undefined;
+  const keyOf: ((row: R, info: RowInfo) => unknown) | undefined =
+    typeof key === 'function' ? key : column !== undefined ? (row: R) => (row as Record<string, unknown>)[column] : undefined;
   // One group per key for the whole run: the key alone is a stable id.
   const idByKey = keyed && count === undefined && windowMs === undefined;
 
@@ -180,9 +183,12 @@ export function aggregate<R>(options: AggregateOptions<R>): Step<R, object> {
                 return;
               }
               if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
-                ctx.fail(envelope, new AggregateKeyError(
-                  `The ${column ? `key column \`${column}\`` : 'key function'} gave \`${value === undefined ? 'undefined' : JSON.stringify(value)}\` for row \`${envelope.id}\`; a key must be a string or a number.`,
-                ));
+                ctx.fail(
+                  envelope,
+                  new AggregateKeyError(
+                    `The ${column ? `key column \`${column}\`` : 'key function'} gave \`${value === undefined ? 'undefined' : JSON.stringify(value)}\` for row \`${envelope.id}\`; a key must be a string or a number.`,
+                  ),
+                );
                 return;
               }
               groupKey = String(value);

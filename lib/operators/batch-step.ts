@@ -49,11 +49,13 @@ export function batchOperator<R, O>(
           const deliver = (out: unknown) => {
             if (!Array.isArray(out) || out.length !== members.length) {
               throw new BatchLengthError(
-                `Step \`${ctx.step}\` expected its batch function to return ${members.length} rows (one per input row, in order), `
-                  + `got ${Array.isArray(out) ? `${out.length} rows` : `\`${out === null ? 'null' : typeof out}\``}.`,
+                `Step \`${ctx.step}\` expected its batch function to return ${members.length} rows (one per input row, in order), ` +
+                  `got ${Array.isArray(out) ? `${out.length} rows` : `\`${out === null ? 'null' : typeof out}\``}.`,
               );
             }
-            members.forEach((member, i) => job.emit(member, out[i]));
+            members.forEach((member, i) => {
+              job.emit(member, out[i]);
+            });
           };
           const info: BatchInfo = {
             ids: members.map((member) => member.id),
@@ -61,7 +63,10 @@ export function batchOperator<R, O>(
               return job.signal;
             },
           };
-          const result = fn(members.map((member) => member.row), info);
+          const result = fn(
+            members.map((member) => member.row),
+            info,
+          );
           if (result !== null && typeof (result as PromiseLike<O[]>).then === 'function') return Promise.resolve(result).then(deliver);
           deliver(result);
         },

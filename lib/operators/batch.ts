@@ -36,10 +36,7 @@ export interface BatchOptions extends StepOptions {
  *   batch(async (rows) => (await embed(rows.map((r) => r.text))).map((vector, i) => ({ ...rows[i]!, vector })), { size: 64 }),
  * )
  */
-export function batch<R, O extends object>(
-  fn: (rows: R[], info: BatchInfo) => O[] | PromiseLike<O[]>,
-  options: BatchOptions = {},
-): Step<R, O> {
+export function batch<R, O extends object>(fn: (rows: R[], info: BatchInfo) => O[] | PromiseLike<O[]>, options: BatchOptions = {}): Step<R, O> {
   if (typeof fn !== 'function') {
     throw new SluiceConfigError(`Expected \`fn\` to be a function, got \`${fn === null ? 'null' : typeof fn}\``);
   }

@@ -149,28 +149,34 @@ export function intoBranches(
       };
       // Branches first: a copy pushed into a Subject nobody listens to would be lost with its permit.
       names.forEach((name, i) => {
-        subscription.add(compiled[i]!(inputs.get(name)!).subscribe({
-          next: (envelope) => subscriber.next(envelope),
-          error: (error: unknown) => subscriber.error(error),
-          complete: completeOne,
-        }));
+        subscription.add(
+          compiled[i]!(inputs.get(name)!).subscribe({
+            next: (envelope) => subscriber.next(envelope),
+            error: (error: unknown) => subscriber.error(error),
+            complete: completeOne,
+          }),
+        );
       });
-      subscription.add(source.subscribe({
-        next(envelope) {
-          enter(stats);
-          const chosen = choose(envelope);
-          if (chosen === undefined) return;
-          stats.out++;
-          stats.emitted += chosen.length;
-          const copies = copiesFor(envelope, chosen);
-          chosen.forEach((name, i) => inputs.get(name)!.next(copies[i]!));
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete() {
-          for (const input of inputs.values()) input.complete();
-          completeOne();
-        },
-      }));
+      subscription.add(
+        source.subscribe({
+          next(envelope) {
+            enter(stats);
+            const chosen = choose(envelope);
+            if (chosen === undefined) return;
+            stats.out++;
+            stats.emitted += chosen.length;
+            const copies = copiesFor(envelope, chosen);
+            chosen.forEach((name, i) => {
+              inputs.get(name)!.next(copies[i]!);
+            });
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete() {
+            for (const input of inputs.values()) input.complete();
+            completeOne();
+          },
+        }),
+      );
       return subscription;
     });
 }

@@ -32,14 +32,14 @@ export interface JoinOptions<C extends CombineSpec = CombineSpec, BA extends str
 export type CombineSpec = Readonly<Record<string, string>> | readonly string[];
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
-type CombineMap<C> = [C] extends [never] ? {} : C extends readonly (infer K extends string)[] ? { [P in K]: P } : C;
+type CombineMap<C> = [C] extends [never] ? Record<never, never> : C extends readonly (infer K extends string)[] ? { [P in K]: P } : C;
 type Merged<R> = UnionToIntersection<R>;
 
 /** The row `join` emits: every branch's columns, with combined columns as lists. */
 export type Joined<R, C = never, BA = never> = Simplify<
-  Omit<Merged<R>, keyof CombineMap<C>> &
-    { -readonly [P in keyof CombineMap<C> as CombineMap<C>[P] & string]: Array<(P extends keyof Merged<R> ? Merged<R>[P] : unknown) | null> } &
-    ([BA] extends [never] ? {} : Record<BA & string, string[]>)
+  Omit<Merged<R>, keyof CombineMap<C>> & {
+    -readonly [P in keyof CombineMap<C> as CombineMap<C>[P] & string]: Array<(P extends keyof Merged<R> ? Merged<R>[P] : unknown) | null>;
+  } & ([BA] extends [never] ? Record<never, never> : Record<BA & string, string[]>)
 >;
 
 class JoinError extends SluiceError {
@@ -102,9 +102,7 @@ function parentOf(branch: string): string {
  *   join({ combine: { generation: 'generations' }, branchesAs: 'models' }),
  * )
  */
-export function join<R, const C extends CombineSpec = never, const BA extends string = never>(
-  options: JoinOptions<C, BA> = {},
-): Step<R, Joined<R, C, BA>> {
+export function join<R, const C extends CombineSpec = never, const BA extends string = never>(options: JoinOptions<C, BA> = {}): Step<R, Joined<R, C, BA>> {
   const pairs = combinePairs(options.combine);
   const branchesAs = options.branchesAs;
   if (branchesAs !== undefined && (typeof branchesAs !== 'string' || branchesAs === '')) {
@@ -144,12 +142,21 @@ export function join<R, const C extends CombineSpec = never, const BA extends st
             .map((entry) => ({ ...entry, rank: order.includes(entry.name) ? order.indexOf(entry.name) : order.length }))
             .sort((a, b) => a.rank - b.rank || a.arrival - b.arrival);
           // Spread, not Object.assign: a `__proto__` column is a column, not the prototype.
+          // Spread defines own properties, so a `__proto__` column stays a column (Object.assign would set the prototype).
+          // biome-ignore lint/performance/noAccumulatingSpread: a handful of copies per row.
           const row: Row = copies.reduce<Row>((merged, { copy }) => ({ ...merged, ...(copy.row as Row) }), {});
           // Each branch's steps left their own metadata: keep all of it, not just the last branch's.
-          const metadata = copies.map(({ copy }) => (copy.row as Row)[METADATA_KEY]).filter((m): m is Row => m !== null && typeof m === 'object' && !Array.isArray(m));
+          const metadata = copies
+            .map(({ copy }) => (copy.row as Row)[METADATA_KEY])
+            .filter((m): m is Row => m !== null && typeof m === 'object' && !Array.isArray(m));
           if (metadata.length > 1) row[METADATA_KEY] = Object.assign({}, ...metadata);
           for (const [column] of pairs) delete row[column];
-          for (const [column, as] of pairs) setOwn(row, as, copies.map(({ copy }) => (Object.hasOwn(copy.row as Row, column) ? (copy.row as Row)[column] : null) ?? null));
+          for (const [column, as] of pairs)
+            setOwn(
+              row,
+              as,
+              copies.map(({ copy }) => (Object.hasOwn(copy.row as Row, column) ? (copy.row as Row)[column] : null) ?? null),
+            );
           if (branchesAs) row[branchesAs] = copies.map(({ name }) => name);
           const kept = copies[0]!.copy;
           // One reference is enough for the merged row; the other copies' references end here.
@@ -183,11 +190,14 @@ export function join<R, const C extends CombineSpec = never, const BA extends st
             if (settled.has(fan) || fan.pending <= 0) {
               // More copies than were sent (a scatter inside a branch makes children that share the fan).
               // Its fans are left out: the fan-out's losses were already counted, and must not be counted twice.
-              ctx.fail({ ...envelope, fans: [] }, new JoinError(
-                'SLUICE_JOIN_EXTRA_COPY',
-                `Join \`${ctx.step}\` got more copies of row \`${envelope.id}\` than branches sent it. ` +
-                  'A `scatter` inside a branch gives each child the branch\'s fan-out; aggregate the children back, or scatter after the join.',
-              ));
+              ctx.fail(
+                { ...envelope, fans: [] },
+                new JoinError(
+                  'SLUICE_JOIN_EXTRA_COPY',
+                  `Join \`${ctx.step}\` got more copies of row \`${envelope.id}\` than branches sent it. ` +
+                    "A `scatter` inside a branch gives each child the branch's fan-out; aggregate the children back, or scatter after the join.",
+                ),
+              );
               return;
             }
             fan.arrived.push(envelope as Envelope);
@@ -205,10 +215,13 @@ export function join<R, const C extends CombineSpec = never, const BA extends st
               const expected = copies + fan.pending;
               const merged = merge(fan);
               stats.failed += copies - 1;
-              ctx.fail(merged, new JoinError(
-                'SLUICE_JOIN_INCOMPLETE',
-                `Join \`${ctx.step}\` ended with ${copies} of ${expected} copies of row \`${merged.id}\`; the others never arrived and were not dropped or failed.`,
-              ));
+              ctx.fail(
+                merged,
+                new JoinError(
+                  'SLUICE_JOIN_INCOMPLETE',
+                  `Join \`${ctx.step}\` ended with ${copies} of ${expected} copies of row \`${merged.id}\`; the others never arrived and were not dropped or failed.`,
+                ),
+              );
             }
             subscriber.complete();
           },

@@ -34,25 +34,33 @@ export class JsonNotFoundError extends SluiceError {
  *   scatter('subtopics', { as: 'subtopic' }),
  * )
  */
-export function parseJson<R, As extends string = string, S extends z.ZodType = z.ZodType<unknown>>(options: ParseJsonOptions<As, S>): Step<R, Adds<{ [K in As]: z.infer<S> }>> {
+export function parseJson<R, As extends string = string, S extends z.ZodType = z.ZodType<unknown>>(
+  options: ParseJsonOptions<As, S>,
+): Step<R, Adds<{ [K in As]: z.infer<S> }>> {
   const { column, as = column as As, schema, ...stepOptions } = options ?? ({} as ParseJsonOptions<As, S>);
   if (typeof column !== 'string' || column === '') throw new SluiceConfigError(`Expected \`column\` to be a column name, got \`${String(column)}\``);
   if (typeof as !== 'string' || as === '') throw new SluiceConfigError(`Expected \`as\` to be a column name, got \`${String(as)}\``);
-  const step = map((row: Record<string, unknown>) => {
-    const text = row[column];
-    if (typeof text !== 'string') throw new JsonNotFoundError(`Column \`${column}\` holds ${text === undefined ? 'nothing' : typeof text}, not text with JSON in it.`);
-    const found = jsonIn(text);
-    if (found === undefined) throw new JsonNotFoundError(`Column \`${column}\` holds no JSON object or array: ${JSON.stringify(text.slice(0, 200))}.`);
-    if (schema) {
-      const checked = schema.safeParse(found);
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        throw new JsonNotFoundError(`The JSON in column \`${column}\` does not match the schema: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}.`);
+  const step = map(
+    (row: Record<string, unknown>) => {
+      const text = row[column];
+      if (typeof text !== 'string')
+        throw new JsonNotFoundError(`Column \`${column}\` holds ${text === undefined ? 'nothing' : typeof text}, not text with JSON in it.`);
+      const found = jsonIn(text);
+      if (found === undefined) throw new JsonNotFoundError(`Column \`${column}\` holds no JSON object or array: ${JSON.stringify(text.slice(0, 200))}.`);
+      if (schema) {
+        const checked = schema.safeParse(found);
+        if (!checked.success) {
+          const issue = checked.error.issues[0];
+          throw new JsonNotFoundError(
+            `The JSON in column \`${column}\` does not match the schema: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}.`,
+          );
+        }
+        return { ...row, [as]: checked.data };
       }
-      return { ...row, [as]: checked.data };
-    }
-    return { ...row, [as]: found };
-  }, { name: stepOptions.name ?? 'parseJson', ...(stepOptions.onError ? { onError: stepOptions.onError } : {}) });
+      return { ...row, [as]: found };
+    },
+    { name: stepOptions.name ?? 'parseJson', ...(stepOptions.onError ? { onError: stepOptions.onError } : {}) },
+  );
   return {
     ...step,
     kind: 'parseJson',

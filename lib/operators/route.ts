@@ -12,14 +12,7 @@ import { type Envelope, infoOf } from '../core/envelope.ts';
 import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import { enter } from '../core/step-stats.ts';
 import type { AnyStep, Step, StepContext, StepOptions } from '../core/step.ts';
-import {
-  type Branches,
-  type BranchRows,
-  branchPath,
-  branchSteps,
-  columnsAfterBranches,
-  intoBranches,
-} from './broadcast.ts';
+import { type Branches, type BranchRows, branchPath, branchSteps, columnsAfterBranches, intoBranches } from './broadcast.ts';
 import type { RowInfo } from '../core/row-info.ts';
 
 /** What a route's `select` returns: one branch, several, or none (the row is dropped as filtered). */
@@ -71,26 +64,35 @@ function chooser(
     }
     const picks = picked === undefined || picked === null ? [] : typeof picked === 'string' ? [picked] : picked;
     if (!Array.isArray(picks)) {
-      ctx.fail(envelope, new RouteError(
-        'SLUICE_ROUTE_INVALID_CHOICE',
-        `Route \`${ctx.step}\` chose \`${String(picked)}\` for row \`${envelope.id}\`; expected a branch name, a list of names, or \`undefined\`.`,
-      ));
+      ctx.fail(
+        envelope,
+        new RouteError(
+          'SLUICE_ROUTE_INVALID_CHOICE',
+          `Route \`${ctx.step}\` chose \`${String(picked)}\` for row \`${envelope.id}\`; expected a branch name, a list of names, or \`undefined\`.`,
+        ),
+      );
       return undefined;
     }
     const chosen = new Set<string>();
     for (const name of picks) {
       if (typeof name !== 'string' || name === '' || name.includes('/')) {
-        ctx.fail(envelope, new RouteError(
-          'SLUICE_ROUTE_INVALID_CHOICE',
-          `Route \`${ctx.step}\` chose \`${String(name)}\` for row \`${envelope.id}\`; branch names are non-empty strings without \`/\`.`,
-        ));
+        ctx.fail(
+          envelope,
+          new RouteError(
+            'SLUICE_ROUTE_INVALID_CHOICE',
+            `Route \`${ctx.step}\` chose \`${String(name)}\` for row \`${envelope.id}\`; branch names are non-empty strings without \`/\`.`,
+          ),
+        );
         return undefined;
       }
       if (declared && !declared.includes(name)) {
-        ctx.fail(envelope, new RouteError(
-          'SLUICE_ROUTE_UNKNOWN_BRANCH',
-          `Route \`${ctx.step}\` chose branch \`${name}\` for row \`${envelope.id}\`, but its branches are ${list(declared)}.`,
-        ));
+        ctx.fail(
+          envelope,
+          new RouteError(
+            'SLUICE_ROUTE_UNKNOWN_BRANCH',
+            `Route \`${ctx.step}\` chose branch \`${name}\` for row \`${envelope.id}\`, but its branches are ${list(declared)}.`,
+          ),
+        );
         return undefined;
       }
       chosen.add(name);
@@ -145,9 +147,7 @@ function makeRoute(
     name: options.name,
     ...(options.onError ? { onError: options.onError } : {}),
     params: { ...params, branches: declared ?? null },
-    ...(steps
-      ? { branches: steps, columnsAfter: columnsAfterBranches }
-      : { columnsAfter: (input) => input }),
+    ...(steps ? { branches: steps, columnsAfter: columnsAfterBranches } : { columnsAfter: (input) => input }),
     operator: (ctx) => {
       const choose = chooser(ctx, declared, pick);
       return (steps ? intoBranches(ctx, steps, choose) : tagLeaves(ctx, choose)) as OperatorFunction<Envelope<any>, Envelope>;
@@ -173,16 +173,8 @@ function checkSelect(value: unknown, option: string): void {
  *   .to({ short: toNdjsonFile('short.jsonl'), long: toNdjsonFile('long.jsonl') })
  */
 export function route<R>(select: (row: R, info: RowInfo) => Choice, branches?: undefined, options?: StepOptions): Step<R, R>;
-export function route<R, const B extends Branches<R>>(
-  select: (row: R, info: RowInfo) => Choice,
-  branches: B,
-  options?: StepOptions,
-): Step<R, BranchRows<B>>;
-export function route(
-  select: (row: any, info: RowInfo) => Choice,
-  branches?: Readonly<Record<string, unknown>>,
-  options: StepOptions = {},
-): Step<any, any> {
+export function route<R, const B extends Branches<R>>(select: (row: R, info: RowInfo) => Choice, branches: B, options?: StepOptions): Step<R, BranchRows<B>>;
+export function route(select: (row: any, info: RowInfo) => Choice, branches?: Readonly<Record<string, unknown>>, options: StepOptions = {}): Step<any, any> {
   checkSelect(select, 'select');
   return makeRoute('route', select, branches, options, { mode: 'select' });
 }
@@ -197,11 +189,7 @@ export type Predicates<R, N extends string = string> = Readonly<Partial<Record<N
  * pipeline('p').from(docs).pipe(route.when({ short: (r) => r.text.length < 200, long: (r) => r.text.length >= 200 }))
  */
 function when<R>(predicates: Predicates<R>, branches?: undefined, options?: WhenOptions): Step<R, R>;
-function when<R, const B extends Branches<R>>(
-  predicates: Predicates<R, Extract<keyof B, string>>,
-  branches: B,
-  options?: WhenOptions,
-): Step<R, BranchRows<B>>;
+function when<R, const B extends Branches<R>>(predicates: Predicates<R, Extract<keyof B, string>>, branches: B, options?: WhenOptions): Step<R, BranchRows<B>>;
 function when(predicates: Predicates<any>, branches?: Readonly<Record<string, unknown>>, options: WhenOptions = {}): Step<any, any> {
   if (predicates === null || typeof predicates !== 'object' || Object.keys(predicates).length === 0) {
     throw new SluiceConfigError(`Expected \`predicates\` to be an object of named predicates, got \`${String(predicates)}\``);
@@ -236,7 +224,8 @@ function xmur3(text: string): number {
   }
   h = Math.imul(h ^ (h >>> 16), 2246822507);
   h = Math.imul(h ^ (h >>> 13), 3266489909);
-  return (h ^= h >>> 16) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** mulberry32: a small PRNG with 32 bits of state; returns floats in [0, 1). */
@@ -258,7 +247,10 @@ function sampleNames(names: readonly string[], n: number, seed: number | string,
     const j = i + Math.floor(random() * (indices.length - i));
     [indices[i], indices[j]] = [indices[j]!, indices[i]!];
   }
-  return indices.slice(0, n).sort((a, b) => a - b).map((i) => names[i]!);
+  return indices
+    .slice(0, n)
+    .sort((a, b) => a - b)
+    .map((i) => names[i]!);
 }
 
 /**
@@ -306,9 +298,12 @@ function sample(n: number, target: readonly string[] | Readonly<Record<string, u
     throw new SluiceConfigError(`Expected \`by\` to be a column name, got \`${String(by)}\``);
   }
   // Not the whole id: it starts with the source's name, and a renamed file (or `-i`) would send rows elsewhere.
-  const keyOf = (row: unknown, info: RowInfo) => (by === undefined
-    ? info.id.slice(info.id.indexOf(':') + 1)
-    : createHash('sha256').update(JSON.stringify((row as Record<string, unknown>)[by] ?? null)).digest('hex'));
+  const keyOf = (row: unknown, info: RowInfo) =>
+    by === undefined
+      ? info.id.slice(info.id.indexOf(':') + 1)
+      : createHash('sha256')
+          .update(JSON.stringify((row as Record<string, unknown>)[by] ?? null))
+          .digest('hex');
   const pick = (row: unknown, info: RowInfo) => sampleNames(names, n, seed, keyOf(row, info));
   return makeRoute('route', pick, branches, options, { mode: 'sample', n, seed, ...(by === undefined ? {} : { by }), ...(branches ? {} : { leaves: names }) });
 }

@@ -23,7 +23,9 @@ export interface ScatterOptions<As extends string = string> extends StepOptions 
 
 type Element<T> = T extends ReadonlyArray<infer E> ? E : never;
 type ListKeys<R> = { [K in keyof R]-?: NonNullable<R[K]> extends ReadonlyArray<unknown> ? K : never }[keyof R] & string;
-type Scattered<R, K extends keyof R, As extends string> = { [P in keyof (Omit<R, K> & Record<As, Element<NonNullable<R[K]>>>)]: (Omit<R, K> & Record<As, Element<NonNullable<R[K]>>>)[P] };
+type Scattered<R, K extends keyof R, As extends string> = {
+  [P in keyof (Omit<R, K> & Record<As, Element<NonNullable<R[K]>>>)]: (Omit<R, K> & Record<As, Element<NonNullable<R[K]>>>)[P];
+};
 
 /** The children a scatter function may return. */
 export type Children<O> = Iterable<O> | AsyncIterable<O> | Observable<O> | PromiseLike<Iterable<O>>;
@@ -47,16 +49,19 @@ export function scatter(spec: string | ((row: any, info: RowInfo) => Children<ob
   const concurrency = checkPositiveInt('concurrency', options.concurrency ?? 16);
   const column = typeof spec === 'string' ? spec : undefined;
   const as = options.as ?? column;
-  const children = typeof spec === 'function'
-    ? spec
-    : (row: Record<string, unknown>, info: RowInfo): Children<object> => {
-        const list = row[spec];
-        if (!Array.isArray(list)) {
-          throw new NotAListError(`Column \`${spec}\` of row \`${info.id}\` is ${list === undefined ? 'missing' : `a ${typeof list}`}, not a list. Scatter needs a JSON array there.`);
-        }
-        const { [spec]: _list, ...rest } = row;
-        return list.map((element: unknown) => ({ ...rest, [as!]: element }));
-      };
+  const children =
+    typeof spec === 'function'
+      ? spec
+      : (row: Record<string, unknown>, info: RowInfo): Children<object> => {
+          const list = row[spec];
+          if (!Array.isArray(list)) {
+            throw new NotAListError(
+              `Column \`${spec}\` of row \`${info.id}\` is ${list === undefined ? 'missing' : `a ${typeof list}`}, not a list. Scatter needs a JSON array there.`,
+            );
+          }
+          const { [spec]: _list, ...rest } = row;
+          return list.map((element: unknown) => ({ ...rest, [as!]: element }));
+        };
   return defineStep({
     ownsPermits: true,
     kind: 'scatter',
@@ -87,7 +92,7 @@ export function scatter(spec: string | ((row: any, info: RowInfo) => Children<ob
               subscriber.complete();
               return;
             }
-            const input: ObservableInput<object> = isObservable(produced) ? produced : (from(produced as ObservableInput<object>));
+            const input: ObservableInput<object> = isObservable(produced) ? produced : from(produced as ObservableInput<object>);
             const subscription = from(input).subscribe({
               next(row) {
                 if (fan && count > 0) fan.pending++;

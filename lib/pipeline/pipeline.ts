@@ -70,7 +70,7 @@ export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnableP
   /** Sets the source. Its row type becomes the pipeline's input type. */
   from<S extends object>(source: Source<S>): Pipeline<S> {
     if (this.steps.length > 0) {
-      throw new SluiceConfigError('Call `.from(source)` before `.pipe(…)`: the steps are typed by the source\'s rows.');
+      throw new SluiceConfigError("Call `.from(source)` before `.pipe(…)`: the steps are typed by the source's rows.");
     }
     return new Pipeline<S>({ ...this.#parts(), source });
   }

@@ -22,15 +22,19 @@ export const standardRunServices: RunServices = {
   },
   async openLedger(request) {
     const input = request.inputPath === undefined ? undefined : await fileFingerprint(request.inputPath);
-    return RunDirectory.open(request.dir, {
-      pipeline: request.pipeline,
-      definition: request.definition,
-      ...(request.command ? { command: request.command } : {}),
-      outputs: request.outputs,
-      ...(request.failedPath ? { failedPath: request.failedPath } : {}),
-      fingerprint: { ...(input ? { inputs: [input] } : {}), ...(request.codeFingerprint ? { code: request.codeFingerprint } : {}) },
-      ...(request.record?.fields ? { extra: request.record.fields } : {}),
-      ...(request.record?.definitionYaml !== undefined ? { definitionYaml: request.record.definitionYaml } : {}),
-    }, { ...(request.restart ? { restart: true } : {}), ...(request.acceptChanges ? { acceptChanges: true } : {}) });
+    return RunDirectory.open(
+      request.dir,
+      {
+        pipeline: request.pipeline,
+        definition: request.definition,
+        ...(request.command ? { command: request.command } : {}),
+        outputs: request.outputs,
+        ...(request.failedPath ? { failedPath: request.failedPath } : {}),
+        fingerprint: { ...(input ? { inputs: [input] } : {}), ...(request.codeFingerprint ? { code: request.codeFingerprint } : {}) },
+        ...(request.record?.fields ? { extra: request.record.fields } : {}),
+        ...(request.record?.definitionYaml !== undefined ? { definitionYaml: request.record.definitionYaml } : {}),
+      },
+      { ...(request.restart ? { restart: true } : {}), ...(request.acceptChanges ? { acceptChanges: true } : {}) },
+    );
   },
 };

@@ -25,9 +25,14 @@ function objectSource(input: AsyncIterable<unknown>, name: string): Source {
     async *read() {
       let position = 0;
       for await (const value of input) {
-        const item: SourceItem = value !== null && typeof value === 'object' && !Array.isArray(value)
-          ? { ok: true, row: value as Row, position: position++ }
-          : { ok: false, position: position++, error: new InputError('SLUICE_INPUT_NOT_OBJECT', `Item ${position - 1} written to the transform is not an object.`) };
+        const item: SourceItem =
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? { ok: true, row: value as Row, position: position++ }
+            : {
+                ok: false,
+                position: position++,
+                error: new InputError('SLUICE_INPUT_NOT_OBJECT', `Item ${position - 1} written to the transform is not an object.`),
+              };
         yield [item];
       }
     },
@@ -43,9 +48,7 @@ export function toNodeTransform(pipeline: RunnablePipeline, options: TransformOp
   let rows: PullingIterable<Row> | undefined;
   let finished = false;
   const duplex = Duplex.from(async function* transform(input: AsyncIterable<unknown>) {
-    const source: Source = ndjson
-      ? { name, read: () => ndjsonLines(input as AsyncIterable<Buffer>) }
-      : objectSource(input, name);
+    const source: Source = ndjson ? { name, read: () => ndjsonLines(input as AsyncIterable<Buffer>) } : objectSource(input, name);
     rows = toAsyncIterable<Row>(pipeline, { ...runOptions, source });
     for await (const row of rows) {
       yield ndjson ? `${JSON.stringify(row)}\n` : row;

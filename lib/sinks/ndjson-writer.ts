@@ -64,10 +64,7 @@ export class NdjsonWriter {
   #idle: Array<() => void> = [];
   #inFlightRows = 0;
 
-  constructor(
-    stream: WritableLike | (() => WritableLike),
-    { flushSize = 64 * 1024, end = true, createEmpty = false }: NdjsonWriterOptions = {},
-  ) {
+  constructor(stream: WritableLike | (() => WritableLike), { flushSize = 64 * 1024, end = true, createEmpty = false }: NdjsonWriterOptions = {}) {
     if (!Number.isInteger(flushSize) || flushSize < 1) {
       throw new SluiceConfigError(`Expected \`flushSize\` to be an integer from 1 and up, got \`${flushSize}\``);
     }

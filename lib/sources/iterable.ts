@@ -51,12 +51,13 @@ export function fromIterable<R extends object = Row>(
       reads++;
       if (once && reads > 1) return refuse(name);
       return Symbol.asyncIterator in items
-        ? pullAsync(items as AsyncIterable<unknown>, signal, name, batchSize) as AsyncGenerator<SourceItem<R>[]>
-        : pullSync(items as Iterable<unknown>, signal, name, batchSize) as AsyncGenerator<SourceItem<R>[]>;
+        ? (pullAsync(items as AsyncIterable<unknown>, signal, name, batchSize) as AsyncGenerator<SourceItem<R>[]>)
+        : (pullSync(items as Iterable<unknown>, signal, name, batchSize) as AsyncGenerator<SourceItem<R>[]>);
     },
   };
 }
 
+// biome-ignore lint/correctness/useYield: it only throws, on the first read, as a used-up generator source must.
 async function* refuse(name: string): AsyncGenerator<never> {
   throw new SluiceConfigError(`Source \`${name}\` was already read, and a generator can be read only once. Pass an array, or make a new source for each run.`);
 }

@@ -128,12 +128,25 @@ async function* readJsonArray(path: string, signal: AbortSignal, batchSize: numb
           if (isSpace(byte) || (offset + i < 3 && (byte === 0xef || byte === 0xbb || byte === 0xbf))) continue; // Whitespace, a UTF-8 BOM.
           if (byte !== OPEN_ARRAY) {
             const what = byte === OPEN_OBJECT ? 'an object' : 'something other than an array';
-            yield [fileFailure('SLUICE_INPUT_SCHEMA', `File \`${path}\` holds ${what}, not a JSON array. It must hold one JSON array of objects; for one object per line, use \`ndjsonFile\`.`, head.toString('utf8'))];
+            yield [
+              fileFailure(
+                'SLUICE_INPUT_SCHEMA',
+                `File \`${path}\` holds ${what}, not a JSON array. It must hold one JSON array of objects; for one object per line, use \`ndjsonFile\`.`,
+                head.toString('utf8'),
+              ),
+            ];
             return;
           }
           state = 'between';
         } else if (!isSpace(byte)) {
-          batch.push(failureAt(index, 'SLUICE_INPUT_INVALID_JSON', `File \`${path}\` goes on after its array closed (byte ${offset + i}). It must hold one JSON array of objects.`, chunk.subarray(i, i + RAW_CHARS).toString('utf8')));
+          batch.push(
+            failureAt(
+              index,
+              'SLUICE_INPUT_INVALID_JSON',
+              `File \`${path}\` goes on after its array closed (byte ${offset + i}). It must hold one JSON array of objects.`,
+              chunk.subarray(i, i + RAW_CHARS).toString('utf8'),
+            ),
+          );
           yield batch;
           return;
         }
@@ -157,10 +170,23 @@ async function* readJsonArray(path: string, signal: AbortSignal, batchSize: numb
     throw error;
   }
   if (state === 'start') {
-    batch.push(fileFailure('SLUICE_INPUT_INVALID_JSON', `File \`${path}\` is not valid JSON (it is empty). It must hold one JSON array of objects; for one object per line, use \`ndjsonFile\`.`, ''));
+    batch.push(
+      fileFailure(
+        'SLUICE_INPUT_INVALID_JSON',
+        `File \`${path}\` is not valid JSON (it is empty). It must hold one JSON array of objects; for one object per line, use \`ndjsonFile\`.`,
+        '',
+      ),
+    );
   } else if ((state as string) !== 'end') {
     const rest = Buffer.concat(pieces).toString('utf8');
-    batch.push(failureAt(index, 'SLUICE_INPUT_INVALID_JSON', `File \`${path}\` is not valid JSON (it ends before its array closes, after ${index} element${index === 1 ? '' : 's'}). It must hold one JSON array of objects; for one object per line, use \`ndjsonFile\`.`, rest));
+    batch.push(
+      failureAt(
+        index,
+        'SLUICE_INPUT_INVALID_JSON',
+        `File \`${path}\` is not valid JSON (it ends before its array closes, after ${index} element${index === 1 ? '' : 's'}). It must hold one JSON array of objects; for one object per line, use \`ndjsonFile\`.`,
+        rest,
+      ),
+    );
   }
   if (batch.length > 0) yield batch;
 }
@@ -172,16 +198,31 @@ function element(bytes: Buffer, index: number, deepest: number, path: string): S
     return failureAt(index, 'SLUICE_INPUT_INVALID_UTF8', `Element ${index} of \`${path}\` is not valid UTF-8. Save the file as UTF-8.`, text);
   }
   if (deepest > MAX_DEPTH) {
-    return failureAt(index, 'SLUICE_INPUT_TOO_DEEP', `Element ${index} of \`${path}\` nests objects and arrays more than ${MAX_DEPTH} levels deep, more than Sluice reads.`, text);
+    return failureAt(
+      index,
+      'SLUICE_INPUT_TOO_DEEP',
+      `Element ${index} of \`${path}\` nests objects and arrays more than ${MAX_DEPTH} levels deep, more than Sluice reads.`,
+      text,
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return failureAt(index, 'SLUICE_INPUT_INVALID_JSON', `Element ${index} of \`${path}\` is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, text);
+    return failureAt(
+      index,
+      'SLUICE_INPUT_INVALID_JSON',
+      `Element ${index} of \`${path}\` is not valid JSON (${error instanceof Error ? error.message : String(error)}).`,
+      text,
+    );
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { ok: true, row: value as Row, position: index };
-  return failureAt(index, 'SLUICE_INPUT_NOT_OBJECT', `Element ${index} of \`${path}\` is ${describe(value)}, not a JSON object. Each element must be one JSON object.`, text);
+  return failureAt(
+    index,
+    'SLUICE_INPUT_NOT_OBJECT',
+    `Element ${index} of \`${path}\` is ${describe(value)}, not a JSON object. Each element must be one JSON object.`,
+    text,
+  );
 }
 
 function failureAt(index: number, code: InputErrorCode, message: string, text: string): SourceItem {

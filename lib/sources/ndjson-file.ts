@@ -41,11 +41,7 @@ export function ndjsonFile(path: string, { name = basename(path), maxLineBytes }
   };
 }
 
-async function* readNdjsonFile(
-  path: string,
-  signal: AbortSignal,
-  options: { name: string; maxLineBytes?: number },
-): AsyncGenerator<readonly SourceItem[]> {
+async function* readNdjsonFile(path: string, signal: AbortSignal, options: { name: string; maxLineBytes?: number }): AsyncGenerator<readonly SourceItem[]> {
   if (signal.aborted) return;
   const stream = createReadStream(path, { highWaterMark: HIGH_WATER_MARK });
   try {

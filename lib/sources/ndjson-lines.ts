@@ -62,10 +62,7 @@ export function ndjsonLines(
   return decodeNdjson(input, maxLineBytes);
 }
 
-async function* decodeNdjson(
-  input: AsyncIterable<Buffer | Uint8Array | string>,
-  maxLineBytes: number,
-): AsyncGenerator<SourceItem[]> {
+async function* decodeNdjson(input: AsyncIterable<Buffer | Uint8Array | string>, maxLineBytes: number): AsyncGenerator<SourceItem[]> {
   /** Number of the line being read (1-based). Blank lines count too. */
   let line = 1;
   /** Bytes of a line that started in an earlier chunk and has not ended yet (copies: callers may reuse buffers). */
@@ -193,31 +190,18 @@ function parseLine(text: string, line: number, out: SourceItem[]): void {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    out.push(failure(
-      'SLUICE_INPUT_INVALID_JSON',
-      `Line ${line} is not valid JSON (${reason}). Each line must hold one JSON object.`,
-      line,
-      text,
-    ));
+    out.push(failure('SLUICE_INPUT_INVALID_JSON', `Line ${line} is not valid JSON (${reason}). Each line must hold one JSON object.`, line, text));
     return;
   }
   // Nesting deeper than MAX_DEPTH could not be written again (JSON.stringify would overflow the stack).
   if (text.length > MAX_DEPTH * 2 && nestingDepth(text) > MAX_DEPTH) {
-    out.push(failure(
-      'SLUICE_INPUT_TOO_DEEP',
-      `Line ${line} nests objects and arrays more than ${MAX_DEPTH} levels deep, more than Sluice reads.`,
-      line,
-      text,
-    ));
+    out.push(failure('SLUICE_INPUT_TOO_DEEP', `Line ${line} nests objects and arrays more than ${MAX_DEPTH} levels deep, more than Sluice reads.`, line, text));
     return;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    out.push(failure(
-      'SLUICE_INPUT_NOT_OBJECT',
-      `Line ${line} holds ${describeJson(value)}, not a JSON object. Each line must hold one JSON object.`,
-      line,
-      text,
-    ));
+    out.push(
+      failure('SLUICE_INPUT_NOT_OBJECT', `Line ${line} holds ${describeJson(value)}, not a JSON object. Each line must hold one JSON object.`, line, text),
+    );
     return;
   }
   out.push({ ok: true, row: value as Row, position: line });
@@ -231,7 +215,8 @@ function nestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // A backslash escapes the next character.
+      if (c === 0x5c)
+        i++; // A backslash escapes the next character.
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -253,12 +238,7 @@ function tooLong(line: number, head: Buffer, maxLineBytes: number): SourceItem {
 function invalidUtf8(line: number, text: string, bytes: Buffer): SourceItem {
   const at = firstInvalidByte(text, bytes);
   const where = at === -1 ? '' : ` (byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at offset ${at} of the line)`;
-  return failure(
-    'SLUICE_INPUT_INVALID_UTF8',
-    `Line ${line} is not valid UTF-8${where}. Save the input as UTF-8.`,
-    line,
-    stripCr(text),
-  );
+  return failure('SLUICE_INPUT_INVALID_UTF8', `Line ${line} is not valid UTF-8${where}. Save the input as UTF-8.`, line, stripCr(text));
 }
 
 /**

@@ -33,7 +33,9 @@ const folderOf = (file: string) => (file.includes('/') ? file.slice(0, file.inde
 
 /** Each edge that breaks `allowed`, as `from -> to`. */
 function offending(from: string, allowed: (to: string) => boolean): string[] {
-  return [...withLazy].filter(([file]) => folderOf(file) === from).flatMap(([file, targets]) => targets.filter((to) => !allowed(to)).map((to) => `${file} -> ${to}`));
+  return [...withLazy]
+    .filter(([file]) => folderOf(file) === from)
+    .flatMap(([file, targets]) => targets.filter((to) => !allowed(to)).map((to) => `${file} -> ${to}`));
 }
 
 describe('imports follow the dataflow', () => {
@@ -43,21 +45,36 @@ describe('imports follow the dataflow', () => {
   });
 
   it('core imports nothing from cache, llm, config, cli, serve, sources or sinks (the source and sink contracts are in core)', () => {
-    assert.deepEqual(offending('core', (to) => folderOf(to) === 'core'), []);
+    assert.deepEqual(
+      offending('core', (to) => folderOf(to) === 'core'),
+      [],
+    );
   });
 
   it('operators import only core', () => {
-    assert.deepEqual(offending('operators', (to) => ['core', 'operators'].includes(folderOf(to))), []);
+    assert.deepEqual(
+      offending('operators', (to) => ['core', 'operators'].includes(folderOf(to))),
+      [],
+    );
   });
 
   it('the LMDB request cache is not imported by the core, even lazily', () => {
     assert.ok(withLazy.get('pipeline/standard-run-services.ts')?.includes('cache/request-cache.ts'));
-    assert.deepEqual(offending('core', (to) => folderOf(to) !== 'cache'), []);
+    assert.deepEqual(
+      offending('core', (to) => folderOf(to) !== 'cache'),
+      [],
+    );
   });
 
   it('sources and sinks import only core and their own kind', () => {
-    assert.deepEqual(offending('sources', (to) => ['core', 'sources'].includes(folderOf(to))), []);
-    assert.deepEqual(offending('sinks', (to) => ['core', 'sinks'].includes(folderOf(to))), []);
+    assert.deepEqual(
+      offending('sources', (to) => ['core', 'sources'].includes(folderOf(to))),
+      [],
+    );
+    assert.deepEqual(
+      offending('sinks', (to) => ['core', 'sinks'].includes(folderOf(to))),
+      [],
+    );
   });
 
   it('has no import cycle', () => {

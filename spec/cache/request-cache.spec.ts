@@ -16,7 +16,6 @@ import { fromIterable } from '../../lib/sources/iterable.ts';
 import { repoRoot } from '../helpers/run-cli.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
 
-
 describe('request cache', () => {
   let sim: Simulator;
   let llm: Llm;
@@ -40,7 +39,9 @@ describe('request cache', () => {
   it('leaves no torn entry when the writing process is killed with SIGKILL, at five moments', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-kill-'));
     for (const delay of [30, 80, 150, 220, 310]) {
-      const child = spawn(process.execPath, ['--conditions=sluice-source', join(repoRoot, 'spec/fixtures/cache-writer.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--conditions=sluice-source', join(repoRoot, 'spec/fixtures/cache-writer.ts'), dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
@@ -59,7 +60,10 @@ describe('request cache', () => {
   it('reruns an unchanged pipeline with no requests: every answer from the cache, asynchronously, at concurrency 64', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-'));
     const rows = Array.from({ length: 2000 }, (_, i) => ({ i }));
-    const build = () => pipeline('hits').from(fromIterable(rows)).pipe(generate({ llm, prompt: 'Row {{ i }}', concurrency: 64, metadata: false }));
+    const build = () =>
+      pipeline('hits')
+        .from(fromIterable(rows))
+        .pipe(generate({ llm, prompt: 'Row {{ i }}', concurrency: 64, metadata: false }));
     const first = toMemory();
     const before = sim.log.length;
     const s1 = await build().to(first).run({ cache: dir, failed: failedCollector() });
@@ -73,14 +77,14 @@ describe('request cache', () => {
     assert.deepEqual(second.rows.map((r) => JSON.stringify(r)).sort(), first.rows.map((r) => JSON.stringify(r)).sort());
   });
 
-  it('sends only the changed step\'s requests, and those downstream of it, after a prompt change', async () => {
+  it("sends only the changed step's requests, and those downstream of it, after a prompt change", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-'));
     const rows = Array.from({ length: 50 }, (_, i) => ({ topic: `t${i}` }));
     const build = (askPrompt: string, answerPrompt: string) =>
-      pipeline('two').from(fromIterable(rows)).pipe(
-        generate({ llm, name: 'ask', prompt: askPrompt, as: 'question' }),
-        generate({ llm, name: 'answer', prompt: answerPrompt, as: 'answer' }),
-      ).to(toMemory());
+      pipeline('two')
+        .from(fromIterable(rows))
+        .pipe(generate({ llm, name: 'ask', prompt: askPrompt, as: 'question' }), generate({ llm, name: 'answer', prompt: answerPrompt, as: 'answer' }))
+        .to(toMemory());
     const count = async (p: ReturnType<typeof build>) => {
       const before = sim.log.length;
       await p.run({ cache: dir, failed: failedCollector() });
@@ -89,7 +93,11 @@ describe('request cache', () => {
     assert.equal((await count(build('Ask about {{ topic }}', 'Answer {{ question }}'))).length, 100);
     assert.equal((await count(build('Ask about {{ topic }}', 'Answer {{ question }}'))).length, 0, 'unchanged: nothing sent');
     assert.equal((await count(build('Ask about {{ topic }}', 'Answer briefly: {{ question }}'))).length, 50, 'the answer step changed: only its 50 requests');
-    assert.equal((await count(build('Ask one thing about {{ topic }}', 'Answer briefly: {{ question }}'))).length, 100, 'the first step changed: it and the step after it');
+    assert.equal(
+      (await count(build('Ask one thing about {{ topic }}', 'Answer briefly: {{ question }}'))).length,
+      100,
+      'the first step changed: it and the step after it',
+    );
   });
 
   it('is skipped by a step with cache: false and by a run with cache: false', async () => {
@@ -97,7 +105,11 @@ describe('request cache', () => {
     const rows = [{ q: 'a' }, { q: 'b' }];
     const run = async (stepCache: boolean, runCache: false | string) => {
       const before = sim.log.length;
-      await pipeline('off').from(fromIterable(rows)).pipe(generate({ llm, prompt: 'Off {{ q }}', cache: stepCache })).to(toMemory()).run({ cache: runCache, failed: failedCollector() });
+      await pipeline('off')
+        .from(fromIterable(rows))
+        .pipe(generate({ llm, prompt: 'Off {{ q }}', cache: stepCache }))
+        .to(toMemory())
+        .run({ cache: runCache, failed: failedCollector() });
       return sim.log.length - before;
     };
     assert.equal(await run(true, dir), 2);
@@ -137,7 +149,8 @@ describe('a request cache that cannot be read', () => {
     const root = await mkdtemp(join(tmpdir(), 'sluice-corrupt-'));
     const dir = join(root, 'cache');
     // Fill and corrupt it in other processes: this one must open it fresh.
-    const script = (body: string) => spawnSync(process.execPath, ['--conditions=sluice-source', '--input-type=module', '-e', body], { encoding: 'utf8', cwd: process.cwd() });
+    const script = (body: string) =>
+      spawnSync(process.execPath, ['--conditions=sluice-source', '--input-type=module', '-e', body], { encoding: 'utf8', cwd: process.cwd() });
     const fill = script(`import { RequestCache } from ${JSON.stringify(new URL('../../lib/cache/request-cache.ts', import.meta.url).href)};
       const c = new RequestCache(${JSON.stringify(dir)});
       for (let i = 0; i < 2000; i++) await c.set(c.key({ i }), { response: { text: 'x'.repeat(200), i } });
@@ -156,7 +169,10 @@ describe('a request cache that cannot be read', () => {
       console.log('hits', hits, 'then', Boolean(await c.get(c.key({ again: true }))));`);
     assert.equal(read.status, 0, read.stderr);
     assert.equal(read.stdout.trim(), 'hits 0 then true');
-    assert.match(read.stderr, /^sluice: warning: the request cache .*cache cannot be read \(.+\); moved it to .*cache\.unreadable-[^ ]+ and going on with an empty cache\.$/m);
+    assert.match(
+      read.stderr,
+      /^sluice: warning: the request cache .*cache cannot be read \(.+\); moved it to .*cache\.unreadable-[^ ]+ and going on with an empty cache\.$/m,
+    );
     assert.equal((await readdir(root)).filter((name) => name.startsWith('cache.unreadable-')).length, 1);
   });
 });

@@ -19,7 +19,10 @@ async function lineCount(path: string): Promise<number> {
 
 async function sortedLines(path: string): Promise<string[]> {
   if (!existsSync(path)) return [];
-  return (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '').sort();
+  return (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort();
 }
 
 interface Attempt {
@@ -35,7 +38,11 @@ interface Attempt {
  * to the client when it dies: a request is either answered and cached, or never answered.
  */
 async function attempt(sim: Simulator, env: NodeJS.ProcessEnv, args: string[], out: string, threshold?: number, signal?: NodeJS.Signals): Promise<Attempt> {
-  const child = spawn(process.execPath, ['--conditions=sluice-source', driver, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=sluice-source', driver, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -79,7 +86,7 @@ describe('resume after kill -9 and SIGINT', () => {
     sim = await startSimulator({ latencyMs: 30 });
     const dir = await mkdtemp(join(tmpdir(), 'sluice-resume-'));
     input = join(dir, 'topics.jsonl');
-    await writeFile(input, Array.from({ length: TOPICS }, (_, i) => JSON.stringify({ topic: `topic ${i}` })).join('\n') + '\n');
+    await writeFile(input, `${Array.from({ length: TOPICS }, (_, i) => JSON.stringify({ topic: `topic ${i}` })).join('\n')}\n`);
   });
   after(() => sim.close());
 
@@ -87,7 +94,12 @@ describe('resume after kill -9 and SIGINT', () => {
     const env = { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-test' };
     // The clean run, for reference.
     const cleanDir = await mkdtemp(join(tmpdir(), 'sluice-clean-'));
-    const clean = await attempt(sim, { ...env, SLUICE_CACHE_DIR: join(cleanDir, 'cache') }, [input, join(cleanDir, 'out'), join(cleanDir, 'run')], join(cleanDir, 'out'));
+    const clean = await attempt(
+      sim,
+      { ...env, SLUICE_CACHE_DIR: join(cleanDir, 'cache') },
+      [input, join(cleanDir, 'out'), join(cleanDir, 'run')],
+      join(cleanDir, 'out'),
+    );
     assert.equal(clean.code, 0);
     const expectedRows = await sortedLines(join(cleanDir, 'out', 'rows.jsonl'));
     const expectedTopics = await sortedLines(join(cleanDir, 'out', 'topics.jsonl'));
@@ -101,7 +113,15 @@ describe('resume after kill -9 and SIGINT', () => {
     const out = join(dir, 'out');
     const args = [input, out, join(dir, 'run')];
     const runEnv = { ...env, SLUICE_CACHE_DIR: join(dir, 'cache') };
-    const plan: Array<[number, NodeJS.Signals]> = [[10, 'SIGKILL'], [30, 'SIGKILL'], [50, 'SIGKILL'], [70, 'SIGKILL'], [90, 'SIGKILL'], [110, 'SIGINT'], [130, 'SIGINT']];
+    const plan: Array<[number, NodeJS.Signals]> = [
+      [10, 'SIGKILL'],
+      [30, 'SIGKILL'],
+      [50, 'SIGKILL'],
+      [70, 'SIGKILL'],
+      [90, 'SIGKILL'],
+      [110, 'SIGINT'],
+      [130, 'SIGINT'],
+    ];
     const attempts: Attempt[] = [];
     for (const [threshold, signal] of plan) attempts.push(await attempt(sim, runEnv, args, out, threshold, signal));
     const last = await attempt(sim, runEnv, args, out);

@@ -29,7 +29,11 @@ describe('countLines', () => {
   it('stops early when aborted midway: it reads no chunk after the abort', async () => {
     // A signal that turns aborted after its first check, so the count stops after one chunk of many.
     let checks = 0;
-    const abortsAfterFirstChunk = { get aborted() { return ++checks > 1; } } as AbortSignal;
+    const abortsAfterFirstChunk = {
+      get aborted() {
+        return ++checks > 1;
+      },
+    } as AbortSignal;
     const lines = Array.from({ length: 200_000 }, (_, i) => `{"i":${i}}`).join('\n');
     const counted = await countLines(await file(`${lines}\n`), abortsAfterFirstChunk);
     assert.ok(counted > 0 && counted < 200_000, `counted ${counted}`);

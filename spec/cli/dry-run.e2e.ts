@@ -12,27 +12,30 @@ describe('sluice dry-run', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-dry-'));
     const result = await runCli(['dry-run', fixture], '{"text":"  hi  "}\n{"text":"second"}\n', { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, [
-      'sluice dry-run: features, the first record of stdin',
-      '── source stdin: 1 record',
-      '{"text":"  hi  "}',
-      '── trim (map): 1 row',
-      '{"text":"hi"}',
-      '── non-empty (filter): 1 row',
-      '{"text":"hi"}',
-      '── fan/upper/shout (map): 1 row',
-      '{"text":"hi","upper":"HI"}',
-      '── fan/size/count (map): 1 row',
-      '{"text":"hi","chars":2}',
-      '── fan (broadcast): 2 rows',
-      '{"text":"hi","upper":"HI"}',
-      '{"text":"hi","chars":2}',
-      '── merge (join): 1 row',
-      '{"text":"hi","upper":"HI","chars":2}',
-      '── written to default: 1 row',
-      '{"text":"hi","upper":"HI","chars":2}',
-      '',
-    ].join('\n'));
+    assert.equal(
+      result.stdout,
+      [
+        'sluice dry-run: features, the first record of stdin',
+        '── source stdin: 1 record',
+        '{"text":"  hi  "}',
+        '── trim (map): 1 row',
+        '{"text":"hi"}',
+        '── non-empty (filter): 1 row',
+        '{"text":"hi"}',
+        '── fan/upper/shout (map): 1 row',
+        '{"text":"hi","upper":"HI"}',
+        '── fan/size/count (map): 1 row',
+        '{"text":"hi","chars":2}',
+        '── fan (broadcast): 2 rows',
+        '{"text":"hi","upper":"HI"}',
+        '{"text":"hi","chars":2}',
+        '── merge (join): 1 row',
+        '{"text":"hi","upper":"HI","chars":2}',
+        '── written to default: 1 row',
+        '{"text":"hi","upper":"HI","chars":2}',
+        '',
+      ].join('\n'),
+    );
     assert.deepEqual(await readdir(dir), [], 'a dry run writes no files');
   });
 
@@ -48,16 +51,22 @@ describe('sluice dry-run', () => {
     await writeFile(join(dir, 'in.jsonl'), '{"text":"ok"}\n');
     const result = await runCli(['dry-run', fixture, '-i', join(dir, 'in.jsonl'), '--json']);
     assert.equal(result.code, 0, result.stderr);
-    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(lines[0], { source: 'in.jsonl', rows: [{ text: 'ok' }], failed: [] });
-    assert.deepEqual(lines.slice(1, -1).map((l) => [l.step, l.kind, (l.rows as unknown[]).length]), [
-      ['trim', 'map', 1],
-      ['non-empty', 'filter', 1],
-      ['fan/upper/shout', 'map', 1],
-      ['fan/size/count', 'map', 1],
-      ['fan', 'broadcast', 2],
-      ['merge', 'join', 1],
-    ]);
+    assert.deepEqual(
+      lines.slice(1, -1).map((l) => [l.step, l.kind, (l.rows as unknown[]).length]),
+      [
+        ['trim', 'map', 1],
+        ['non-empty', 'filter', 1],
+        ['fan/upper/shout', 'map', 1],
+        ['fan/size/count', 'map', 1],
+        ['fan', 'broadcast', 2],
+        ['merge', 'join', 1],
+      ],
+    );
     assert.deepEqual(lines.at(-1), { written: { default: [{ text: 'ok', upper: 'OK', chars: 2 }] } });
   });
 

@@ -35,7 +35,7 @@ describe('sluice exit codes', () => {
     const result = await runCli(['run', clean, '-o', '/proc/forbidden/x.jsonl'], '{"text":"a"}\n');
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /^sluice: .*\/proc\/forbidden/m);
-    assert.doesNotMatch(result.stderr, /unexpected error|    at /, 'an OS error is reported without a stack trace');
+    assert.doesNotMatch(result.stderr, /unexpected error| {4}at /, 'an OS error is reported without a stack trace');
   });
 
   it('1: --fail-fast stops at the first failed row, with the summary on stderr', async () => {
@@ -86,13 +86,18 @@ describe('a run that cannot go on', () => {
 });
 
 describe('a full disk', () => {
-  it('ends the run with one clear message, the summary and exit 1, never an unhandled error event', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, async () => {
+  it('ends the run with one clear message, the summary and exit 1, never an unhandled error event', {
+    skip: !existsSync('/dev/full') && 'no /dev/full here',
+  }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-full-'));
     const input = Array.from({ length: 50 }, (_, n) => JSON.stringify({ text: `row ${n}` })).join('\n');
     const result = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', '/dev/full', '--failed', join(dir, 'failed.jsonl'), '--no-progress'], input);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /sluice: tidy error in/);
-    assert.match(result.stderr, /sluice: SLUICE_SINK_WRITE: Could not write to \/dev\/full: ENOSPC: no space left on device, write\. Fix the cause \(free some space, or the path\), then run the same command again; with --run-dir it resumes where it stopped\./);
+    assert.match(
+      result.stderr,
+      /sluice: SLUICE_SINK_WRITE: Could not write to \/dev\/full: ENOSPC: no space left on device, write\. Fix the cause \(free some space, or the path\), then run the same command again; with --run-dir it resumes where it stopped\./,
+    );
     assert.doesNotMatch(result.stderr, /Unhandled 'error' event|at .*\(node:/);
   });
 });

@@ -8,13 +8,9 @@ import { repoRoot, runCli } from '../helpers/run-cli.ts';
 
 const tidy = join(repoRoot, 'spec/fixtures/tidy.yaml');
 
-const input = [
-  '{"text":"  hello  ","n":1}',
-  '{"text":"   ","n":2}',
-  'not json',
-  '{"text":"a text too long to keep here","n":4}',
-  '{"text":"ok","n":5}',
-].join('\n');
+const input = ['{"text":"  hello  ","n":1}', '{"text":"   ","n":2}', 'not json', '{"text":"a text too long to keep here","n":4}', '{"text":"ok","n":5}'].join(
+  '\n',
+);
 
 describe('filter mode: cat in.jsonl | sluice run p.yaml > out.jsonl', () => {
   it('writes NDJSON alone on stdout, the summary on stderr, and failed rows to ./failed.jsonl; exits 3', async () => {
@@ -23,15 +19,24 @@ describe('filter mode: cat in.jsonl | sluice run p.yaml > out.jsonl', () => {
     assert.equal(result.code, 3, result.stderr);
     // stdout: every line is a JSON row, nothing else.
     assert.ok(result.stdout.endsWith('\n'));
-    const rows = result.stdout.slice(0, -1).split('\n').map((line) => JSON.parse(line) as unknown);
-    assert.deepEqual(rows, [{ text: 'hello', n: 1, source: 'v1' }, { text: 'ok', n: 5, source: 'v1' }]);
+    const rows = result.stdout
+      .slice(0, -1)
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    assert.deepEqual(rows, [
+      { text: 'hello', n: 1, source: 'v1' },
+      { text: 'ok', n: 5, source: 'v1' },
+    ]);
     // stderr: the summary table.
     assert.match(result.stderr, /sluice: tidy failed-rows in [\d.]+ s\n {2}source stdin: 5 read, 1 invalid, 0 skipped, 5 done\n/);
     assert.match(result.stderr, /\n {2}non-empty {3}4 {4}3 {9}1 {7}0 {8}3\n/);
     assert.match(result.stderr, /\n {2}short {7}3 {4}2 {9}1 {7}0 {8}2\n/);
     assert.match(result.stderr, /written: default 2\n {2}failed: 1 \(see failed\.jsonl\)\n$/);
     // The failed row, with its line number and the raw text.
-    const failed = (await readFile(join(dir, 'failed.jsonl'), 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const failed = (await readFile(join(dir, 'failed.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.equal(failed.length, 1);
     assert.deepEqual([failed[0]!.line, failed[0]!.raw, (failed[0]!.error as { code: string }).code], [3, 'not json', 'SLUICE_INPUT_INVALID_JSON']);
   });

@@ -12,7 +12,7 @@ describe('sluice --help', () => {
     assert.match(result.stdout, /Exit codes: 0 ok, 1 run error, 2 usage or definition error, 3 finished with failed rows, 130 interrupted/);
   });
 
-  it('shows each command\'s flags with examples', async () => {
+  it("shows each command's flags with examples", async () => {
     for (const command of COMMANDS) {
       const result = await runCli([command, '--help']);
       assert.equal(result.code, 0, `${command}: ${result.stderr}`);
@@ -20,7 +20,21 @@ describe('sluice --help', () => {
       assert.match(result.stdout, /\nExamples:\n {2}(cat|head|sluice) /, command);
     }
     const run = await runCli(['run', '--help']);
-    for (const flag of ['-i, --input', '-o, --output', '--failed', '--set', '--concurrency', '--budget', '--no-cache', '--cache-dir', '--run-dir', '--limit', '--fail-fast', '--progress-interval', '--no-progress']) {
+    for (const flag of [
+      '-i, --input',
+      '-o, --output',
+      '--failed',
+      '--set',
+      '--concurrency',
+      '--budget',
+      '--no-cache',
+      '--cache-dir',
+      '--run-dir',
+      '--limit',
+      '--fail-fast',
+      '--progress-interval',
+      '--no-progress',
+    ]) {
       assert.ok(run.stdout.includes(flag), `run --help shows ${flag}`);
     }
   });

@@ -34,8 +34,21 @@ async function fixtureRunDir(): Promise<string> {
       failedPath: 'out/failed.jsonl',
       llm: {
         'gpt-4o-mini': {
-          llm: 'gpt-4o-mini', model: 'gpt-4o-mini', calls: 40, requests: 45, responses: 43, retries: 5, rateLimited: 3, errors: 2,
-          cacheHits: 10, promptTokens: 1200, cachedPromptTokens: 0, completionTokens: 800, totalTokens: 2000, costUsd: 0.00066, priced: true,
+          llm: 'gpt-4o-mini',
+          model: 'gpt-4o-mini',
+          calls: 40,
+          requests: 45,
+          responses: 43,
+          retries: 5,
+          rateLimited: 3,
+          errors: 2,
+          cacheHits: 10,
+          promptTokens: 1200,
+          cachedPromptTokens: 0,
+          completionTokens: 800,
+          totalTokens: 2000,
+          costUsd: 0.00066,
+          priced: true,
         },
       },
       cache: { dir: '.sluice/cache', hits: 10, misses: 30, writes: 28 },
@@ -51,24 +64,27 @@ describe('sluice inspect', () => {
     const dir = await fixtureRunDir();
     const result = await runCli(['inspect', dir]);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, [
-      `run ${dir}: pipeline qa, interrupted (interrupted; run the same command again to resume)`,
-      '  started   2026-01-02T03:04:05.000Z',
-      '  ended     2026-01-02T03:04:17.500Z (12.50 s after the start)',
-      '  resumes   1',
-      "  command   sluice run qa.yaml -i topics.jsonl -o out/ --run-dir runs/qa --set 'answer.prompt=Say {{q}}'",
-      '  input     topics.jsonl',
-      '  output    out/ → out/default.jsonl (not written)',
-      '  source topics.jsonl: 40 read, 0 invalid, 60 skipped, 40 done',
-      '  step    in  out  filtered  failed  emitted',
-      '  answer  40   38         0       2       38',
-      '  llm gpt-4o-mini: 45 requests, 5 retries, 3 rate-limited, 10 cache hits, 1200 + 800 tokens, $0.0007',
-      '  cache .sluice/cache: 10 hits, 30 misses, 28 writes',
-      '  written: default 38',
-      '  failed: 2 (see out/failed.jsonl)',
-      '  done      100 source records in done.log',
-      '',
-    ].join('\n'));
+    assert.equal(
+      result.stdout,
+      [
+        `run ${dir}: pipeline qa, interrupted (interrupted; run the same command again to resume)`,
+        '  started   2026-01-02T03:04:05.000Z',
+        '  ended     2026-01-02T03:04:17.500Z (12.50 s after the start)',
+        '  resumes   1',
+        "  command   sluice run qa.yaml -i topics.jsonl -o out/ --run-dir runs/qa --set 'answer.prompt=Say {{q}}'",
+        '  input     topics.jsonl',
+        '  output    out/ → out/default.jsonl (not written)',
+        '  source topics.jsonl: 40 read, 0 invalid, 60 skipped, 40 done',
+        '  step    in  out  filtered  failed  emitted',
+        '  answer  40   38         0       2       38',
+        '  llm gpt-4o-mini: 45 requests, 5 retries, 3 rate-limited, 10 cache hits, 1200 + 800 tokens, $0.0007',
+        '  cache .sluice/cache: 10 hits, 30 misses, 28 writes',
+        '  written: default 38',
+        '  failed: 2 (see out/failed.jsonl)',
+        '  done      100 source records in done.log',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('prints run.json as it is with --json', async () => {

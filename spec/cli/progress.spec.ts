@@ -55,7 +55,10 @@ describe('progress display', () => {
     // 1,100 rows done in ~5 s.
     const line = progress.line(t0 + 5000);
     progress.stop();
-    assert.match(line, /^sluice: 1,234 read, 1,100\/5,000 done, 2\d\d rows\/s, 32 in flight, 3 failed, ETA 0:1\d, llm 1,050 req, 12,345 tokens, 12 429s, 30 cache hits, \$0\.0123$/);
+    assert.match(
+      line,
+      /^sluice: 1,234 read, 1,100\/5,000 done, 2\d\d rows\/s, 32 in flight, 3 failed, ETA 0:1\d, llm 1,050 req, 12,345 tokens, 12 429s, 30 cache hits, \$0\.0123$/,
+    );
   });
 
   it('draws the live block in place on a TTY and erases it on stop', () => {
@@ -68,11 +71,12 @@ describe('progress display', () => {
     const text = written.join('');
     // First frame, then the message (frame erased, message, frame drawn again), then the erase on stop.
     // Lines are cut to the 80 columns of the stream, so none wraps and throws off the cursor-up count.
-    const frame = /\u001b\[2Ksluice run: 1,100\/5,000 records done, 1,234 read, 0 rows\/s, 32 in flight, 3 fa…\n\u001b\[2K {2}answer {2}1,093\/~4,660 {2}0 rows\/s {2}57 in flight {2}3 failed\n\u001b\[2K {2}llm gpt-4o-mini: 1,050 req, 12,345 tokens, \$0\.0123, 12 429s, 30 cache hits\n/;
+    const frame =
+      /\u001b\[2Ksluice run: 1,100\/5,000 records done, 1,234 read, 0 rows\/s, 32 in flight, 3 fa…\n\u001b\[2K {2}answer {2}1,093\/~4,660 {2}0 rows\/s {2}57 in flight {2}3 failed\n\u001b\[2K {2}llm gpt-4o-mini: 1,050 req, 12,345 tokens, \$0\.0123, 12 429s, 30 cache hits\n/;
     assert.match(text, new RegExp(`^${frame.source}\\u001b\\[3A\\u001b\\[0Ja message\\n${frame.source}\\u001b\\[3A\\u001b\\[0J$`));
   });
 
-  it('counts cache hits per step from the run\'s events', () => {
+  it("counts cache hits per step from the run's events", () => {
     const { handle, events, stream } = fakeRun();
     const progress = new Progress(handle, { stream, tty: true, redrawMs: 60_000 });
     events.next({ type: 'cache', step: 'answer', hit: true });
@@ -129,7 +133,11 @@ describe('progress display', () => {
     assert.equal(code, 0, output);
     // Under a pty, lines end in \r\n.
     const text = output.replace(/\r\n/g, '\n');
-    assert.match(text, /\u001b\[2A\u001b\[2Ksluice slow: [\d,]+\/2,000 records done, [\d,]+ read, [\d.,]+ rows\/s, [\d,]+ in flight, 0 failed/, 'cursor-up redraw of the run line');
+    assert.match(
+      text,
+      /\u001b\[2A\u001b\[2Ksluice slow: [\d,]+\/2,000 records done, [\d,]+ read, [\d.,]+ rows\/s, [\d,]+ in flight, 0 failed/,
+      'cursor-up redraw of the run line',
+    );
     assert.match(text, /\u001b\[2K {2}wait {2}[\d,]+\/~2,000 {2,}[\d.,]+ rows\/s {2,}[\d,]+ in flight/, 'a per-step line with rows/s');
     assert.match(text, /\u001b\[2A\u001b\[0Jsluice: slow ok in [\d.]+ s\n/, 'the live block is erased before the summary');
     assert.doesNotMatch(text.slice(text.indexOf('sluice: slow ok')), /\u001b\[/, 'nothing is drawn after the summary');

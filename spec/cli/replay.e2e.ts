@@ -9,7 +9,19 @@ describe('a run directory you can replay', () => {
   it('`sluice run <run-dir>` reruns what it recorded: the definition as it ran (with --set), input, output', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-replay-'));
     await writeFile(join(dir, 'in.jsonl'), '{"text":"  hello  "}\n{"text":""}\n{"text":"a much longer line than twenty characters"}\n');
-    const first = await runCli(['run', 'spec/fixtures/tidy.yaml', '-i', join(dir, 'in.jsonl'), '-o', join(dir, 'out.jsonl'), '--run-dir', join(dir, 'run'), '--set', 'stamp.set={ source: v2 }', '-q']);
+    const first = await runCli([
+      'run',
+      'spec/fixtures/tidy.yaml',
+      '-i',
+      join(dir, 'in.jsonl'),
+      '-o',
+      join(dir, 'out.jsonl'),
+      '--run-dir',
+      join(dir, 'run'),
+      '--set',
+      'stamp.set={ source: v2 }',
+      '-q',
+    ]);
     assert.equal(first.code, 0, first.stderr);
     const firstRows = await readFile(join(dir, 'out.jsonl'), 'utf8');
     assert.equal(firstRows, '{"text":"hello","source":"v2"}\n');
@@ -29,7 +41,17 @@ describe('a run directory you can replay', () => {
   it('inspect names only outputs that are there: a folder output by its folder, no failed file when none was written', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-inspect-out-'));
     await writeFile(join(dir, 'in.jsonl'), '{"text":"hi"}\n');
-    const ran = await runCli(['run', 'spec/fixtures/tidy.yaml', '-i', join(dir, 'in.jsonl'), '-o', `${join(dir, 'out')}/`, '--run-dir', join(dir, 'run'), '-q']);
+    const ran = await runCli([
+      'run',
+      'spec/fixtures/tidy.yaml',
+      '-i',
+      join(dir, 'in.jsonl'),
+      '-o',
+      `${join(dir, 'out')}/`,
+      '--run-dir',
+      join(dir, 'run'),
+      '-q',
+    ]);
     assert.equal(ran.code, 0, ran.stderr);
     const shown = await runCli(['inspect', join(dir, 'run')]);
     assert.equal(shown.code, 0, shown.stderr);

@@ -17,7 +17,19 @@ describe('sluice run --run-dir', () => {
       const input = join(dir, 'topics.jsonl');
       await writeFile(input, Array.from({ length: 40 }, (_, i) => JSON.stringify({ topic: `topic ${i}` })).join('\n'));
       const env = { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-test', SLUICE_CACHE_DIR: join(dir, 'cache') };
-      const command = (out: string, run: string) => ['run', 'spec/fixtures/resume-pipeline.ts', '-i', input, '-o', `${out}/`, '--run-dir', run, '--budget', '16', '--no-progress'];
+      const command = (out: string, run: string) => [
+        'run',
+        'spec/fixtures/resume-pipeline.ts',
+        '-i',
+        input,
+        '-o',
+        `${out}/`,
+        '--run-dir',
+        run,
+        '--budget',
+        '16',
+        '--no-progress',
+      ];
 
       const clean = await runCli(command(join(dir, 'clean'), join(dir, 'clean-run')), '', { env: { ...env, SLUICE_CACHE_DIR: join(dir, 'clean-cache') } });
       assert.equal(clean.code, 0, clean.stderr);

@@ -12,7 +12,10 @@ const clean = join(repoRoot, 'examples/clean.ts');
 const numbered = (n: number) => `${Array.from({ length: n }, (_, i) => JSON.stringify({ text: `row ${i + 1}` })).join('\n')}\n`;
 
 function parsed(text: string): unknown[] {
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 describe('sluice run flags', () => {
@@ -20,13 +23,34 @@ describe('sluice run flags', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-maxline-'));
     const long = JSON.stringify({ text: 'x'.repeat(100) });
     await writeFile(join(dir, 'in.jsonl'), `{"text":"a"}\n${long}\n`);
-    const tight = await runCli(['run', 'spec/fixtures/tidy.yaml', '-i', join(dir, 'in.jsonl'), '-o', join(dir, 'out.jsonl'), '--max-line-bytes', '50', '--no-progress', '--allow-failures']);
+    const tight = await runCli([
+      'run',
+      'spec/fixtures/tidy.yaml',
+      '-i',
+      join(dir, 'in.jsonl'),
+      '-o',
+      join(dir, 'out.jsonl'),
+      '--max-line-bytes',
+      '50',
+      '--no-progress',
+      '--allow-failures',
+    ]);
     assert.equal(tight.code, 0, tight.stderr);
     assert.match(await readFile(join(dir, 'out.failed.jsonl'), 'utf8'), /SLUICE_INPUT_LINE_TOO_LONG.*longer than `maxLineBytes` \(50 bytes\)/);
     await writeFile(join(dir, 'p.yaml'), `name: p\ninput: ${join(dir, 'in.jsonl')}\nmaxLineBytes: 50\nsteps: []\n`);
     const fromDefinition = await runCli(['run', join(dir, 'p.yaml'), '-o', join(dir, 'out2.jsonl'), '--no-progress']);
     assert.equal(fromDefinition.code, 3, fromDefinition.stderr);
-    const roomy = await runCli(['run', join(dir, 'p.yaml'), '-i', join(dir, 'in.jsonl'), '-o', join(dir, 'out3.jsonl'), '--max-line-bytes', '500', '--no-progress']);
+    const roomy = await runCli([
+      'run',
+      join(dir, 'p.yaml'),
+      '-i',
+      join(dir, 'in.jsonl'),
+      '-o',
+      join(dir, 'out3.jsonl'),
+      '--max-line-bytes',
+      '500',
+      '--no-progress',
+    ]);
     assert.equal(roomy.code, 0, roomy.stderr);
   });
 
@@ -35,7 +59,12 @@ describe('sluice run flags', () => {
     for (const name of ['x.json', 'x.csv', 'x.parquet']) {
       const result = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', join(dir, 'sub', name)], '{"text":"a"}\n');
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, new RegExp(`^sluice: -o \`.*${name.replace('.', '\\.')}\` ends in \`\\.${name.split('.')[1]}\`, a format Sluice does not write\\. It writes NDJSON to files ending in \`\\.jsonl\`, \`\\.ndjson\`, \`\\.jsonlines\``));
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^sluice: -o \`.*${name.replace('.', '\\.')}\` ends in \`\\.${name.split('.')[1]}\`, a format Sluice does not write\\. It writes NDJSON to files ending in \`\\.jsonl\`, \`\\.ndjson\`, \`\\.jsonlines\``,
+        ),
+      );
     }
     assert.equal(existsSync(join(dir, 'sub')), false);
     const ok = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', join(dir, 'x.ndjson'), '-q'], '{"text":"a"}\n');
@@ -60,11 +89,14 @@ describe('sluice run flags', () => {
     await writeFile(join(dir, 'in.jsonl'), numbered(10));
     const result = await runCli(['run', tidy, '-i', join(dir, 'in.jsonl'), '--limit', '3']);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(parsed(result.stdout), ['row 1', 'row 2', 'row 3'].map((text) => ({ text, source: 'v1' })));
+    assert.deepEqual(
+      parsed(result.stdout),
+      ['row 1', 'row 2', 'row 3'].map((text) => ({ text, source: 'v1' })),
+    );
     assert.match(result.stderr, /source in\.jsonl: 3 read, 0 invalid, 0 skipped, 3 done/);
   });
 
-  it('--set changes a step param, typed by the step\'s schema (a number, a map), and may be repeated', async () => {
+  it("--set changes a step param, typed by the step's schema (a number, a map), and may be repeated", async () => {
     const input = '{"text":"abc"}\n{"text":"abcdef"}\n';
     const result = await runCli(['run', tidy, '--set', 'short.max=3', '--set', 'stamp.set={"source":"v2","by":"cli"}'], input);
     assert.equal(result.code, 0, result.stderr);
@@ -125,13 +157,17 @@ describe('sluice run flags', () => {
       "process.on('exit', () => process.stderr.write(`yaml loaded: ${yaml}\\n`));",
     ].join('\n');
     const preload = `data:text/javascript,${encodeURIComponent(hook)}`;
-    const run = (pipeline: string) => new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['--conditions=sluice-source', '--import', preload, cliMain, 'run', pipeline, '-q'], { cwd: repoRoot, stdio: ['pipe', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('close', () => resolve(stderr));
-      child.stdin.end('{"text":"a"}\n');
-    });
+    const run = (pipeline: string) =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['--conditions=sluice-source', '--import', preload, cliMain, 'run', pipeline, '-q'], {
+          cwd: repoRoot,
+          stdio: ['pipe', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('close', () => resolve(stderr));
+        child.stdin.end('{"text":"a"}\n');
+      });
     assert.match(await run(clean), /yaml loaded: false/);
     assert.match(await run(tidy), /yaml loaded: true/, 'the hook sees yaml when a definition is loaded');
     assert.equal(existsSync(join(repoRoot, 'failed.jsonl')), false);

@@ -9,20 +9,24 @@ import { repoRoot, runCli, startCli } from '../helpers/run-cli.ts';
 const clean = join(repoRoot, 'examples/clean.ts');
 
 function lines(text: string): unknown[] {
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
 }
 
 describe('sluice run', () => {
   it('works as a Unix filter: NDJSON in on stdin, NDJSON alone on stdout, the summary on stderr', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
-    const input = [
-      JSON.stringify({ text: '  hello  ', n: 1 }),
-      JSON.stringify({ text: '   ', n: 2 }),
-      JSON.stringify({ text: 'world', tag: ' x ' }),
-    ].join('\n');
+    const input = [JSON.stringify({ text: '  hello  ', n: 1 }), JSON.stringify({ text: '   ', n: 2 }), JSON.stringify({ text: 'world', tag: ' x ' })].join(
+      '\n',
+    );
     const result = await runCli(['run', clean], `${input}\n`, { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(lines(result.stdout), [{ text: 'hello', n: 1 }, { text: 'world', tag: 'x' }]);
+    assert.deepEqual(lines(result.stdout), [
+      { text: 'hello', n: 1 },
+      { text: 'world', tag: 'x' },
+    ]);
     assert.match(result.stderr, /clean ok/);
     assert.match(result.stderr, /non-empty-text\s+3\s+2\s+1\s+0\s+2/);
     assert.equal(existsSync(join(dir, 'failed.jsonl')), false, 'no failed file for a clean run');
@@ -36,7 +40,13 @@ describe('sluice run', () => {
     assert.equal(result.stdout, '');
     assert.deepEqual(lines(await readFile(join(dir, 'out.jsonl'), 'utf8')), [{ text: 'a' }, { text: 'b' }]);
     const failed = lines(await readFile(join(dir, 'out.failed.jsonl'), 'utf8')) as Array<{ line: number; error: { code: string } }>;
-    assert.deepEqual(failed.map((f) => [f.line, f.error.code]), [[2, 'SLUICE_INPUT_INVALID_JSON'], [3, 'SLUICE_INPUT_NOT_OBJECT']]);
+    assert.deepEqual(
+      failed.map((f) => [f.line, f.error.code]),
+      [
+        [2, 'SLUICE_INPUT_INVALID_JSON'],
+        [3, 'SLUICE_INPUT_NOT_OBJECT'],
+      ],
+    );
     assert.match(result.stderr, /failed: 2 \(see .*out\.failed\.jsonl\)/);
   });
 

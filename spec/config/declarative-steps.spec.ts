@@ -17,7 +17,6 @@ const rows: Row[] = [
   { id: 4, text: 'Das Brot.', lang: 'de', words: 2 },
 ];
 
-
 async function ids(step: Parameters<ReturnType<typeof pipeline>['pipe']>[0]): Promise<unknown[]> {
   const out = toMemory();
   await pipeline('t').from(fromIterable(rows)).pipe(step).to(out).run({ failed: failedCollector() });
@@ -52,73 +51,105 @@ describe('filterColumn, the declarative filter', () => {
 describe('mapColumns, the declarative map', () => {
   it('keeps, renames, picks from paths, sets, drops and trims, reading from the input row', async () => {
     const out = toMemory();
-    await pipeline('t').from(fromIterable(rows.slice(0, 1))).pipe(mapColumns({
-      keep: ['id', 'text', 'plan'],
-      rename: { text: 'body' },
-      pick: { level: 'plan.level', original: 'text' },
-      set: { source: { name: 'seed', v: 1 } },
-      drop: ['plan'],
-      trim: ['body'],
-    })).to(out).run();
+    await pipeline('t')
+      .from(fromIterable(rows.slice(0, 1)))
+      .pipe(
+        mapColumns({
+          keep: ['id', 'text', 'plan'],
+          rename: { text: 'body' },
+          pick: { level: 'plan.level', original: 'text' },
+          set: { source: { name: 'seed', v: 1 } },
+          drop: ['plan'],
+          trim: ['body'],
+        }),
+      )
+      .to(out)
+      .run();
     assert.deepEqual(out.rows, [{ id: 1, body: 'Tides rise.', level: 'easy', original: '  Tides rise.  ', source: { name: 'seed', v: 1 } }]);
   });
 
   it('fails a row whose picked path is missing, and goes on', async () => {
     const out = toMemory();
     const failed = failedCollector();
-    const summary = await pipeline('t').from(fromIterable(rows)).pipe(mapColumns({ name: 'level', pick: { level: 'plan.level' } })).to(out).run({ failed });
-    assert.deepEqual(out.rows.map((row) => row.level), ['easy', 'hard', 'hard']);
+    const summary = await pipeline('t')
+      .from(fromIterable(rows))
+      .pipe(mapColumns({ name: 'level', pick: { level: 'plan.level' } }))
+      .to(out)
+      .run({ failed });
+    assert.deepEqual(
+      out.rows.map((row) => row.level),
+      ['easy', 'hard', 'hard'],
+    );
     assert.equal(summary.steps.level!.failed, 1);
-    assert.deepEqual(failed.rows.map((row) => (row.error as { code: string; message: string })), [
-      { code: 'SLUICE_MAP_MISSING_COLUMN', message: 'Row `rows:3` has no `plan.level` to pick into `level`.' },
-    ]);
+    assert.deepEqual(
+      failed.rows.map((row) => row.error as { code: string; message: string }),
+      [{ code: 'SLUICE_MAP_MISSING_COLUMN', message: 'Row `rows:3` has no `plan.level` to pick into `level`.' }],
+    );
   });
 
   it('tells validation the columns it makes, so a wrong column is caught before the run', () => {
     const p = pipeline('t').pipe(mapColumns({ keep: ['topic'], pick: { subtopics: 'plan.subtopics' } }), filterColumn({ column: 'plan', nonEmpty: true }));
     assert.throws(() => p.validate(['topic', 'plan']), {
       name: 'MissingColumnsError',
-      message: 'Step `filter` needs column `plan`, but upstream produces `topic`, `subtopics`. Map it with `inputs: { plan: \'topic\' }`, or add a step that produces it.',
+      message:
+        "Step `filter` needs column `plan`, but upstream produces `topic`, `subtopics`. Map it with `inputs: { plan: 'topic' }`, or add a step that produces it.",
     });
   });
 });
 
 describe('route.when in definitions', () => {
   it('sends each row to the first leaf whose condition it passes, else to `otherwise`', async () => {
-    const p = await parseDefinition([
-      'name: split',
-      'steps:',
-      '  - route:',
-      '      when:',
-      '        empty: { column: text, nonEmpty: true, not: true }',
-      '        question: { column: text, matches: "\\\\?$" }',
-      '        english: { column: lang, equals: en }',
-      '      otherwise: other',
-    ].join('\n'));
+    const p = await parseDefinition(
+      [
+        'name: split',
+        'steps:',
+        '  - route:',
+        '      when:',
+        '        empty: { column: text, nonEmpty: true, not: true }',
+        '        question: { column: text, matches: "\\\\?$" }',
+        '        english: { column: lang, equals: en }',
+        '      otherwise: other',
+      ].join('\n'),
+    );
     const leaves: Record<string, unknown[]> = {};
-    const sink: Sink = { name: 'leaves', write(row, leaf, done) { (leaves[leaf] ??= []).push(row.id); done(); }, async close() {} };
+    const sink: Sink = {
+      name: 'leaves',
+      write(row, leaf, done) {
+        (leaves[leaf] ??= []).push(row.id);
+        done();
+      },
+      async close() {},
+    };
     await p.run({ source: fromIterable(rows), sink });
     assert.deepEqual(leaves, { english: [1], empty: [2], question: [3], other: [4] });
   });
 
   it('routes into branches that a join merges back', async () => {
-    const p = await parseDefinition([
-      'name: branches',
-      'steps:',
-      '  - route:',
-      '      name: by-lang',
-      '      when: { en: { column: lang, equals: en } }',
-      '      otherwise: rest',
-      '      branches:',
-      '        en: [ { map: { set: { english: true } } } ]',
-      '        rest: [ { map: { set: { english: false } } } ]',
-      '  - join: {}',
-      '  - map: { keep: [id, english] }',
-    ].join('\n'));
+    const p = await parseDefinition(
+      [
+        'name: branches',
+        'steps:',
+        '  - route:',
+        '      name: by-lang',
+        '      when: { en: { column: lang, equals: en } }',
+        '      otherwise: rest',
+        '      branches:',
+        '        en: [ { map: { set: { english: true } } } ]',
+        '        rest: [ { map: { set: { english: false } } } ]',
+        '  - join: {}',
+        '  - map: { keep: [id, english] }',
+      ].join('\n'),
+    );
     const out = toMemory();
     await p.run({ source: fromIterable(rows), sink: out });
-    assert.deepEqual(out.rows.sort((a, b) => Number(a.id) - Number(b.id)), [
-      { id: 1, english: true }, { id: 2, english: false }, { id: 3, english: true }, { id: 4, english: false },
-    ]);
+    assert.deepEqual(
+      out.rows.sort((a, b) => Number(a.id) - Number(b.id)),
+      [
+        { id: 1, english: true },
+        { id: 2, english: false },
+        { id: 3, english: true },
+        { id: 4, english: false },
+      ],
+    );
   });
 });

@@ -36,7 +36,10 @@ describe('import: steps, the only way a definition runs code', () => {
     return out.rows;
   };
   const refusal = async (file: string, options: Parameters<typeof loadDefinition>[1] = {}) => {
-    const error = await loadDefinition(join(dir, file), options).then(() => undefined, (e: unknown) => e);
+    const error = await loadDefinition(join(dir, file), options).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof DefinitionError, `expected a DefinitionError, got ${String(error)}`);
     return `${error.code} ${error.line}:${error.column} ${error.message}`;
   };
@@ -52,13 +55,16 @@ describe('import: steps, the only way a definition runs code', () => {
   });
 
   it('a definition without `import:` loads and runs without importing anything, even when it names the module', async () => {
-    await write('no-import.yaml', [
-      'name: plain',
-      'description: "not an import: { module: ./spy-steps.ts, export: tagger }"',
-      'steps:',
-      '  - map: { name: module, set: { module: ./spy-steps.ts, export: tagger, import: ./spy-steps.ts } }',
-      '  - filter: { column: module, matches: "spy-steps" }',
-    ].join('\n'));
+    await write(
+      'no-import.yaml',
+      [
+        'name: plain',
+        'description: "not an import: { module: ./spy-steps.ts, export: tagger }"',
+        'steps:',
+        '  - map: { name: module, set: { module: ./spy-steps.ts, export: tagger, import: ./spy-steps.ts } }',
+        '  - filter: { column: module, matches: "spy-steps" }',
+      ].join('\n'),
+    );
     const rows = await run('no-import.yaml');
     assert.deepEqual(rows, [{ text: 'hi', module: './spy-steps.ts', export: 'tagger', import: './spy-steps.ts' }]);
     assert.equal(existsSync(marker), false);
@@ -79,16 +85,25 @@ describe('import: steps, the only way a definition runs code', () => {
   });
 
   it('only an `import:` step naming the module imports it, and runs what it exports', async () => {
-    await write('tagged.yaml', [
-      'name: tagged',
-      'steps:',
-      '  - import: { module: ./spy-steps.ts, export: tagger, params: { tag: x } }',
-      '  - import: { name: loud, module: ./spy-steps.ts, export: shout }',
-    ].join('\n'));
+    await write(
+      'tagged.yaml',
+      [
+        'name: tagged',
+        'steps:',
+        '  - import: { module: ./spy-steps.ts, export: tagger, params: { tag: x } }',
+        '  - import: { name: loud, module: ./spy-steps.ts, export: shout }',
+      ].join('\n'),
+    );
     assert.equal(existsSync(marker), false);
     const p = await loadDefinition(join(dir, 'tagged.yaml'));
     assert.equal(existsSync(marker), true);
-    assert.deepEqual(p.steps.map((s) => [s.name, s.kind]), [['tagger', 'map'], ['loud', 'map']]);
+    assert.deepEqual(
+      p.steps.map((s) => [s.name, s.kind]),
+      [
+        ['tagger', 'map'],
+        ['loud', 'map'],
+      ],
+    );
     assert.deepEqual(await run('tagged.yaml'), [{ text: 'HI', tag: 'x' }]);
   });
 
@@ -102,10 +117,13 @@ describe('import: steps, the only way a definition runs code', () => {
     await write('parent.yaml', 'name: t\nsteps:\n  - import: { module: ../outside-steps.ts, export: tagger, params: { tag: p } }\n');
     assert.equal(
       await refusal('parent.yaml'),
-      'SLUICE_DEFINITION_IMPORT 3:23 `import:` of `../outside-steps.ts` at line 3, column 23 (step `import`) leaves the definition\'s folder. Move the module next to the definition, or load with `allowImport: \'any\'`.',
+      "SLUICE_DEFINITION_IMPORT 3:23 `import:` of `../outside-steps.ts` at line 3, column 23 (step `import`) leaves the definition's folder. Move the module next to the definition, or load with `allowImport: 'any'`.",
     );
     await write('package.yaml', 'name: t\nsteps:\n  - import: { module: rxjs, export: map }\n');
-    assert.match(await refusal('package.yaml'), /^SLUICE_DEFINITION_IMPORT 3:23 `import:` of `rxjs` at line 3, column 23 \(step `import`\) is not a relative path\./);
+    assert.match(
+      await refusal('package.yaml'),
+      /^SLUICE_DEFINITION_IMPORT 3:23 `import:` of `rxjs` at line 3, column 23 \(step `import`\) is not a relative path\./,
+    );
     assert.equal(existsSync(outsideMarker), false);
 
     assert.deepEqual(await run('parent.yaml', { allowImport: 'any' }), [{ text: 'hi', tag: 'p' }]);
@@ -120,7 +138,10 @@ describe('import: steps, the only way a definition runs code', () => {
     await writeFile(target, spyModule(linkedMarker));
     await symlink(target, join(dir, 'inside-link.ts'));
     await write('linked.yaml', 'name: t\nsteps:\n  - import: { module: ./inside-link.ts, export: tagger, params: { tag: l } }\n');
-    assert.match(await refusal('linked.yaml'), /^SLUICE_DEFINITION_IMPORT 3:23 `import:` of `\.\/inside-link\.ts` at line 3, column 23 \(step `import`\) leaves the definition's folder\./);
+    assert.match(
+      await refusal('linked.yaml'),
+      /^SLUICE_DEFINITION_IMPORT 3:23 `import:` of `\.\/inside-link\.ts` at line 3, column 23 \(step `import`\) leaves the definition's folder\./,
+    );
     assert.equal(existsSync(linkedMarker), false);
   });
 
@@ -133,7 +154,7 @@ describe('import: steps, the only way a definition runs code', () => {
     assert.deepEqual(out.rows, [{ text: 'hi', tag: 'new' }]);
   });
 
-  it('batch: hands rows to a module\'s function in groups of `size`, and gives each row its result', async () => {
+  it("batch: hands rows to a module's function in groups of `size`, and gives each row its result", async () => {
     await write('bulk.ts', 'export function tagAll(rows) { return rows.map((row) => ({ ...row, batchOf: rows.length })); }\n');
     await write('bulk.yaml', 'name: b\nsteps:\n  - batch: { module: ./bulk.ts, export: tagAll, size: 2 }\n');
     const p = await loadDefinition(join(dir, 'bulk.yaml'));
@@ -145,7 +166,10 @@ describe('import: steps, the only way a definition runs code', () => {
 
   it('says what is wrong with a missing module, a missing export, or an export that is not a step', async () => {
     await write('missing.yaml', 'name: t\nsteps:\n  - import: { module: ./nope.ts }\n');
-    assert.equal(await refusal('missing.yaml'), `SLUICE_DEFINITION_IMPORT 3:23 Cannot find \`./nope.ts\` at line 3, column 23 (step \`import\`): there is no ${join(dir, 'nope.ts')}.`);
+    assert.equal(
+      await refusal('missing.yaml'),
+      `SLUICE_DEFINITION_IMPORT 3:23 Cannot find \`./nope.ts\` at line 3, column 23 (step \`import\`): there is no ${join(dir, 'nope.ts')}.`,
+    );
     await write('no-export.yaml', 'name: t\nsteps:\n  - import: { module: ./spy-steps.ts, export: taggr }\n');
     assert.equal(
       await refusal('no-export.yaml'),

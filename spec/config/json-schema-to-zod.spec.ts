@@ -31,13 +31,19 @@ describe('jsonSchemaToZod', () => {
   });
 
   it('closes objects unless the schema opens them, as structured outputs need', () => {
-    const closed = jsonSchemaToZod({ type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'] } }, required: ['a'] });
+    const closed = jsonSchemaToZod({
+      type: 'object',
+      properties: { a: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'] } },
+      required: ['a'],
+    });
     assert.equal(closed.safeParse({ a: { b: 'x', c: 1 } }).success, false);
     const open = jsonSchemaToZod({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: true });
     assert.equal(open.safeParse({ a: 'x', c: 1 }).success, true);
   });
 
   it('says when it gets something that is not a schema', () => {
-    assert.throws(() => jsonSchemaToZod('object'), { message: 'Expected `schema` to be a JSON Schema (a map such as `{ type: object, properties: … }`), got `"object"`' });
+    assert.throws(() => jsonSchemaToZod('object'), {
+      message: 'Expected `schema` to be a JSON Schema (a map such as `{ type: object, properties: … }`), got `"object"`',
+    });
   });
 });

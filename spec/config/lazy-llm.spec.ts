@@ -37,7 +37,9 @@ describe('lazyLlm', () => {
     await assert.rejects(llm.chat({ messages: [{ role: 'user', content: 'hi' }] }), { code: 'SLUICE_LLM_NOT_CONFIGURED' });
   });
 
-  it('lets a definition load with no endpoint when lazy, and fails the load when eager', { skip: !noEndpoint && 'OPENAI_* is set in this environment' }, async () => {
+  it('lets a definition load with no endpoint when lazy, and fails the load when eager', {
+    skip: !noEndpoint && 'OPENAI_* is set in this environment',
+  }, async () => {
     const text = 'name: qa\nllms: { writer: { model: m } }\nsteps:\n  - generate: { llm: writer, prompt: hi }\n';
     const lazy = await parseDefinition(text, { env: {}, llms: 'lazy' });
     assert.equal(lazy.steps[0]!.params.llm, 'writer');

@@ -20,23 +20,35 @@ async function failure(text: string, options: Parameters<typeof parseDefinition>
 
 describe('parseDefinition', () => {
   it('builds a pipeline whose steps have the names, kinds and params the definition gives', async () => {
-    const p = await parseDefinition([
-      'name: clean',
-      'run: { budget: 64, onError: skip }',
-      'steps:',
-      '  - filter: { name: has-text, column: text, nonEmpty: true }',
-      '  - map: { trim: [text], set: { source: seed } }',
-    ].join('\n'), { env });
+    const p = await parseDefinition(
+      [
+        'name: clean',
+        'run: { budget: 64, onError: skip }',
+        'steps:',
+        '  - filter: { name: has-text, column: text, nonEmpty: true }',
+        '  - map: { trim: [text], set: { source: seed } }',
+      ].join('\n'),
+      { env },
+    );
     assert.equal(p.name, 'clean');
     assert.deepEqual(p.defaults, { budget: 64, onError: 'skip' });
-    assert.deepEqual(p.steps.map((s) => [s.name, s.kind, s.named]), [['has-text', 'filter', true], ['map', 'map', false]]);
+    assert.deepEqual(
+      p.steps.map((s) => [s.name, s.kind, s.named]),
+      [
+        ['has-text', 'filter', true],
+        ['map', 'map', false],
+      ],
+    );
     assert.deepEqual(p.steps[0]!.params, { column: 'text', nonEmpty: true });
     assert.deepEqual(p.steps[1]!.params, { trim: ['text'], set: { source: 'seed' } });
   });
 
   it('reads JSON as well (JSON is YAML)', async () => {
     const p = await parseDefinition('{ "name": "j", "steps": [ { "scatter": { "column": "xs", "as": "x" } } ] }', { env, path: 'j.json' });
-    assert.deepEqual(p.steps.map((s) => [s.kind, s.params]), [['scatter', { column: 'xs', as: 'x', concurrency: 16 }]]);
+    assert.deepEqual(
+      p.steps.map((s) => [s.kind, s.params]),
+      [['scatter', { column: 'xs', as: 'x', concurrency: 16 }]],
+    );
   });
 
   describe('refuses with the line and column', () => {
@@ -59,9 +71,22 @@ describe('parseDefinition', () => {
     });
 
     it('an unknown step kind, suggesting the closest registered ones', async () => {
-      const text = ['name: qa', 'llms:', '  writer: { model: m }', '', 'steps:', '  - scatter: { column: xs }', '  - generat:', '      llm: writer', '      prompt: hi'].join('\n');
+      const text = [
+        'name: qa',
+        'llms:',
+        '  writer: { model: m }',
+        '',
+        'steps:',
+        '  - scatter: { column: xs }',
+        '  - generat:',
+        '      llm: writer',
+        '      prompt: hi',
+      ].join('\n');
       assert.equal(await failure(text), 'SLUICE_DEFINITION_UNKNOWN_STEP 7:5 Unknown step `generat` at line 7, column 5. Did you mean `generate`?');
-      assert.equal(await failure('name: qa\nsteps:\n  - Scatter: {}\n'), 'SLUICE_DEFINITION_UNKNOWN_STEP 3:5 Unknown step `Scatter` at line 3, column 5. Did you mean `scatter`?');
+      assert.equal(
+        await failure('name: qa\nsteps:\n  - Scatter: {}\n'),
+        'SLUICE_DEFINITION_UNKNOWN_STEP 3:5 Unknown step `Scatter` at line 3, column 5. Did you mean `scatter`?',
+      );
     });
 
     it('an unknown step kind with nothing close, listing every kind', async () => {
@@ -72,7 +97,17 @@ describe('parseDefinition', () => {
     });
 
     it('a param of the wrong type', async () => {
-      const text = ['name: qa', 'llms:', '  writer: { model: m }', 'steps:', '  - generate:', '      name: question', '      llm: writer', '      prompt: hi', '      concurrency: "many"'].join('\n');
+      const text = [
+        'name: qa',
+        'llms:',
+        '  writer: { model: m }',
+        'steps:',
+        '  - generate:',
+        '      name: question',
+        '      llm: writer',
+        '      prompt: hi',
+        '      concurrency: "many"',
+      ].join('\n');
       assert.equal(
         await failure(text),
         'SLUICE_DEFINITION_INVALID 9:20 Expected `concurrency` to be an integer from 1 and up or `.inf`, got `"many"`, at line 9, column 20 (step `question`).',
@@ -97,7 +132,10 @@ describe('parseDefinition', () => {
 
     it('an unknown LLM, suggesting the declared ones', async () => {
       const text = 'name: qa\nllms:\n  writer: { model: m }\n  judge: { model: m }\nsteps:\n  - generate: { name: question, llm: writr, prompt: hi }\n';
-      assert.equal(await failure(text), 'SLUICE_DEFINITION_UNKNOWN_LLM 6:38 Unknown LLM `writr` at line 6, column 38 (step `question`). Did you mean `writer`?');
+      assert.equal(
+        await failure(text),
+        'SLUICE_DEFINITION_UNKNOWN_LLM 6:38 Unknown LLM `writr` at line 6, column 38 (step `question`). Did you mean `writer`?',
+      );
       assert.equal(
         await failure(text.replace('writr', 'critic')),
         'SLUICE_DEFINITION_UNKNOWN_LLM 6:38 Unknown LLM `critic` at line 6, column 38 (step `question`). Declared LLMs: `writer` and `judge`.',
@@ -122,28 +160,44 @@ describe('parseDefinition', () => {
       );
     });
 
-    it('a secret variable interpolated anywhere: the key, a name like *_TOKEN, an LLM\'s apiKeyEnv, SLUICE_SECRET_VARS', async () => {
+    it("a secret variable interpolated anywhere: the key, a name like *_TOKEN, an LLM's apiKeyEnv, SLUICE_SECRET_VARS", async () => {
       const secrets = { ...env, OPENAI_API_KEY: 'sk-live-1234567890', HF_TOKEN: 'hf_abc', MY_KEY_VAR: 'k', PLAIN: 'p', SLUICE_SECRET_VARS: 'PLAIN' };
       assert.equal(
         await failure('name: qa\nsteps:\n  - map: { set: { leak: "${OPENAI_API_KEY}" } }\n', { env: secrets }),
         'SLUICE_DEFINITION_SECRET 3:26 `${OPENAI_API_KEY}` at line 3, column 26 would write a secret into the pipeline: into its outputs, run.json and the request cache. LLM keys come from the environment by themselves (OPENAI_API_KEY, or the variable an LLM names in `apiKeyEnv`); remove the reference.',
       );
-      assert.match(await failure('name: qa\nsteps:\n  - map: { set: { t: "x ${HF_TOKEN}" } }\n', { env: secrets }), /^SLUICE_DEFINITION_SECRET 3:.*`\$\{HF_TOKEN\}`/);
+      assert.match(
+        await failure('name: qa\nsteps:\n  - map: { set: { t: "x ${HF_TOKEN}" } }\n', { env: secrets }),
+        /^SLUICE_DEFINITION_SECRET 3:.*`\$\{HF_TOKEN\}`/,
+      );
       assert.match(await failure('name: qa\nsteps:\n  - map: { set: { t: "${PLAIN}" } }\n', { env: secrets }), /^SLUICE_DEFINITION_SECRET/);
       assert.match(
-        await failure('name: qa\nllms:\n  w: { model: m, baseURL: "http://127.0.0.1:9/v1", apiKeyEnv: MY_KEY_VAR }\nsteps:\n  - generate: { llm: w, prompt: "${MY_KEY_VAR} {{ q }}" }\n', { env: secrets }),
+        await failure(
+          'name: qa\nllms:\n  w: { model: m, baseURL: "http://127.0.0.1:9/v1", apiKeyEnv: MY_KEY_VAR }\nsteps:\n  - generate: { llm: w, prompt: "${MY_KEY_VAR} {{ q }}" }\n',
+          { env: secrets },
+        ),
         /^SLUICE_DEFINITION_SECRET 5:.*`\$\{MY_KEY_VAR\}`/,
       );
     });
 
     it('a billion-laughs expansion of aliases, as a definition error rather than a crash', async () => {
-      const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(',')}]`), 'name: laughs', 'steps: []'].join('\n');
-      assert.match(await failure(laughs), /^SLUICE_DEFINITION_SYNTAX 1:1 The definition at line 1, column 1 uses YAML aliases \(`\*name`\) so often that expanding them would take unbounded memory/);
+      const laughs = [
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+        ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(',')}]`),
+        'name: laughs',
+        'steps: []',
+      ].join('\n');
+      assert.match(
+        await failure(laughs),
+        /^SLUICE_DEFINITION_SYNTAX 1:1 The definition at line 1, column 1 uses YAML aliases \(`\*name`\) so often that expanding them would take unbounded memory/,
+      );
     });
 
     it('an apiKeyEnv that is not set', async () => {
       assert.match(
-        await failure('name: qa\nllms:\n  w: { model: m, baseURL: "http://127.0.0.1:8/v1", apiKeyEnv: TOGETHER_API_KEY }\nsteps: []\n').catch((e: unknown) => String(e)),
+        await failure('name: qa\nllms:\n  w: { model: m, baseURL: "http://127.0.0.1:8/v1", apiKeyEnv: TOGETHER_API_KEY }\nsteps: []\n').catch((e: unknown) =>
+          String(e),
+        ),
         /LLM `w` takes its key from `TOGETHER_API_KEY` \(`apiKeyEnv`\), which is not set/,
       );
     });
@@ -177,8 +231,19 @@ describe('parseDefinition', () => {
     });
 
     it('a step inside a branch, at its own line', async () => {
-      const text = ['name: qa', 'llms: { writer: { model: m } }', 'steps:', '  - broadcast:', '      branches:', '        a:', '          - generate: { llm: writer, prompt: hi, n: 0 }'].join('\n');
-      assert.equal(await failure(text), 'SLUICE_DEFINITION_INVALID 7:53 Expected `n` to be an integer from 1 and up, got `0`, at line 7, column 53 (step `generate`).');
+      const text = [
+        'name: qa',
+        'llms: { writer: { model: m } }',
+        'steps:',
+        '  - broadcast:',
+        '      branches:',
+        '        a:',
+        '          - generate: { llm: writer, prompt: hi, n: 0 }',
+      ].join('\n');
+      assert.equal(
+        await failure(text),
+        'SLUICE_DEFINITION_INVALID 7:53 Expected `n` to be an integer from 1 and up, got `0`, at line 7, column 53 (step `generate`).',
+      );
     });
 
     it('a filter with two tests', async () => {
@@ -198,16 +263,19 @@ describe('parseDefinition', () => {
 
   describe('${ENV} interpolation', () => {
     it('fills ${VAR} and ${VAR:-default} in every string value, and types a lone unquoted reference', async () => {
-      const p = await parseDefinition([
-        'name: ${PIPE:-fallback-name}',
-        'llms:',
-        '  writer:',
-        '    model: "${MODEL}"',
-        '    rpm: ${RPM:-500}',
-        '    concurrency: ${CONC:-.inf}',
-        'steps:',
-        '  - generate: { llm: writer, prompt: "About ${TOPIC:-tides}: {{ q }}", as: "${COL}" }',
-      ].join('\n'), { env: { ...env, MODEL: 'sim-large', COL: 'answer' }, llms: 'lazy' });
+      const p = await parseDefinition(
+        [
+          'name: ${PIPE:-fallback-name}',
+          'llms:',
+          '  writer:',
+          '    model: "${MODEL}"',
+          '    rpm: ${RPM:-500}',
+          '    concurrency: ${CONC:-.inf}',
+          'steps:',
+          '  - generate: { llm: writer, prompt: "About ${TOPIC:-tides}: {{ q }}", as: "${COL}" }',
+        ].join('\n'),
+        { env: { ...env, MODEL: 'sim-large', COL: 'answer' }, llms: 'lazy' },
+      );
       assert.equal(p.name, 'fallback-name');
       const step = p.steps[0]!;
       assert.deepEqual([step.params.model, step.params.prompt, step.params.as], ['sim-large', 'About tides: {{ q }}', 'answer']);
@@ -231,7 +299,7 @@ describe('parseDefinition', () => {
       assert.deepEqual(p.steps[0]!.params, { set: { '${K}': 'cost: ${PRICE} and k' } });
     });
 
-    it('does not interpolate into a variable\'s value again', async () => {
+    it("does not interpolate into a variable's value again", async () => {
       const p = await parseDefinition('name: "${A}"\nsteps: []\n', { env: { A: '${B}', B: 'no' } });
       assert.equal(p.name, '${B}');
     });

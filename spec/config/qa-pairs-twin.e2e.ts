@@ -23,11 +23,18 @@ describe('examples/qa-pairs.yaml, the YAML twin of examples/qa-pairs.ts', () => 
   it('gives the same 15 rows as the TS twin on the simulator', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-twin-'));
     const out = join(dir, 'qa.jsonl');
-    const ts = await runCli(['run', 'examples/qa-pairs.ts', '--llm', 'simulated', '-o', out], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '', SLUICE_MODEL: 'gpt-4o-mini' } });
+    const ts = await runCli(['run', 'examples/qa-pairs.ts', '--llm', 'simulated', '-o', out], '', {
+      env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '', SLUICE_MODEL: 'gpt-4o-mini' },
+    });
     assert.equal(ts.code, 0, ts.stderr);
-    const tsRows = (await readFile(out, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Row);
+    const tsRows = (await readFile(out, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Row);
 
-    const yaml = await loadDefinition('examples/qa-pairs.yaml', { env: { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-sluice-simulated', SLUICE_MODEL: 'gpt-4o-mini' } });
+    const yaml = await loadDefinition('examples/qa-pairs.yaml', {
+      env: { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-sluice-simulated', SLUICE_MODEL: 'gpt-4o-mini' },
+    });
     try {
       const rows = toMemory();
       const summary = await yaml.run({ sink: rows });
@@ -43,7 +50,10 @@ describe('examples/qa-pairs.yaml, the YAML twin of examples/qa-pairs.ts', () => 
   it('loads with no endpoint configured when LLMs are lazy, for `sluice validate` and `graph`', async () => {
     const yaml = await loadDefinition('examples/qa-pairs.yaml', { env: {}, llms: 'lazy' });
     yaml.validate(['topic']);
-    assert.deepEqual(yaml.steps.map((step) => step.name), ['subtopics', 'unpack', 'scatter', 'question', 'answer']);
+    assert.deepEqual(
+      yaml.steps.map((step) => step.name),
+      ['subtopics', 'unpack', 'scatter', 'question', 'answer'],
+    );
     assert.deepEqual(definitionOf(yaml).llms, { writer: { model: 'gpt-4o-mini', params: { temperature: 0.7, max_tokens: 400 }, concurrency: 32 } });
   });
 });

@@ -32,7 +32,6 @@ import { failedCollector } from '../helpers/failed-collector.ts';
 
 const topics = [{ topic: 'ocean tides' }, { topic: '' }, { topic: 'bread baking' }, { topic: 'lichens' }];
 
-
 /** Rows as comparable values: without `_sluice` (ids and timings differ per request), groups' rows sorted. */
 function comparable(rows: readonly Row[]): string[] {
   const strip = (value: unknown): unknown => {
@@ -42,7 +41,11 @@ function comparable(rows: readonly Row[]): string[] {
       return inner.every((v) => v !== null && typeof v === 'object') ? inner.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : inner;
     }
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).filter(([key]) => key !== '_sluice').map(([key, inner]) => [key, strip(inner)]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([key]) => key !== '_sluice')
+          .map(([key, inner]) => [key, strip(inner)]),
+      );
     }
     return value;
   };
@@ -89,15 +92,45 @@ describe('saving pipelines and loading them back', () => {
       }),
       mapColumns({ name: 'unpack', pick: { subtopics: 'plan.subtopics', level: 'plan.level' }, drop: ['plan'] }),
       scatter('subtopics', { as: 'subtopic', concurrency: 4 }),
-      broadcast({
-        small: chain<any>().pipe(generate({ llm: writer, name: 'ask', prompt: 'Ask about {{ subtopic }} (costs ${price}).', as: 'generation', params: { max_tokens: 50 }, concurrency: 16 })),
-        large: chain<any>().pipe(generate({ llm: judge, name: 'ask', system: 'Be brief.', prompt: 'Ask about {{ subtopic }}.', as: 'generation', metadata: false, inputs: { subtopic: 'subtopic' }, cache: false })),
-      }, { name: 'fan' }),
+      broadcast(
+        {
+          small: chain<any>().pipe(
+            generate({
+              llm: writer,
+              name: 'ask',
+              prompt: 'Ask about {{ subtopic }} (costs ${price}).',
+              as: 'generation',
+              params: { max_tokens: 50 },
+              concurrency: 16,
+            }),
+          ),
+          large: chain<any>().pipe(
+            generate({
+              llm: judge,
+              name: 'ask',
+              system: 'Be brief.',
+              prompt: 'Ask about {{ subtopic }}.',
+              as: 'generation',
+              metadata: false,
+              inputs: { subtopic: 'subtopic' },
+              cache: false,
+            }),
+          ),
+        },
+        { name: 'fan' },
+      ),
       joinStep({ name: 'merge', combine: { generation: 'generations' }, branchesAs: 'models' }),
-      route.sample(1, {
-        keep: chain<any>().pipe(mapColumns({ set: { picked: 'keep' } })),
-        other: chain<any>().pipe(mapColumns({ set: { picked: 'other' } }), complete({ llm: judge, prompt: '{{ subtopic }}:', as: 'more', params: { max_tokens: 20 } })),
-      }, { seed: 7, name: 'pick' }),
+      route.sample(
+        1,
+        {
+          keep: chain<any>().pipe(mapColumns({ set: { picked: 'keep' } })),
+          other: chain<any>().pipe(
+            mapColumns({ set: { picked: 'other' } }),
+            complete({ llm: judge, prompt: '{{ subtopic }}:', as: 'more', params: { max_tokens: 20 } }),
+          ),
+        },
+        { seed: 7, name: 'pick' },
+      ),
       joinStep({ name: 'back' }),
       embed({ llm: writer, text: '{{ subtopic }}', size: 3, dimensions: 4, name: 'vector' }),
       aggregate({ key: 'topic', name: 'by-topic', onError: 'fail' }),
@@ -138,8 +171,22 @@ describe('saving pipelines and loading them back', () => {
         broadcast: {
           name: 'fan',
           branches: {
-            small: [{ generate: { name: 'ask', llm: 'writer', prompt: 'Ask about {{ subtopic }} (costs ${price}).', params: { max_tokens: 50 }, concurrency: 16 } }],
-            large: [{ generate: { name: 'ask', llm: 'judge', prompt: 'Ask about {{ subtopic }}.', system: 'Be brief.', metadata: false, inputs: { subtopic: 'subtopic' }, cache: false } }],
+            small: [
+              { generate: { name: 'ask', llm: 'writer', prompt: 'Ask about {{ subtopic }} (costs ${price}).', params: { max_tokens: 50 }, concurrency: 16 } },
+            ],
+            large: [
+              {
+                generate: {
+                  name: 'ask',
+                  llm: 'judge',
+                  prompt: 'Ask about {{ subtopic }}.',
+                  system: 'Be brief.',
+                  metadata: false,
+                  inputs: { subtopic: 'subtopic' },
+                  cache: false,
+                },
+              },
+            ],
           },
         },
       },
@@ -198,7 +245,11 @@ describe('saving pipelines and loading them back', () => {
     const { toNdjsonFile } = await import('../../lib/sinks/ndjson-file.ts');
     const { toNdjsonDir } = await import('../../lib/sinks/ndjson-dir.ts');
     const target = join(dir, 'not', 'yet', 'there.yaml');
-    await pipeline('io').from(ndjsonFile('data/in.jsonl')).pipe(mapColumns({ trim: ['text'] })).to(toNdjsonFile('out/rows.jsonl')).save(target);
+    await pipeline('io')
+      .from(ndjsonFile('data/in.jsonl'))
+      .pipe(mapColumns({ trim: ['text'] }))
+      .to(toNdjsonFile('out/rows.jsonl'))
+      .save(target);
     const saved = await readFile(target, 'utf8');
     assert.match(saved, /^input: data\/in\.jsonl$/m);
     assert.match(saved, /^output: out\/rows\.jsonl$/m);
@@ -238,19 +289,19 @@ describe('saving pipelines and loading them back', () => {
   });
 
   it('refuses a step built with your own code, naming it and saying to use `import:`', () => {
-    const p = pipeline('custom').pipe(
-      mapColumns({ set: { a: 1 } }),
-      broadcast({ a: chain<any>().pipe(filter((row: Row) => row.a === 1)) }, { name: 'fan' }),
+    const p = pipeline('custom').pipe(mapColumns({ set: { a: 1 } }), broadcast({ a: chain<any>().pipe(filter((row: Row) => row.a === 1)) }, { name: 'fan' }));
+    assert.throws(
+      () => definitionOf(p),
+      (error: unknown) => {
+        assert.ok(error instanceof DefinitionError);
+        assert.equal(error.code, 'SLUICE_DEFINITION_UNSAVEABLE');
+        assert.equal(
+          error.message,
+          'Cannot save step `fan/a/filter`: it is a `filter` built with your own code, which a definition cannot hold. Use a declarative step instead (`mapColumns`, `filterColumn`; in YAML `map: { pick, rename, … }`, `filter: { column, … }`), or put the code in a module next to the definition and name it with an `import:` step.',
+        );
+        return true;
+      },
     );
-    assert.throws(() => definitionOf(p), (error: unknown) => {
-      assert.ok(error instanceof DefinitionError);
-      assert.equal(error.code, 'SLUICE_DEFINITION_UNSAVEABLE');
-      assert.equal(
-        error.message,
-        'Cannot save step `fan/a/filter`: it is a `filter` built with your own code, which a definition cannot hold. Use a declarative step instead (`mapColumns`, `filterColumn`; in YAML `map: { pick, rename, … }`, `filter: { column, … }`), or put the code in a module next to the definition and name it with an `import:` step.',
-      );
-      return true;
-    });
     assert.throws(
       () => definitionOf(pipeline('m').pipe(map((row: Row) => row, { name: 'unpack' }))),
       /^DefinitionError: Cannot save step `unpack`: it is a `map` built with your own code/,
@@ -266,7 +317,8 @@ describe('saving pipelines and loading them back', () => {
     const p = pipeline('two').pipe(generate({ llm: writer, prompt: 'a' }), generate({ llm: other, prompt: 'b', name: 'second' }));
     assert.throws(() => definitionOf(p), {
       name: 'DefinitionError',
-      message: 'Cannot save pipeline `two`: two different LLMs are named `writer` (step `second` uses one). Give them distinct names with `createLlm({ name })`.',
+      message:
+        'Cannot save pipeline `two`: two different LLMs are named `writer` (step `second` uses one). Give them distinct names with `createLlm({ name })`.',
     });
     void other.close();
   });
@@ -274,7 +326,8 @@ describe('saving pipelines and loading them back', () => {
   it('refuses JSON for infinite numbers, which only YAML can hold', async () => {
     const p = pipeline('inf').pipe(scatter('xs' as never, { concurrency: Number.POSITIVE_INFINITY }));
     await assert.rejects(savePipeline(p, join(dir, 'inf.json')), {
-      message: 'Cannot save pipeline `inf` as JSON: `steps[0].scatter.concurrency` is infinite, which JSON cannot hold. Save it as YAML (`.yaml`), where it is `.inf`.',
+      message:
+        'Cannot save pipeline `inf` as JSON: `steps[0].scatter.concurrency` is infinite, which JSON cannot hold. Save it as YAML (`.yaml`), where it is `.inf`.',
     });
     await savePipeline(p, join(dir, 'inf.yaml'));
     assert.match(await readFile(join(dir, 'inf.yaml'), 'utf8'), /concurrency: \.inf/);

@@ -21,7 +21,23 @@ const shout: StepKind = {
 
 describe('StepRegistry', () => {
   it('has the built-in kinds', () => {
-    assert.deepEqual(stepRegistry.kinds(), ['generate', 'structured', 'complete', 'embed', 'scatter', 'filter', 'map', 'parseJson', 'aggregate', 'batch', 'route', 'broadcast', 'join', 'combine', 'import']);
+    assert.deepEqual(stepRegistry.kinds(), [
+      'generate',
+      'structured',
+      'complete',
+      'embed',
+      'scatter',
+      'filter',
+      'map',
+      'parseJson',
+      'aggregate',
+      'batch',
+      'route',
+      'broadcast',
+      'join',
+      'combine',
+      'import',
+    ]);
   });
 
   it('builds one step from a kind and its params, as a definition would', () => {
@@ -52,15 +68,24 @@ describe('StepRegistry', () => {
   it('cannot save a step of your kind that it did not build', () => {
     const registry = stepRegistry.clone().register('shout', shout);
     const step = shout.build({ column: 'text' }, undefined as never);
-    assert.throws(() => definitionOf(pipeline('p').pipe(step), { registry }), /^DefinitionError: Cannot save step `map`: it is a `map` built with your own code/);
+    assert.throws(
+      () => definitionOf(pipeline('p').pipe(step), { registry }),
+      /^DefinitionError: Cannot save step `map`: it is a `map` built with your own code/,
+    );
   });
 
   it('refuses a second kind of the same name, bad names and entries without a schema', () => {
     const registry = new StepRegistry().register('shout', shout);
-    assert.throws(() => registry.register('shout', shout), { message: 'Step kind `shout` is already registered. Pick another name, or pass `{ replace: true }`.' });
+    assert.throws(() => registry.register('shout', shout), {
+      message: 'Step kind `shout` is already registered. Pick another name, or pass `{ replace: true }`.',
+    });
     registry.register('shout', shout, { replace: true });
-    assert.throws(() => registry.register('2fast', shout), { message: 'Expected the step kind to be a name of letters, digits, `_` and `-`, starting with a letter, got `2fast`' });
-    assert.throws(() => registry.register('bare', { description: 'x', build: shout.build } as never), { message: 'Expected step kind `bare` to have a zod `schema` and a `build` function.' });
+    assert.throws(() => registry.register('2fast', shout), {
+      message: 'Expected the step kind to be a name of letters, digits, `_` and `-`, starting with a letter, got `2fast`',
+    });
+    assert.throws(() => registry.register('bare', { description: 'x', build: shout.build } as never), {
+      message: 'Expected step kind `bare` to have a zod `schema` and a `build` function.',
+    });
   });
 
   it('sends import steps to loadDefinition, which can load their modules', () => {

@@ -72,7 +72,10 @@ export function runSinkConformance(name: string, makeSink: MakeSink, readBack: R
       const all = rows(10_000);
       const { settled, calls } = writeAll(sink, all);
       const outcomes = await settled;
-      assert.deepEqual(outcomes.filter((error) => error), []);
+      assert.deepEqual(
+        outcomes.filter((error) => error),
+        [],
+      );
       await sink.close();
       assert.ok(calls.every((n) => n === 1));
       assert.deepEqual(await readBack(dir), all);
@@ -119,9 +122,10 @@ export function runSinkConformance(name: string, makeSink: MakeSink, readBack: R
       const all: Row[] = [{ n: 0 }, { big: 10n }, { n: 2 }, circular, { n: 4 }];
       const outcomes = await writeAll(sink, all).settled;
       await sink.close();
-      assert.deepEqual(outcomes.map((error) => (error as { code?: string } | undefined)?.code ?? 'ok'), [
-        'ok', 'SLUICE_OUTPUT_NOT_JSON', 'ok', 'SLUICE_OUTPUT_NOT_JSON', 'ok',
-      ]);
+      assert.deepEqual(
+        outcomes.map((error) => (error as { code?: string } | undefined)?.code ?? 'ok'),
+        ['ok', 'SLUICE_OUTPUT_NOT_JSON', 'ok', 'SLUICE_OUTPUT_NOT_JSON', 'ok'],
+      );
       assert.match(outcomes[1]!.message, /BigInt/);
       assert.deepEqual(await readBack(dir), [{ n: 0 }, { n: 2 }, { n: 4 }]);
     });

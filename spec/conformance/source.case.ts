@@ -43,19 +43,6 @@ function rowsOf(batches: (readonly SourceItem[])[]): Row[] {
   });
 }
 
-/** Resolves with the promise's value, or rejects if it takes longer than `ms`. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function runSourceConformance(name: string, makeSource: MakeSource, { restartable }: SourceConformanceOptions): void {
   describe(`${name} (source conformance)`, () => {
     let dir: string;
@@ -100,7 +87,7 @@ export function runSourceConformance(name: string, makeSource: MakeSource, { res
     it('yields nothing when the signal is already aborted', async () => {
       const controller = new AbortController();
       controller.abort();
-      const batches = await within(2000, collectBatches(await make(conformanceRows(10)), controller.signal), 'reading an aborted source');
+      const batches = await collectBatches(await make(conformanceRows(10)), controller.signal);
       assert.equal(batches.length, 0);
     });
 
@@ -114,7 +101,7 @@ export function runSourceConformance(name: string, makeSource: MakeSource, { res
       const seen = first.value!.length;
       assert.ok(seen < rows.length, 'the first batch should not hold the whole input');
       controller.abort();
-      const next = await within(2000, iterator.next(), 'the read after abort');
+      const next = await iterator.next();
       assert.equal(next.done, true);
     });
 

@@ -16,7 +16,14 @@ describe('defineStep over a raw RxJS operator', () => {
     const odd = defineStep<{ n: number }, { n: number }>({ kind: 'odd', operator: () => rxFilter((e: any) => e.row.n % 2 === 1) as any });
     const summary = await pipeline('p').from(fromIterable(rows)).pipe(odd).to(out).run({ cache: false, failed });
     assert.deepEqual(out.rows, [{ n: 1 }, { n: 3 }]);
-    assert.deepEqual(failed.rows.map((f: any) => [f.id, f.step, f.error.code]), [['rows:0', 'odd', 'SLUICE_ROW_LOST'], ['rows:2', 'odd', 'SLUICE_ROW_LOST'], ['rows:4', 'odd', 'SLUICE_ROW_LOST']]);
+    assert.deepEqual(
+      failed.rows.map((f: any) => [f.id, f.step, f.error.code]),
+      [
+        ['rows:0', 'odd', 'SLUICE_ROW_LOST'],
+        ['rows:2', 'odd', 'SLUICE_ROW_LOST'],
+        ['rows:4', 'odd', 'SLUICE_ROW_LOST'],
+      ],
+    );
     assert.deepEqual([summary.status, summary.source.read, summary.source.done], ['failed-rows', 5, 5]);
   });
 
@@ -25,7 +32,10 @@ describe('defineStep over a raw RxJS operator', () => {
     const out = toMemory();
     const double = defineStep<{ n: number }, { n: number }>({ kind: 'double', operator: () => rxMap((e: any) => ({ ...e, row: { n: e.row.n * 2 } })) as any });
     const summary = await pipeline('p').from(fromIterable(rows)).pipe(double).to(out).run({ cache: false, failed });
-    assert.deepEqual(out.rows, rows.map(({ n }) => ({ n: n * 2 })));
+    assert.deepEqual(
+      out.rows,
+      rows.map(({ n }) => ({ n: n * 2 })),
+    );
     assert.deepEqual([summary.status, summary.failed, summary.source.done], ['ok', 0, 5]);
   });
 });

@@ -9,7 +9,7 @@ import { repoRoot } from '../helpers/run-cli.ts';
 describe('the error catalogue', () => {
   it('recognises errors made by another copy of the package, through instanceof and isInstance', async () => {
     // A second module instance, as when an app and a library each bring their own Sluice.
-    const copy = await import(`../../lib/core/errors.ts?copy=${Date.now()}`) as typeof errors;
+    const copy = (await import(`../../lib/core/errors.ts?copy=${Date.now()}`)) as typeof errors;
     assert.notEqual(copy.SluiceConfigError, errors.SluiceConfigError);
     const theirs = new copy.MissingColumnsError('answer', ['question'], ['prompt']);
     assert.ok(theirs instanceof errors.MissingColumnsError);
@@ -23,11 +23,17 @@ describe('the error catalogue', () => {
   });
 
   it('puts which option, what was expected and what was got on configuration errors', () => {
-    assert.throws(() => checkPositiveInt('concurrency', 0), (error: unknown) => {
-      assert.ok(errors.SluiceConfigError.isInstance(error));
-      assert.deepEqual([error.code, error.option, error.expected, error.received], ['SLUICE_CONFIG', 'concurrency', 'an integer from 1 and up or `Infinity`', 0]);
-      return true;
-    });
+    assert.throws(
+      () => checkPositiveInt('concurrency', 0),
+      (error: unknown) => {
+        assert.ok(errors.SluiceConfigError.isInstance(error));
+        assert.deepEqual(
+          [error.code, error.option, error.expected, error.received],
+          ['SLUICE_CONFIG', 'concurrency', 'an integer from 1 and up or `Infinity`', 0],
+        );
+        return true;
+      },
+    );
   });
 
   it('lists in its code union every code the library sets', () => {
@@ -37,11 +43,16 @@ describe('the error catalogue', () => {
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         if (entry.isDirectory()) walk(`${dir}/${entry.name}`);
-        else if (entry.name.endsWith('.ts')) for (const m of readFileSync(`${dir}/${entry.name}`, 'utf8').matchAll(/code(?:: [A-Za-z|' ]+)? = '(SLUICE_[A-Z0-9_]+)'|code: '(SLUICE_[A-Z0-9_]+)'/g)) used.add((m[1] ?? m[2])!);
+        else if (entry.name.endsWith('.ts'))
+          for (const m of readFileSync(`${dir}/${entry.name}`, 'utf8').matchAll(/code(?:: [A-Za-z|' ]+)? = '(SLUICE_[A-Z0-9_]+)'|code: '(SLUICE_[A-Z0-9_]+)'/g))
+            used.add((m[1] ?? m[2])!);
       }
     };
     walk(`${repoRoot}lib`);
     assert.ok(used.size > 20, `found only ${used.size} codes`);
-    assert.deepEqual([...used].filter((code) => !listed.has(code)), []);
+    assert.deepEqual(
+      [...used].filter((code) => !listed.has(code)),
+      [],
+    );
   });
 });

@@ -20,8 +20,14 @@ describe('keys that come from data', () => {
       .pipe(route((row: { leaf: string }) => row.leaf))
       .to({ a: named, '*': rest })
       .run({ cache: false, failed: failedCollector() });
-    assert.deepEqual(named.rows.map((r) => r.leaf), ['a']);
-    assert.deepEqual(rest.rows.map((r) => r.leaf), ['constructor', '__proto__', 'toString']);
+    assert.deepEqual(
+      named.rows.map((r) => r.leaf),
+      ['a'],
+    );
+    assert.deepEqual(
+      rest.rows.map((r) => r.leaf),
+      ['constructor', '__proto__', 'toString'],
+    );
     assert.equal(summary.written.constructor, 1);
     assert.equal(Object.hasOwn(summary.written, '__proto__'), true);
   });

@@ -13,7 +13,11 @@ function loadedPackages(code: string, watched: readonly string[]): string[] {
     "registerHooks({ load(url, context, next) { for (const name of watched) if (url.includes('/node_modules/' + name + '/')) seen.add(name); return next(url, context); } });",
     "process.on('exit', () => process.stderr.write('loaded: ' + JSON.stringify([...seen].sort()) + '\\n'));",
   ].join('\n');
-  const result = spawnSync(process.execPath, ['--conditions=sluice-source', '--import', `data:text/javascript,${encodeURIComponent(hook)}`, '--input-type=module', '-e', code], { cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    ['--conditions=sluice-source', '--import', `data:text/javascript,${encodeURIComponent(hook)}`, '--input-type=module', '-e', code],
+    { cwd: repoRoot, encoding: 'utf8' },
+  );
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(/loaded: (.*)/.exec(result.stderr)![1]!) as string[];
 }
@@ -21,11 +25,14 @@ function loadedPackages(code: string, watched: readonly string[]): string[] {
 describe('the core loads nothing heavy', () => {
   it('import of sluice, and a run without LLM steps, load neither LMDB nor the OpenAI SDK nor the YAML parser', () => {
     const index = pathToFileURL(`${repoRoot}lib/index.ts`).href;
-    const loaded = loadedPackages(`
+    const loaded = loadedPackages(
+      `
       const { pipeline, fromIterable, map, toMemory } = await import(${JSON.stringify(index)});
       const out = toMemory();
       await pipeline('p').from(fromIterable([{ n: 1 }])).pipe(map((r) => r)).to(out).run({ failed: { name: 'f', write: (_r, _l, d) => d(), close: async () => {} } });
-    `, ['lmdb', 'openai', 'yaml']);
+    `,
+      ['lmdb', 'openai', 'yaml'],
+    );
     assert.deepEqual(loaded, []);
   });
 });

@@ -23,12 +23,20 @@ describe('memory stays bounded', () => {
     const summary = await pipeline('big')
       .from(fromIterable(rows(), { batchSize: 16 }))
       // A slow step: every row waits for the next turn of the event loop.
-      .pipe(map((row) => new Promise<typeof row>((resolve) => setImmediate(() => {
-        processed++;
-        resolve(row);
-      })), { concurrency: 16 }))
+      .pipe(
+        map(
+          (row) =>
+            new Promise<typeof row>((resolve) =>
+              setImmediate(() => {
+                processed++;
+                resolve(row);
+              }),
+            ),
+          { concurrency: 16 },
+        ),
+      )
       .to({ name: 'null', write: (_row, _leaf, cb) => cb(), close: async () => {} })
-      .run({ budget, onDone: () => done++ , failed: failedCollector() });
+      .run({ budget, onDone: () => done++, failed: failedCollector() });
     assert.equal(processed, 1_000_000);
     assert.equal(summary.source.done, 1_000_000);
     // Beyond the budget, the source holds at most one batch (16 here) in hand while it waits for a permit.

@@ -10,7 +10,6 @@ import { fromIterable } from '../../lib/sources/iterable.ts';
 import type { Row } from '../../lib/core/row.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
 
-
 function assertBalanced(steps: Record<string, { in: number; out: number; filtered: number; failed: number }>) {
   for (const [name, s] of Object.entries(steps)) {
     assert.equal(s.in, s.out + s.filtered + s.failed, `step ${name}: in ${s.in} != out ${s.out} + filtered ${s.filtered} + failed ${s.failed}`);
@@ -53,17 +52,25 @@ describe('pipeline', () => {
     const failed = failedCollector();
     const summary = await pipeline('p')
       .from(fromIterable(Array.from({ length: 20 }, (_, i) => ({ n: i }))))
-      .pipe(map((row) => {
-        if (row.n % 5 === 0) throw new Error(`bad ${row.n}`);
-        return row;
-      }, { name: 'picky' }))
+      .pipe(
+        map(
+          (row) => {
+            if (row.n % 5 === 0) throw new Error(`bad ${row.n}`);
+            return row;
+          },
+          { name: 'picky' },
+        ),
+      )
       .to(out)
       .failedTo(failed)
       .run();
     assert.equal(out.rows.length, 16);
     assert.equal(summary.failed, 4);
     assert.equal(summary.status, 'failed-rows');
-    assert.deepEqual(failed.rows.map((r) => r.id), ['rows:0', 'rows:5', 'rows:10', 'rows:15']);
+    assert.deepEqual(
+      failed.rows.map((r) => r.id),
+      ['rows:0', 'rows:5', 'rows:10', 'rows:15'],
+    );
     assert.deepEqual(failed.rows[1], { ...failed.rows[1], step: 'picky', error: { code: 'Error', message: 'bad 5' }, row: { n: 5 } });
     assertBalanced(summary.steps);
   });
@@ -73,10 +80,15 @@ describe('pipeline', () => {
     const failed = failedCollector();
     const run = pipeline('p')
       .from(fromIterable(Array.from({ length: 10_000 }, (_, i) => ({ n: i }))))
-      .pipe(map((row) => {
-        if (row.n === 50) throw new Error('boom');
-        return row;
-      }, { onError: 'fail' }))
+      .pipe(
+        map(
+          (row) => {
+            if (row.n === 50) throw new Error('boom');
+            return row;
+          },
+          { onError: 'fail' },
+        ),
+      )
       .to(out)
       .failedTo(failed)
       .run({ budget: 16 });
@@ -96,10 +108,12 @@ describe('pipeline', () => {
     await assert.rejects(
       pipeline('p')
         .from(fromIterable(Array.from({ length: 1000 }, (_, i) => ({ n: i }))))
-        .pipe(map((row) => {
-          if (row.n % 2 === 0) throw new Error('even');
-          return row;
-        }))
+        .pipe(
+          map((row) => {
+            if (row.n % 2 === 0) throw new Error('even');
+            return row;
+          }),
+        )
         .to(toMemory())
         .failedTo(failed)
         .run({ maxFailureRate: 0.1, minRecords: 50, budget: 8 }),
@@ -117,7 +131,10 @@ describe('pipeline', () => {
       name: 'answer',
       needs: ['question'],
     };
-    const p = pipeline('p').from(fromIterable([{ prompt: 'x', topic: 'y' }])).pipe(needsQuestion).to(toMemory());
+    const p = pipeline('p')
+      .from(fromIterable([{ prompt: 'x', topic: 'y' }]))
+      .pipe(needsQuestion)
+      .to(toMemory());
     await assert.rejects(p.run({ failed: failedCollector() }), (error: unknown) => {
       assert.ok(error instanceof MissingColumnsError);
       assert.equal(
@@ -128,5 +145,4 @@ describe('pipeline', () => {
     });
     assert.equal(calls, 0);
   });
-
 });

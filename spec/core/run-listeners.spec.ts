@@ -19,7 +19,13 @@ describe('many runs at once', () => {
       await gate;
       return row;
     });
-    const runs = Array.from({ length: 50 }, (_, n) => pipeline(`r${n}`).from(fromIterable([{ n }])).pipe(slow).to(toMemory()).run({ cache: false, failed: failedCollector() }));
+    const runs = Array.from({ length: 50 }, (_, n) =>
+      pipeline(`r${n}`)
+        .from(fromIterable([{ n }]))
+        .pipe(slow)
+        .to(toMemory())
+        .run({ cache: false, failed: failedCollector() }),
+    );
     await ready;
     assert.equal(process.listenerCount('beforeExit'), before + 1);
     release();

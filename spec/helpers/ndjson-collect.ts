@@ -5,7 +5,10 @@
 import type { Source, SourceItem } from '../../lib/core/source.ts';
 
 /** Every item of `input` (a source, or what `ndjsonLines` returns), in order. */
-export async function ndjsonCollect(input: Source | AsyncIterable<readonly SourceItem[]>, signal: AbortSignal = new AbortController().signal): Promise<SourceItem[]> {
+export async function ndjsonCollect(
+  input: Source | AsyncIterable<readonly SourceItem[]>,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
   const batches = 'read' in input ? input.read(signal) : input;
   for await (const batch of batches) items.push(...batch);

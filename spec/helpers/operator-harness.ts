@@ -30,7 +30,9 @@ export function collectSteps(steps: AnyStep[], ctx: TestContext, input: Input): 
 }
 
 /** Releases every collected row's permit, as a sink does once it has written the row. */
-export const releaseAll = (out: Envelope[]): void => out.forEach((envelope) => envelope.permit.release());
+export const releaseAll = (out: Envelope[]): void => {
+  for (const envelope of out) envelope.permit.release();
+};
 
 export function assertAccounted(ctx: TestContext, sources: Envelope<any>[]): void {
   for (const [name, s] of ctx.allStats) assert.equal(s.in, s.out + s.filtered + s.failed, `in = out + filtered + failed at \`${name}\``);
@@ -47,7 +49,13 @@ export async function unsubscribeAfterFirst(steps: AnyStep[], ctx: TestContext, 
   const source = new Subject<Envelope<any>>();
   let emitted = 0;
   const first = new Promise<void>((resolve, reject) => {
-    ctx.compile(steps, 'p')(source).pipe(take(1)).subscribe({ next: () => emitted++, error: reject, complete: resolve });
+    ctx
+      .compile(
+        steps,
+        'p',
+      )(source)
+      .pipe(take(1))
+      .subscribe({ next: () => emitted++, error: reject, complete: resolve });
   });
   for (const envelope of input) source.next(envelope);
   source.complete();

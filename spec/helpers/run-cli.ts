@@ -18,7 +18,10 @@ export interface CliResult {
 }
 
 /** Starts the CLI; returns the child and a promise of its result. */
-export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; result: Promise<CliResult> } {
+export function startCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { child: ChildProcess; result: Promise<CliResult> } {
   const child = spawn(process.execPath, ['--conditions=sluice-source', cliMain, ...args], {
     cwd: options.cwd ?? repoRoot,
     // A fresh request cache per child unless a test names one: runs must not answer each other.

@@ -36,7 +36,11 @@ describe('AdaptiveLimits', () => {
     }
     now = 950;
     const verdicts = Array.from({ length: 30 }, () => limits.rateLimited(0, 1000));
-    assert.deepEqual(verdicts.slice(0, 5).map((v) => v.limited), [false, false, false, false, false], 'five in a row are not yet a run');
+    assert.deepEqual(
+      verdicts.slice(0, 5).map((v) => v.limited),
+      [false, false, false, false, false],
+      'five in a row are not yet a run',
+    );
     assert.equal(verdicts[5]!.limited, true);
     assert.equal(limits.rate, 100, 'paced at the 100 answers of the last second');
     assert.equal(limits.limit, Math.floor(41 * 0.7), 'cut from what was in flight');
@@ -96,7 +100,7 @@ describe('AdaptiveLimits', () => {
   });
 
   it('says the budget is spent for everyone only after more 429s in a row than twice the concurrency', () => {
-    let now = 0;
+    const now = 0;
     const limits = new AdaptiveLimits({ max: 10, adaptive: false, clock: { now: () => now } });
     const verdicts = Array.from({ length: 20 }, () => limits.rateLimited(0).exhausted);
     assert.equal(verdicts.indexOf(true), 19);

@@ -6,11 +6,25 @@ import { after, afterEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { describeError } from '../../lib/core/errors.ts';
 import { createLlm, type Llm, type LlmEvent, type LlmOptions } from '../../lib/llm/client.ts';
-import { LlmAbortError, LlmAuthError, LlmFinishReasonError, LlmHttpError, LlmNotConfiguredError, LlmRetryBudgetError, LlmTimeoutError, LlmUnavailableError } from '../../lib/llm/llm-errors.ts';
+import {
+  LlmAbortError,
+  LlmAuthError,
+  LlmFinishReasonError,
+  LlmHttpError,
+  LlmNotConfiguredError,
+  LlmRetryBudgetError,
+  LlmTimeoutError,
+  LlmUnavailableError,
+} from '../../lib/llm/llm-errors.ts';
 
 const KEY = 'sk-sluice-test-4f9a8b7c6d5e4f3a2b1c';
 
-interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Record<string, unknown> }
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+}
 type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen, index: number) => void;
 
 /**
@@ -25,7 +39,12 @@ async function startServer() {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const seen: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {} };
+      const seen: Seen = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {},
+      };
       const index = state.requests.push(seen) - 1;
       state.inFlight++;
       state.peak = Math.max(state.peak, state.inFlight);
@@ -59,9 +78,17 @@ async function startServer() {
   };
 }
 
-function completion({ content = 'Paris.', finishReason = 'stop', model = 'gpt-4o-mini', usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } } = {}) {
+function completion({
+  content = 'Paris.',
+  finishReason = 'stop',
+  model = 'gpt-4o-mini',
+  usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+} = {}) {
   return {
-    id: 'chatcmpl-1', object: 'chat.completion', created: 1_700_000_000, model,
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finishReason, logprobs: null }],
     usage,
   };
@@ -91,7 +118,9 @@ describe('createLlm', async () => {
   after(() => server.close());
 
   it('sends a chat request with the model, default params and key, and resolves with the response, attempts and request id', async () => {
-    server.handle((_req, res) => reply(res, 200, completion(), { 'x-request-id': 'req_abc', 'openai-processing-ms': '42', 'x-ratelimit-remaining-requests': '499' }));
+    server.handle((_req, res) =>
+      reply(res, 200, completion(), { 'x-request-id': 'req_abc', 'openai-processing-ms': '42', 'x-ratelimit-remaining-requests': '499' }),
+    );
     const judge = llm({ name: 'judge', params: { temperature: 0, max_tokens: 20 }, headers: { 'x-team': 'data' } });
     const result = await judge.chat({ ...ask, max_tokens: 10 });
     const [request] = server.state.requests;
@@ -104,7 +133,13 @@ describe('createLlm', async () => {
       { attempts: result.attempts, requestId: result.requestId, model: result.model, processingMs: result.processingMs, rateLimit: result.rateLimit },
       { attempts: 1, requestId: 'req_abc', model: 'gpt-4o-mini', processingMs: 42, rateLimit: { remainingRequests: 499 } },
     );
-    assert.deepEqual(judge.seen.map((e) => [e.type, e.llm, e.attempt]), [['request', 'judge', 1], ['response', 'judge', 1]]);
+    assert.deepEqual(
+      judge.seen.map((e) => [e.type, e.llm, e.attempt]),
+      [
+        ['request', 'judge', 1],
+        ['response', 'judge', 1],
+      ],
+    );
   });
 
   it('retries a 429 after its retry-after, without pausing the whole LLM, and resolves on the second attempt', async () => {
@@ -115,11 +150,20 @@ describe('createLlm', async () => {
     const model = llm();
     const result = await model.chat(ask);
     assert.equal(result.attempts, 2);
-    assert.deepEqual(model.seen.filter((e) => e.type === 'rate-limited'), [{ llm: 'gpt-4o-mini', kind: 'chat', call: 1, type: 'rate-limited', attempt: 1, status: 429, delayMs: 30 }]);
-    assert.deepEqual(model.seen.map((e) => e.type), ['request', 'rate-limited', 'retry', 'request', 'response']);
+    assert.deepEqual(
+      model.seen.filter((e) => e.type === 'rate-limited'),
+      [{ llm: 'gpt-4o-mini', kind: 'chat', call: 1, type: 'rate-limited', attempt: 1, status: 429, delayMs: 30 }],
+    );
+    assert.deepEqual(
+      model.seen.map((e) => e.type),
+      ['request', 'rate-limited', 'retry', 'request', 'response'],
+    );
     assert.equal(model.rateLimiter.snapshot().pauses, 0);
     const { calls, requests, responses, retries, rateLimited, errors } = model.usage.snapshot();
-    assert.deepEqual({ calls, requests, responses, retries, rateLimited, errors }, { calls: 1, requests: 2, responses: 1, retries: 1, rateLimited: 1, errors: 0 });
+    assert.deepEqual(
+      { calls, requests, responses, retries, rateLimited, errors },
+      { calls: 1, requests: 2, responses: 1, retries: 1, rateLimited: 1, errors: 0 },
+    );
   });
 
   it('retries two 500s and resolves on the third attempt', async () => {
@@ -133,7 +177,10 @@ describe('createLlm', async () => {
     assert.equal(server.state.requests.length, 3);
     assert.deepEqual(
       model.seen.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && [e.attempt, e.status, e.reason, e.code]),
-      [[1, 500, 'server-error', 'SLUICE_LLM_HTTP'], [2, 500, 'server-error', 'SLUICE_LLM_HTTP']],
+      [
+        [1, 500, 'server-error', 'SLUICE_LLM_HTTP'],
+        [2, 500, 'server-error', 'SLUICE_LLM_HTTP'],
+      ],
     );
   });
 
@@ -162,16 +209,24 @@ describe('createLlm', async () => {
   });
 
   it('does not retry a 400, and says what the server said', async () => {
-    server.handle((_req, res) => reply(res, 400, { error: { message: "Unrecognized request argument supplied: foo", type: 'invalid_request_error', code: 'invalid_argument' } }));
+    server.handle((_req, res) =>
+      reply(res, 400, { error: { message: 'Unrecognized request argument supplied: foo', type: 'invalid_request_error', code: 'invalid_argument' } }),
+    );
     const model = llm();
     await assert.rejects(model.chat(ask), (error: unknown) => {
       assert.ok(error instanceof LlmHttpError);
-      assert.deepEqual(describeError(error), { code: 'SLUICE_LLM_HTTP', message: 'LLM `gpt-4o-mini` answered 400 invalid_argument: Unrecognized request argument supplied: foo' });
+      assert.deepEqual(describeError(error), {
+        code: 'SLUICE_LLM_HTTP',
+        message: 'LLM `gpt-4o-mini` answered 400 invalid_argument: Unrecognized request argument supplied: foo',
+      });
       assert.equal(error.attempts, 1);
       return true;
     });
     assert.equal(server.state.requests.length, 1);
-    assert.deepEqual(model.seen.map((e) => e.type), ['request', 'error']);
+    assert.deepEqual(
+      model.seen.map((e) => e.type),
+      ['request', 'error'],
+    );
   });
 
   it('times out an attempt that hangs, closing its connection, and fails with LlmTimeoutError', async () => {
@@ -194,7 +249,10 @@ describe('createLlm', async () => {
     const model = llm({ timeoutMs: 200 });
     const result = await model.chat(ask);
     assert.equal(result.attempts, 2);
-    assert.deepEqual(model.seen.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.reason), ['timeout']);
+    assert.deepEqual(
+      model.seen.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.reason),
+      ['timeout'],
+    );
   });
 
   it('closes the connection when the caller aborts, and fails with LlmAbortError', async () => {
@@ -210,7 +268,10 @@ describe('createLlm', async () => {
     });
     await closed;
     assert.equal(server.state.requests.length, 1);
-    assert.deepEqual(model.seen.map((e) => e.type), ['request', 'error']);
+    assert.deepEqual(
+      model.seen.map((e) => e.type),
+      ['request', 'error'],
+    );
   });
 
   it('does not send a call whose signal is already aborted', async () => {
@@ -246,9 +307,13 @@ describe('createLlm', async () => {
   });
 
   it('learns rate limits from the response headers', async () => {
-    server.handle((_req, res) => reply(res, 200, completion(), { 'x-ratelimit-limit-requests': '100', 'x-ratelimit-limit-tokens': '20000', 'x-ratelimit-remaining-tokens': '19000' }));
+    server.handle((_req, res) =>
+      reply(res, 200, completion(), { 'x-ratelimit-limit-requests': '100', 'x-ratelimit-limit-tokens': '20000', 'x-ratelimit-remaining-tokens': '19000' }),
+    );
     // Time stands still, so no refill blurs the level the headers set.
-    const model = llm({ clock: { now: () => 0, setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) } });
+    const model = llm({
+      clock: { now: () => 0, setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) },
+    });
     await model.chat(ask);
     const { rpm, tpm, tokensAvailable } = model.rateLimiter.snapshot();
     assert.deepEqual({ rpm, tpm, tokensAvailable }, { rpm: 100, tpm: 20000, tokensAvailable: 19000 });
@@ -266,9 +331,21 @@ describe('createLlm', async () => {
   it('sends legacy completions and embeddings to their endpoints', async () => {
     server.handle((req, res) => {
       if (req.url === '/v1/completions') {
-        reply(res, 200, { id: 'cmpl-1', object: 'text_completion', created: 1, model: 'gpt-3.5-turbo-instruct', choices: [{ index: 0, text: ' world', finish_reason: 'stop', logprobs: null }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+        reply(res, 200, {
+          id: 'cmpl-1',
+          object: 'text_completion',
+          created: 1,
+          model: 'gpt-3.5-turbo-instruct',
+          choices: [{ index: 0, text: ' world', finish_reason: 'stop', logprobs: null }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        });
       } else {
-        reply(res, 200, { object: 'list', model: 'text-embedding-3-small', data: [{ object: 'embedding', index: 0, embedding: [0.5, -0.5] }], usage: { prompt_tokens: 2, total_tokens: 2 } });
+        reply(res, 200, {
+          object: 'list',
+          model: 'text-embedding-3-small',
+          data: [{ object: 'embedding', index: 0, embedding: [0.5, -0.5] }],
+          usage: { prompt_tokens: 2, total_tokens: 2 },
+        });
       }
     });
     const model = llm({ params: { temperature: 0.7 } });
@@ -276,10 +353,13 @@ describe('createLlm', async () => {
     const embedded = await model.embed({ input: 'Hello', model: 'text-embedding-3-small' });
     assert.equal(completed.response.choices[0]!.text, ' world');
     assert.deepEqual(Array.from(embedded.response.data[0]!.embedding), [0.5, -0.5]);
-    assert.deepEqual(server.state.requests.map((r) => [r.url, r.body['model'], r.body['temperature']]), [
-      ['/v1/completions', 'gpt-3.5-turbo-instruct', 0.7],
-      ['/v1/embeddings', 'text-embedding-3-small', undefined],
-    ]);
+    assert.deepEqual(
+      server.state.requests.map((r) => [r.url, r.body['model'], r.body['temperature']]),
+      [
+        ['/v1/completions', 'gpt-3.5-turbo-instruct', 0.7],
+        ['/v1/embeddings', 'text-embedding-3-small', undefined],
+      ],
+    );
   });
 
   it('stops retrying when the retry budget is spent, with LlmRetryBudgetError', async () => {
@@ -302,12 +382,24 @@ describe('createLlm', async () => {
     const port = (probe.address() as AddressInfo).port;
     probe.close();
     await once(probe, 'close');
-    const model = llm({ baseURL: `http://127.0.0.1:${port}/v1`, unreachableAfterMs: 50, retry: { maxAttempts: 2, budget: { ratio: 0, minRetries: 0 }, random: () => 0 } });
-    const first = await model.chat(ask).then(() => assert.fail('expected a rejection'), (e: unknown) => e);
+    const model = llm({
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      unreachableAfterMs: 50,
+      retry: { maxAttempts: 2, budget: { ratio: 0, minRetries: 0 }, random: () => 0 },
+    });
+    const first = await model.chat(ask).then(
+      () => assert.fail('expected a rejection'),
+      (e: unknown) => e,
+    );
     assert.ok(first instanceof LlmUnavailableError);
     assert.equal(first.fatal, true);
     assert.ok(first.attempts >= 2, `${first.attempts} attempts: refused connections are retried past maxAttempts until unreachableAfterMs`);
-    assert.match(first.message, new RegExp(`^Could not reach LLM \`gpt-4o-mini\` at http://127\\.0\\.0\\.1:${port}/v1: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Nothing has answered there for 50 ms, so the run stops\\.`));
+    assert.match(
+      first.message,
+      new RegExp(
+        `^Could not reach LLM \`gpt-4o-mini\` at http://127\\.0\\.0\\.1:${port}/v1: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Nothing has answered there for 50 ms, so the run stops\\.`,
+      ),
+    );
     const requests = model.usage.snapshot().requests;
     await assert.rejects(model.chat(ask), (error: unknown) => error === first);
     assert.equal(model.usage.snapshot().requests, requests, 'no request after the endpoint was found down');
@@ -316,11 +408,19 @@ describe('createLlm', async () => {
   it('stops with one fatal LlmAuthError on a 401, and sends nothing more', async () => {
     server.handle((_req, res) => reply(res, 401, { error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }));
     const model = llm({ concurrency: 1 });
-    const calls = Array.from({ length: 10 }, () => model.chat(ask).then(() => assert.fail('expected a rejection'), (e: unknown) => e));
+    const calls = Array.from({ length: 10 }, () =>
+      model.chat(ask).then(
+        () => assert.fail('expected a rejection'),
+        (e: unknown) => e,
+      ),
+    );
     const errors = await Promise.all(calls);
     assert.ok(errors[0] instanceof LlmAuthError);
     assert.equal((errors[0] as LlmAuthError).fatal, true);
-    assert.ok(errors.every((e) => e === errors[0]), 'every call ends with the one error');
+    assert.ok(
+      errors.every((e) => e === errors[0]),
+      'every call ends with the one error',
+    );
     await assert.rejects(model.chat(ask), (error: unknown) => error === errors[0]);
     assert.equal(server.state.requests.length, 1, 'the calls queued behind the 401 were never sent');
   });
@@ -338,15 +438,28 @@ describe('createLlm', async () => {
     assert.equal(result.attempts, 3);
     assert.deepEqual(
       model.seen.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && [e.reason, e.code]),
-      [['bad-response', 'SLUICE_LLM_BAD_RESPONSE'], ['bad-response', 'SLUICE_LLM_BAD_RESPONSE']],
+      [
+        ['bad-response', 'SLUICE_LLM_BAD_RESPONSE'],
+        ['bad-response', 'SLUICE_LLM_BAD_RESPONSE'],
+      ],
     );
   });
 
   it('never lets the API key into errors, their causes, or events, even when the server echoes it', async () => {
-    server.handle((req, res) => reply(res, 401, { error: { message: `Incorrect API key provided. You sent: ${req.headers['authorization']}`, code: 'invalid_api_key' } }));
+    server.handle((req, res) =>
+      reply(res, 401, { error: { message: `Incorrect API key provided. You sent: ${req.headers['authorization']}`, code: 'invalid_api_key' } }),
+    );
     const model = llm();
-    const error = await model.chat(ask).then(() => assert.fail('expected a rejection'), (e: unknown) => e as Error);
-    assert.ok(error.message.startsWith('LLM `gpt-4o-mini` answered 401 invalid_api_key: Incorrect API key provided. You sent: Bearer [REDACTED]. The server refused the API key'), error.message);
+    const error = await model.chat(ask).then(
+      () => assert.fail('expected a rejection'),
+      (e: unknown) => e as Error,
+    );
+    assert.ok(
+      error.message.startsWith(
+        'LLM `gpt-4o-mini` answered 401 invalid_api_key: Incorrect API key provided. You sent: Bearer [REDACTED]. The server refused the API key',
+      ),
+      error.message,
+    );
     assert.doesNotMatch(inspect(error, { depth: Infinity, showHidden: true }), /sk-sluice-test/);
     assert.doesNotMatch(JSON.stringify(describeError(error)), /sk-sluice-test/);
     const chain: unknown[] = [];
@@ -360,7 +473,10 @@ describe('createLlm', async () => {
   it('aborts calls in flight on close(), and refuses calls after it', async () => {
     server.handle(() => {}); // Never answers.
     const model = llm();
-    const outcome = model.chat(ask).then(() => assert.fail('expected a rejection'), (error: unknown) => error);
+    const outcome = model.chat(ask).then(
+      () => assert.fail('expected a rejection'),
+      (error: unknown) => error,
+    );
     const closed = server.clientClosedConnection();
     while (server.state.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
     await model.close();
@@ -374,14 +490,17 @@ describe('createLlm', async () => {
     delete process.env['OPENAI_BASE_URL'];
     delete process.env['OPENAI_API_KEY'];
     try {
-      assert.throws(() => createLlm({ model: 'gpt-4o-mini' }), (error: unknown) => {
-        assert.ok(error instanceof LlmNotConfiguredError);
-        assert.equal(error.code, 'SLUICE_LLM_NOT_CONFIGURED');
-        assert.match(error.message, /OPENAI_BASE_URL/);
-        assert.match(error.message, /OPENAI_API_KEY/);
-        assert.match(error.message, /--llm simulated/);
-        return true;
-      });
+      assert.throws(
+        () => createLlm({ model: 'gpt-4o-mini' }),
+        (error: unknown) => {
+          assert.ok(error instanceof LlmNotConfiguredError);
+          assert.equal(error.code, 'SLUICE_LLM_NOT_CONFIGURED');
+          assert.match(error.message, /OPENAI_BASE_URL/);
+          assert.match(error.message, /OPENAI_API_KEY/);
+          assert.match(error.message, /--llm simulated/);
+          return true;
+        },
+      );
     } finally {
       if (saved.url !== undefined) process.env['OPENAI_BASE_URL'] = saved.url;
       if (saved.key !== undefined) process.env['OPENAI_API_KEY'] = saved.key;
@@ -404,9 +523,18 @@ describe('createLlm', async () => {
   });
 
   it('says what it expected when an option is out of range', () => {
-    assert.throws(() => createLlm({ baseURL: server.url, model: 'm', concurrency: 0 }), { code: 'SLUICE_CONFIG', message: 'Expected `concurrency` to be an integer from 1 and up or `Infinity`, got `0`' });
-    assert.throws(() => createLlm({ baseURL: server.url, model: 'm', rpm: -1 }), { code: 'SLUICE_CONFIG', message: 'Expected `rpm` to be a number above 0 or `Infinity`, got `-1`' });
-    assert.throws(() => createLlm({ baseURL: server.url, model: 'm', timeoutMs: 0 }), { code: 'SLUICE_CONFIG', message: 'Expected `timeoutMs` to be a number above 0 or `Infinity`, got `0`' });
+    assert.throws(() => createLlm({ baseURL: server.url, model: 'm', concurrency: 0 }), {
+      code: 'SLUICE_CONFIG',
+      message: 'Expected `concurrency` to be an integer from 1 and up or `Infinity`, got `0`',
+    });
+    assert.throws(() => createLlm({ baseURL: server.url, model: 'm', rpm: -1 }), {
+      code: 'SLUICE_CONFIG',
+      message: 'Expected `rpm` to be a number above 0 or `Infinity`, got `-1`',
+    });
+    assert.throws(() => createLlm({ baseURL: server.url, model: 'm', timeoutMs: 0 }), {
+      code: 'SLUICE_CONFIG',
+      message: 'Expected `timeoutMs` to be a number above 0 or `Infinity`, got `0`',
+    });
     assert.throws(() => createLlm({ baseURL: server.url, model: '' }), { code: 'SLUICE_CONFIG', message: 'Expected `model` to be a non-empty string, got ``' });
   });
 

@@ -24,7 +24,16 @@ async function fixedServer(status: number): Promise<{ server: Server; url: strin
       }
       const n = Number(/Say (\d+)/.exec(body)?.[1] ?? -1);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'echo', choices: [{ index: 0, message: { role: 'assistant', content: `ok ${n}` }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+      res.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'echo',
+          choices: [{ index: 0, message: { role: 'assistant', content: `ok ${n}` }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      );
     });
   });
   server.listen(0, '127.0.0.1');
@@ -38,10 +47,21 @@ const input = Array.from({ length: ROWS }, (_, n) => JSON.stringify({ n })).join
 async function resumesToEveryRow(dir: string, out: string): Promise<void> {
   const good = await fixedServer(200);
   try {
-    const again = await runCli(['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress'], '', { env: { OPENAI_BASE_URL: good.url, OPENAI_API_KEY: 'sk-good' } });
+    const again = await runCli(
+      ['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress'],
+      '',
+      { env: { OPENAI_BASE_URL: good.url, OPENAI_API_KEY: 'sk-good' } },
+    );
     assert.equal(again.code, 0, again.stderr);
-    const rows = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { n: number; said: string });
-    assert.deepEqual(rows.map((r) => r.n).sort((a, b) => a - b), Array.from({ length: ROWS }, (_, n) => n), 'every row once, none twice');
+    const rows = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { n: number; said: string });
+    assert.deepEqual(
+      rows.map((r) => r.n).sort((a, b) => a - b),
+      Array.from({ length: ROWS }, (_, n) => n),
+      'every row once, none twice',
+    );
     assert.ok(rows.every((r) => r.said === `ok ${r.n}`));
   } finally {
     good.server.close();
@@ -56,7 +76,11 @@ describe('a broken LLM endpoint stops the run instead of failing every row', () 
     const refusing = await fixedServer(401);
     const out = join(dir, 'out.jsonl');
     try {
-      const result = await runCli(['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress'], '', { env: { OPENAI_BASE_URL: refusing.url, OPENAI_API_KEY: 'sk-wrong-key-123456' } });
+      const result = await runCli(
+        ['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress'],
+        '',
+        { env: { OPENAI_BASE_URL: refusing.url, OPENAI_API_KEY: 'sk-wrong-key-123456' } },
+      );
       assert.equal(result.code, 1, result.stderr);
       assert.equal(result.stderr.match(/refused the API key/g)?.length, 1, result.stderr);
       assert.ok(refusing.requests() <= 64, `${refusing.requests()} requests: at most the ones in flight when the first 401 came`);
@@ -76,7 +100,11 @@ describe('a broken LLM endpoint stops the run instead of failing every row', () 
     closed.server.close();
     await once(closed.server, 'close');
     const out = join(dir, 'out.jsonl');
-    const result = await runCli(['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress'], '', { env: { OPENAI_BASE_URL: url } });
+    const result = await runCli(
+      ['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress'],
+      '',
+      { env: { OPENAI_BASE_URL: url } },
+    );
     assert.equal(result.code, 1, result.stderr);
     assert.equal(result.stderr.match(/Nothing has answered there/g)?.length, 1, result.stderr);
     assert.ok(!existsSync(join(dir, 'out.failed.jsonl')) || (await readFile(join(dir, 'out.failed.jsonl'), 'utf8')) === '', 'no row was failed for it');
@@ -101,7 +129,10 @@ describe('SIGTERM with requests that hang', () => {
     const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/v1`;
     const out = join(dir, 'out.jsonl');
     try {
-      const { child, result } = startCli(['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress', '--grace', '1'], { env: { OPENAI_BASE_URL: url } });
+      const { child, result } = startCli(
+        ['run', 'spec/fixtures/strict-llm-pipeline.ts', '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--no-progress', '--grace', '1'],
+        { env: { OPENAI_BASE_URL: url } },
+      );
       child.stdin!.end();
       // Wait for the first wave of requests (the LLM's concurrency, 64), then ask the run to stop.
       await new Promise<void>((resolve) => {

@@ -31,7 +31,16 @@ async function chatServer(answer: (body: Record<string, unknown>, req: IncomingM
       const body = JSON.parse(text) as Record<string, unknown>;
       seen.push({ body, authorization: req.headers.authorization });
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req-${seen.length}` });
-      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'real', choices: [{ index: 0, message: { role: 'assistant', content: answer(body, req) }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+      res.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'real',
+          choices: [{ index: 0, message: { role: 'assistant', content: answer(body, req) }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      );
     });
   });
   server.listen(0, '127.0.0.1');
@@ -42,15 +51,22 @@ async function chatServer(answer: (body: Record<string, unknown>, req: IncomingM
 /** Runs `fn` with environment variables set, restoring them after. */
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  for (const [k, v] of Object.entries(vars))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return await fn();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
-const ask = (llm: Llm) => pipeline('ask').from(fromIterable([{ q: 'Is water wet?' }])).pipe(generate({ llm, prompt: '{{ q }}', as: 'a' }));
+const ask = (llm: Llm) =>
+  pipeline('ask')
+    .from(fromIterable([{ q: 'Is water wet?' }]))
+    .pipe(generate({ llm, prompt: '{{ q }}', as: 'a' }));
 
 describe('the LLM layer', () => {
   let sim: Simulator;
@@ -63,13 +79,16 @@ describe('the LLM layer', () => {
     const cache = await mkdtemp(joinPath(tmpdir(), 'sluice-endpoint-'));
     const real = await chatServer();
     try {
-      const simulated = await withEnv({ SLUICE_LLM: 'simulated', OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined, SLUICE_SIMULATOR_URL: undefined }, async () => {
-        const llm = createLlm({ model: 'sim-small' });
-        const out = toMemory();
-        await ask(llm).to(out).run({ cache, failed: failedCollector() });
-        await llm.close();
-        return out.rows[0]!;
-      });
+      const simulated = await withEnv(
+        { SLUICE_LLM: 'simulated', OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined, SLUICE_SIMULATOR_URL: undefined },
+        async () => {
+          const llm = createLlm({ model: 'sim-small' });
+          const out = toMemory();
+          await ask(llm).to(out).run({ cache, failed: failedCollector() });
+          await llm.close();
+          return out.rows[0]!;
+        },
+      );
       assert.equal((simulated._sluice as Record<string, Record<string, unknown>>).generate!.simulated, true);
       const llm = createLlm({ model: 'sim-small', baseURL: real.url });
       const out = toMemory();
@@ -103,7 +122,10 @@ describe('the LLM layer', () => {
       .from(fromIterable(rows))
       .pipe(
         complete({ llm, prompt: '<|start_header_id|>user<|end_header_id|>\n\n', as: 'instruction', sample: 'row' }),
-        broadcast({ a: (c) => c.pipe(generate({ llm, prompt: 'Answer: {{ instruction }}', as: 'answer', sample: 'row', name: 'answer' })), b: (c) => c.pipe(generate({ llm, prompt: 'Answer: {{ instruction }}', as: 'answer', sample: 'row', name: 'answer2' })) }),
+        broadcast({
+          a: (c) => c.pipe(generate({ llm, prompt: 'Answer: {{ instruction }}', as: 'answer', sample: 'row', name: 'answer' })),
+          b: (c) => c.pipe(generate({ llm, prompt: 'Answer: {{ instruction }}', as: 'answer', sample: 'row', name: 'answer2' })),
+        }),
       )
       .to(out)
       .run({ cache: await mkdtemp(joinPath(tmpdir(), 'sluice-sample-')), failed: failedCollector() });
@@ -149,7 +171,10 @@ describe('the LLM layer', () => {
     await pipeline('both')
       .from(fromIterable([{ q: 'x' }]))
       .pipe(
-        broadcast({ left: (c) => c.pipe(generate({ llm, prompt: 'L {{ q }}', as: 'left', name: 'left' })), right: (c) => c.pipe(generate({ llm, prompt: 'R {{ q }}', as: 'right', name: 'right' })) }),
+        broadcast({
+          left: (c) => c.pipe(generate({ llm, prompt: 'L {{ q }}', as: 'left', name: 'left' })),
+          right: (c) => c.pipe(generate({ llm, prompt: 'R {{ q }}', as: 'right', name: 'right' })),
+        }),
         join(),
       )
       .to(out)
@@ -190,11 +215,17 @@ describe('the LLM layer', () => {
       // The same from a definition: another endpoint gets the key its `apiKeyEnv` names, or none.
       const env = { OPENAI_API_KEY: 'sk-env-key-0123456789', TOGETHER_API_KEY: 'tg-key-123456' };
       for (const extra of ['', `, apiKeyEnv: TOGETHER_API_KEY`]) {
-        const p = await parseDefinition(`name: d\nllms:\n  w: { model: m, baseURL: "${other.url}"${extra} }\nsteps:\n  - generate: { llm: w, prompt: "{{ q }}", as: a }\n`, { env });
-        await p.run({ source: fromIterable([{ q: "hi" }]), sink: toMemory(), cache: false, failed: failedCollector() });
+        const p = await parseDefinition(
+          `name: d\nllms:\n  w: { model: m, baseURL: "${other.url}"${extra} }\nsteps:\n  - generate: { llm: w, prompt: "{{ q }}", as: a }\n`,
+          { env },
+        );
+        await p.run({ source: fromIterable([{ q: 'hi' }]), sink: toMemory(), cache: false, failed: failedCollector() });
         for (const step of p.steps) await (step.resources?.llm as Llm | undefined)?.close();
       }
-      assert.deepEqual(other.seen.map((s) => s.authorization), ['Bearer sluice-no-api-key', 'Bearer sk-other-provider-123', 'Bearer sluice-no-api-key', 'Bearer tg-key-123456']);
+      assert.deepEqual(
+        other.seen.map((s) => s.authorization),
+        ['Bearer sluice-no-api-key', 'Bearer sk-other-provider-123', 'Bearer sluice-no-api-key', 'Bearer tg-key-123456'],
+      );
     } finally {
       other.close();
     }

@@ -21,7 +21,13 @@ describe('promptTemplate', () => {
   it('prints plain columns exactly as liquid does, on its fast path', () => {
     const plain = promptTemplate('Q {{ x }} and {{y}}!');
     const viaLiquid = promptTemplate('Q {{ x }} and {{y}}!{% comment %}forces liquid{% endcomment %}');
-    for (const [x, y] of [['a<b>&"', 1], [0.1, -0], [1e21, true], ['', false], [Number.MAX_SAFE_INTEGER, 'ü']] as const) {
+    for (const [x, y] of [
+      ['a<b>&"', 1],
+      [0.1, -0],
+      [1e21, true],
+      ['', false],
+      [Number.MAX_SAFE_INTEGER, 'ü'],
+    ] as const) {
       assert.equal(plain.render({ x, y }), viaLiquid.render({ x, y }), `x=${String(x)} y=${String(y)}`);
     }
     // Anything else goes to liquid: lists, objects, null, and missing columns (an error).

@@ -7,7 +7,15 @@ import { manualClock, settle } from '../helpers/manual-clock.ts';
 /** Tracks whether a promise has settled yet, without awaiting it. */
 function track(promise: Promise<unknown>): { readonly done: boolean; readonly error: unknown } {
   const state = { done: false, error: undefined as unknown };
-  promise.then(() => { state.done = true; }, (error: unknown) => { state.done = true; state.error = error; });
+  promise.then(
+    () => {
+      state.done = true;
+    },
+    (error: unknown) => {
+      state.done = true;
+      state.error = error;
+    },
+  );
   return state;
 }
 
@@ -175,10 +183,15 @@ describe('RateLimiter', () => {
   it('never raises a configured limit or level above its own', () => {
     const clock = manualClock();
     const limiter = new RateLimiter({ rpm: 10, tpm: 1000, clock });
-    limiter.learn(new Headers({
-      'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '499', 'x-ratelimit-reset-requests': '20ms',
-      'x-ratelimit-limit-tokens': '90000', 'x-ratelimit-remaining-tokens': '90000',
-    }));
+    limiter.learn(
+      new Headers({
+        'x-ratelimit-limit-requests': '500',
+        'x-ratelimit-remaining-requests': '499',
+        'x-ratelimit-reset-requests': '20ms',
+        'x-ratelimit-limit-tokens': '90000',
+        'x-ratelimit-remaining-tokens': '90000',
+      }),
+    );
     assert.deepEqual(
       { rpm: limiter.rpm, tpm: limiter.tpm, requests: limiter.snapshot().requestsAvailable, tokens: limiter.snapshot().tokensAvailable },
       { rpm: 10, tpm: 1000, requests: 1, tokens: 1000 },
@@ -194,7 +207,10 @@ describe('RateLimiter', () => {
 
   it('says what it expected when a limit is not above 0', () => {
     assert.throws(() => new RateLimiter({ rpm: -1 }), new SluiceConfigError('Expected `rpm` to be a number above 0 or `Infinity`, got `-1`'));
-    assert.throws(() => new RateLimiter({ tpm: Number.NaN }), { code: 'SLUICE_CONFIG', message: 'Expected `tpm` to be a number above 0 or `Infinity`, got `NaN`' });
+    assert.throws(() => new RateLimiter({ tpm: Number.NaN }), {
+      code: 'SLUICE_CONFIG',
+      message: 'Expected `tpm` to be a number above 0 or `Infinity`, got `NaN`',
+    });
   });
 });
 

@@ -12,10 +12,26 @@ const top = { random: () => 0.999_999_999, now: () => Date.parse('2026-01-01T00:
 
 describe('classify', () => {
   const table: [string, unknown, Classification][] = [
-    ['429 with retry-after-ms', status(429, { 'retry-after-ms': '1500' }), { retry: true, delayMs: 1500, reason: 'rate-limit', status: 429, retryAfterMs: 1500 }],
-    ['429 with retry-after seconds', status(429, { 'retry-after': '2' }), { retry: true, delayMs: 2000, reason: 'rate-limit', status: 429, retryAfterMs: 2000 }],
-    ['429 with retry-after as an HTTP date', status(429, { 'retry-after': 'Thu, 01 Jan 2026 00:00:07 GMT' }), { retry: true, delayMs: 7000, reason: 'rate-limit', status: 429, retryAfterMs: 7000 }],
-    ['429 with retry-after above the cap', status(429, { 'retry-after': '3600' }), { retry: true, delayMs: 60_000, reason: 'rate-limit', status: 429, retryAfterMs: 3_600_000 }],
+    [
+      '429 with retry-after-ms',
+      status(429, { 'retry-after-ms': '1500' }),
+      { retry: true, delayMs: 1500, reason: 'rate-limit', status: 429, retryAfterMs: 1500 },
+    ],
+    [
+      '429 with retry-after seconds',
+      status(429, { 'retry-after': '2' }),
+      { retry: true, delayMs: 2000, reason: 'rate-limit', status: 429, retryAfterMs: 2000 },
+    ],
+    [
+      '429 with retry-after as an HTTP date',
+      status(429, { 'retry-after': 'Thu, 01 Jan 2026 00:00:07 GMT' }),
+      { retry: true, delayMs: 7000, reason: 'rate-limit', status: 429, retryAfterMs: 7000 },
+    ],
+    [
+      '429 with retry-after above the cap',
+      status(429, { 'retry-after': '3600' }),
+      { retry: true, delayMs: 60_000, reason: 'rate-limit', status: 429, retryAfterMs: 3_600_000 },
+    ],
     ['429 without retry-after', status(429), { retry: true, delayMs: 499, reason: 'rate-limit', status: 429 }],
     ['408', status(408), { retry: true, delayMs: 499, reason: 'request-timeout', status: 408 }],
     ['409', status(409), { retry: true, delayMs: 499, reason: 'conflict', status: 409 }],
@@ -44,7 +60,11 @@ describe('classify', () => {
     ['Sluice connection error', new LlmConnectionError('gone', { llm: 'a' }), { retry: true, delayMs: 499, reason: 'connection' }],
     ['Sluice 502', new LlmHttpError('bad gateway', { llm: 'a', status: 502 }), { retry: true, delayMs: 499, reason: 'server-error', status: 502 }],
     ['Sluice abort', new LlmAbortError('stop', { llm: 'a' }), { retry: false, delayMs: 0, reason: 'aborted' }],
-    ['Sluice finish reason', new LlmFinishReasonError('cut', { llm: 'a', status: 200, finishReason: 'length', response: {} }), { retry: false, delayMs: 0, reason: 'finish-reason' }],
+    [
+      'Sluice finish reason',
+      new LlmFinishReasonError('cut', { llm: 'a', status: 200, finishReason: 'length', response: {} }),
+      { retry: false, delayMs: 0, reason: 'finish-reason' },
+    ],
     ['a plain bug', new RangeError('oops'), { retry: false, delayMs: 0, reason: 'unknown' }],
     ['a thrown string', 'oops', { retry: false, delayMs: 0, reason: 'unknown' }],
   ];
@@ -78,7 +98,10 @@ describe('RetryPolicy', () => {
     const policy = new RetryPolicy({ budget: { ratio: 0.5, minRetries: 1 }, random: () => 0 });
     for (let i = 0; i < 4; i++) policy.recordCall(); // Budget: 0.5 × 4 + 1 = 3 retries.
     const decisions = [1, 2, 3, 4].map(() => policy.decide(status(503), 1));
-    assert.deepEqual(decisions.map((d) => d.retry), [true, true, true, false]);
+    assert.deepEqual(
+      decisions.map((d) => d.retry),
+      [true, true, true, false],
+    );
     assert.equal(decisions[3]!.stop, 'budget');
     assert.deepEqual(policy.snapshot(), { calls: 4, retries: 3, budgetLeft: 0 });
   });

@@ -12,6 +12,7 @@ import { startSimulator } from '../../lib/llm/simulator/index.ts';
 import { toObservable } from '../../lib/serve/to-observable.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { runCli } from '../helpers/run-cli.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'sk-live-DO-NOT-LEAK-7f3a9c';
 
@@ -28,7 +29,16 @@ function echoServer(): Promise<Server> {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_1' });
-      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'echo', choices: [{ index: 0, message: { role: 'assistant', content: `ok ${n}` }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+      res.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'echo',
+          choices: [{ index: 0, message: { role: 'assistant', content: `ok ${n}` }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      );
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -51,18 +61,19 @@ describe('the API key', () => {
       const dir = await mkdtemp(join(tmpdir(), 'sluice-secret-'));
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
       const input = Array.from({ length: 6 }, (_, n) => JSON.stringify({ n })).join('\n');
-      const result = await runCli(
-        ['run', 'spec/fixtures/echo-pipeline.ts', '-o', join(dir, 'out', 'rows.jsonl'), '--run-dir', join(dir, 'run')],
-        input,
-        { env: { OPENAI_BASE_URL: url, OPENAI_API_KEY: SECRET, SLUICE_CACHE_DIR: join(dir, 'cache') } },
-      );
+      const result = await runCli(['run', 'spec/fixtures/echo-pipeline.ts', '-o', join(dir, 'out', 'rows.jsonl'), '--run-dir', join(dir, 'run')], input, {
+        env: { OPENAI_BASE_URL: url, OPENAI_API_KEY: SECRET, SLUICE_CACHE_DIR: join(dir, 'cache') },
+      });
       assert.equal(result.code, 3, result.stderr);
       assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET));
       const failed = await readFile(join(dir, 'out', 'rows.failed.jsonl'), 'utf8');
       assert.equal(failed.trim().split('\n').length, 3);
       assert.match(failed, /bad request from Bearer \[REDACTED\]/);
       const files = await filesUnder(dir);
-      assert.ok(files.some((f) => f.includes('cache')), 'the cache was written');
+      assert.ok(
+        files.some((f) => f.includes('cache')),
+        'the cache was written',
+      );
       for (const file of files) {
         const bytes = await readFile(file);
         assert.equal(bytes.includes(SECRET), false, `${file} holds the key`);
@@ -78,12 +89,14 @@ describe('cancellation', () => {
     const sim = await startSimulator({ latencyMs: 5_000 });
     const llm = createLlm({ model: 'sim-small', baseURL: sim.url, apiKey: 'sk-test', concurrency: 8 });
     try {
-      const p = pipeline('cancel').from(fromIterable(Array.from({ length: 100 }, (_, i) => ({ i })))).pipe(generate({ llm, prompt: 'Row {{ i }}', concurrency: 8 }));
+      const p = pipeline('cancel')
+        .from(fromIterable(Array.from({ length: 100 }, (_, i) => ({ i }))))
+        .pipe(generate({ llm, prompt: 'Row {{ i }}', concurrency: 8 }));
       const subscription = toObservable(p, { cache: false, failed: { name: 'f', write: (_r, _l, done) => done(), close: async () => {} } }).subscribe();
-      for (let i = 0; i < 200 && sim.stats().inFlight < 8; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => sim.stats().inFlight >= 8);
       assert.equal(sim.stats().inFlight, 8);
       subscription.unsubscribe();
-      for (let i = 0; i < 200 && sim.stats().clientClosedInFlight < 8; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => sim.stats().clientClosedInFlight >= 8);
       assert.equal(sim.stats().clientClosedInFlight, 8);
       assert.equal(sim.stats().inFlight, 0);
     } finally {

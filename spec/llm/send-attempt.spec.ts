@@ -10,10 +10,13 @@ describe('sendAttempt', () => {
   it('times the attempt out on the injected clock, aborting the send', async () => {
     const clock = manualClock();
     let seen: AbortSignal | undefined;
-    const attempt = sendAttempt((signal) => {
-      seen = signal;
-      return new Promise<SentResponse<unknown>>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted by the timeout'))));
-    }, { llm: 'judge', kind: 'chat', timeoutMs: 30_000, signal: new AbortController().signal, timers: clock, attempt: 2 });
+    const attempt = sendAttempt(
+      (signal) => {
+        seen = signal;
+        return new Promise<SentResponse<unknown>>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted by the timeout'))));
+      },
+      { llm: 'judge', kind: 'chat', timeoutMs: 30_000, signal: new AbortController().signal, timers: clock, attempt: 2 },
+    );
     const outcome = attempt.catch((error: unknown) => error);
     await clock.advance(29_999);
     assert.equal(seen?.aborted, false);
@@ -27,7 +30,10 @@ describe('sendAttempt', () => {
   it('passes the caller abort through as it is, not as a timeout', async () => {
     const clock = manualClock();
     const caller = new AbortController();
-    const attempt = sendAttempt((signal) => new Promise<SentResponse<unknown>>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))), { llm: 'a', kind: 'chat', timeoutMs: 1000, signal: caller.signal, timers: clock, attempt: 1 });
+    const attempt = sendAttempt(
+      (signal) => new Promise<SentResponse<unknown>>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      { llm: 'a', kind: 'chat', timeoutMs: 1000, signal: caller.signal, timers: clock, attempt: 1 },
+    );
     caller.abort('stop');
     await assert.rejects(attempt, (reason: unknown) => reason === 'stop');
     assert.equal(clock.timers(), 0, 'the timer is cleared');
@@ -43,12 +49,15 @@ describe('sendAttempt', () => {
       ['embed', { object: 'list' }, 'no `data` list'],
     ];
     for (const [kind, data, problem] of cases) {
-      await assert.rejects(sendAttempt(async () => ok(data), { ...options, kind }), (error: unknown) => {
-        assert.ok(error instanceof LlmBadResponseError);
-        assert.equal(error.message, `LLM \`a\` answered 200 with a body that is not an answer: ${problem}`);
-        assert.equal(error.requestId, 'req_1');
-        return true;
-      });
+      await assert.rejects(
+        sendAttempt(async () => ok(data), { ...options, kind }),
+        (error: unknown) => {
+          assert.ok(error instanceof LlmBadResponseError);
+          assert.equal(error.message, `LLM \`a\` answered 200 with a body that is not an answer: ${problem}`);
+          assert.equal(error.requestId, 'req_1');
+          return true;
+        },
+      );
     }
     assert.deepEqual((await sendAttempt(async () => ok({ data: [] }), { ...options, kind: 'embed' })).data, { data: [] });
   });

@@ -34,7 +34,10 @@ describe('LLM steps under faults and limits', () => {
       const lost = failed.rows.map((f) => (f.row as Row).i as number);
       assert.equal(new Set(written).size, written.length, 'no duplicates in the output');
       assert.equal(written.length + lost.length, 2000);
-      assert.deepEqual([...written, ...lost].sort((a, b) => a - b), ids);
+      assert.deepEqual(
+        [...written, ...lost].sort((a, b) => a - b),
+        ids,
+      );
       assert.equal(summary.source.done, 2000);
       const stats = faulty.stats();
       assert.ok((stats.faults['429'] ?? 0) > 200, `429s injected: ${JSON.stringify(stats.faults)}`);

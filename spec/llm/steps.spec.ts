@@ -13,7 +13,6 @@ import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
 
-
 describe('LLM steps against the loopback simulator', () => {
   let sim: Simulator;
   let llm: Llm;
@@ -49,14 +48,22 @@ describe('LLM steps against the loopback simulator', () => {
 
   it('generate with n samples gives a list, or one row per sample with child ids', async () => {
     const list = toMemory();
-    await pipeline('n').from(fromIterable([{ q: 'x' }])).pipe(generate({ llm, prompt: '{{ q }}', n: 3, metadata: false })).to(list).run({ failed: failedCollector(), cache: false });
+    await pipeline('n')
+      .from(fromIterable([{ q: 'x' }]))
+      .pipe(generate({ llm, prompt: '{{ q }}', n: 3, metadata: false }))
+      .to(list)
+      .run({ failed: failedCollector(), cache: false });
     const samples = list.rows[0]!.generation as string[];
     assert.equal(samples.length, 3);
     assert.equal(new Set(samples).size, 3);
     assert.equal(list.rows[0]!._sluice, undefined);
 
     const rows = toMemory();
-    const summary = await pipeline('n').from(fromIterable([{ q: 'x' }, { q: 'y' }])).pipe(generate({ llm, prompt: '{{ q }}', n: 3, samples: 'rows', as: 'a' })).to(rows).run({ failed: failedCollector(), cache: false });
+    const summary = await pipeline('n')
+      .from(fromIterable([{ q: 'x' }, { q: 'y' }]))
+      .pipe(generate({ llm, prompt: '{{ q }}', n: 3, samples: 'rows', as: 'a' }))
+      .to(rows)
+      .run({ failed: failedCollector(), cache: false });
     assert.equal(rows.rows.length, 6);
     assert.equal(summary.source.done, 2);
     assert.equal(summary.steps.generate!.emitted, 6);
@@ -99,7 +106,11 @@ describe('LLM steps against the loopback simulator', () => {
   it('complete sends a raw prompt to the legacy completions endpoint', async () => {
     const out = toMemory();
     const before = sim.log.length;
-    await pipeline('c').from(fromIterable([{ seed: 'Once' }])).pipe(complete({ llm, prompt: '<|user|>{{ seed }}', as: 'text' })).to(out).run({ failed: failedCollector(), cache: false });
+    await pipeline('c')
+      .from(fromIterable([{ seed: 'Once' }]))
+      .pipe(complete({ llm, prompt: '<|user|>{{ seed }}', as: 'text' }))
+      .to(out)
+      .run({ failed: failedCollector(), cache: false });
     assert.equal(typeof out.rows[0]!.text, 'string');
     assert.equal(sim.log.at(-1)!.path, '/v1/completions');
     assert.equal(sim.log.length - before, 1);
@@ -109,7 +120,11 @@ describe('LLM steps against the loopback simulator', () => {
     const out = toMemory();
     const before = sim.log.length;
     const rows = Array.from({ length: 10 }, (_, i) => ({ text: `sentence ${i}` }));
-    await pipeline('e').from(fromIterable(rows)).pipe(embed({ llm, text: '{{ text }}', size: 4, dimensions: 6 })).to(out).run({ failed: failedCollector(), cache: false });
+    await pipeline('e')
+      .from(fromIterable(rows))
+      .pipe(embed({ llm, text: '{{ text }}', size: 4, dimensions: 6 }))
+      .to(out)
+      .run({ failed: failedCollector(), cache: false });
     assert.equal(out.rows.length, 10);
     assert.ok(out.rows.every((r) => Array.isArray(r.embedding) && (r.embedding as number[]).length === 6));
     const requests = sim.log.slice(before);
@@ -120,14 +135,20 @@ describe('LLM steps against the loopback simulator', () => {
   it('names a missing template column before any request is sent', async () => {
     const before = sim.log.length;
     await assert.rejects(
-      pipeline('v').from(fromIterable([{ topic: 'x' }])).pipe(generate({ llm, prompt: 'Answer {{ question }}', name: 'answer' })).to(toMemory()).run({ failed: failedCollector(), cache: false }),
+      pipeline('v')
+        .from(fromIterable([{ topic: 'x' }]))
+        .pipe(generate({ llm, prompt: 'Answer {{ question }}', name: 'answer' }))
+        .to(toMemory())
+        .run({ failed: failedCollector(), cache: false }),
       /Step `answer` needs column `question`, but upstream produces `topic`\. Map it with `inputs: \{ question: 'topic' \}`/,
     );
     assert.equal(sim.log.length, before);
     const out = toMemory();
-    await pipeline('v').from(fromIterable([{ topic: 'x' }])).pipe(generate({ llm, prompt: 'Answer {{ question }}', inputs: { question: 'topic' } })).to(out).run({ failed: failedCollector(), cache: false });
+    await pipeline('v')
+      .from(fromIterable([{ topic: 'x' }]))
+      .pipe(generate({ llm, prompt: 'Answer {{ question }}', inputs: { question: 'topic' } }))
+      .to(out)
+      .run({ failed: failedCollector(), cache: false });
     assert.match(String(out.rows[0]!.generation), /Answer x/);
   });
-
-
 });

@@ -7,7 +7,10 @@ describe('TokenEstimator', () => {
   it('counts prompt tokens as characters / 4 plus 4 per chat message, and half of max_tokens before any completion', () => {
     const estimator = new TokenEstimator();
     const estimate = estimator.estimate({
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'What is the capital of France?' }] }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'What is the capital of France?' }] },
+      ],
       max_tokens: 100,
     });
     // 9 + 30 characters → 10 tokens, + 2 messages × 4.

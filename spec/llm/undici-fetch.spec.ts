@@ -20,7 +20,13 @@ async function startServer(): Promise<{ server: Server; url: string; handle: (ha
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, handle: (h) => { handler = h; } };
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    handle: (h) => {
+      handler = h;
+    },
+  };
 }
 
 describe('createUndiciFetch', () => {
@@ -43,7 +49,12 @@ describe('createUndiciFetch', () => {
     let seen: { method?: string; url?: string; headers?: IncomingMessage['headers']; body?: string } = {};
     handle((req, res, body) => {
       seen = { method: req.method, url: req.url, headers: req.headers, body };
-      res.writeHead(201, 'Made', [['content-type', 'application/json'], ['x-request-id', 'req_1'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']]);
+      res.writeHead(201, 'Made', [
+        ['content-type', 'application/json'],
+        ['x-request-id', 'req_1'],
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+      ]);
       res.end('{"ok":true}');
     });
     const response = await fetch(`${url}/v1/things?x=1&y=2`, {
@@ -223,14 +234,24 @@ describe('createUndiciFetch', () => {
       if (request.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         for (const piece of ['Hel', 'lo']) {
-          res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+          res.write(
+            `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`,
+          );
         }
         res.end('data: [DONE]\n\n');
         return;
       }
       assert.equal(req.headers['authorization'], 'Bearer sk-test');
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_sdk' });
-      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }] }));
+      res.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
+        }),
+      );
     });
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-test', maxRetries: 0, fetch, fetchOptions: { dispatcher: agent } as object });
     const { data, request_id } = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();

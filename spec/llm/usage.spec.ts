@@ -6,8 +6,21 @@ import { Usage } from '../../lib/llm/usage.ts';
 describe('Usage', () => {
   it('starts at zero, and says whether its model is priced', () => {
     assert.deepEqual(new Usage({ llm: 'judge', model: 'gpt-4o-mini' }).snapshot(), {
-      llm: 'judge', model: 'gpt-4o-mini', calls: 0, requests: 0, responses: 0, retries: 0, rateLimited: 0, errors: 0, cacheHits: 0,
-      promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, priced: true,
+      llm: 'judge',
+      model: 'gpt-4o-mini',
+      calls: 0,
+      requests: 0,
+      responses: 0,
+      retries: 0,
+      rateLimited: 0,
+      errors: 0,
+      cacheHits: 0,
+      promptTokens: 0,
+      cachedPromptTokens: 0,
+      completionTokens: 0,
+      totalTokens: 0,
+      costUsd: 0,
+      priced: true,
     });
     assert.equal(new Usage({ llm: 'local', model: 'qwen3-8b' }).snapshot().priced, false);
   });
@@ -22,7 +35,10 @@ describe('Usage', () => {
     usage.recordError();
     usage.recordCacheHit();
     const { calls, requests, retries, rateLimited, errors, cacheHits } = usage.snapshot();
-    assert.deepEqual({ calls, requests, retries, rateLimited, errors, cacheHits }, { calls: 1, requests: 2, retries: 1, rateLimited: 1, errors: 1, cacheHits: 1 });
+    assert.deepEqual(
+      { calls, requests, retries, rateLimited, errors, cacheHits },
+      { calls: 1, requests: 2, retries: 1, rateLimited: 1, errors: 1, cacheHits: 1 },
+    );
   });
 
   it('adds up tokens and cost per response', () => {

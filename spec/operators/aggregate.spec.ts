@@ -17,11 +17,14 @@ import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row, lineage: envelope.lineage });
 
-const hashOf = (...ids: string[]) => `agg:${createHash('sha256').update([...ids].sort().join('\n')).digest('hex').slice(0, 16)}`;
+const hashOf = (...ids: string[]) =>
+  `agg:${createHash('sha256')
+    .update([...ids].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16)}`;
 
 type Q = { topic: string; q: string };
-const questions = (ctx: TestContext, ...pairs: Array<[string, string]>) =>
-  pairs.map(([topic, q], i) => envelopeOf(ctx, `s:${i}`, { topic, q }));
+const questions = (ctx: TestContext, ...pairs: Array<[string, string]>) => pairs.map(([topic, q], i) => envelopeOf(ctx, `s:${i}`, { topic, q }));
 
 describe('aggregate', () => {
   it('by count: every n rows, and the last partial group at completion', async () => {
@@ -39,7 +42,7 @@ describe('aggregate', () => {
     assert.deepEqual(stats, { ...stats, in: 7, out: 7, filtered: 0, failed: 0, emitted: 3 });
     assert.deepEqual(ctx.done, [], 'members are not done while their group is in flight');
     write(out.slice(0, 1));
-    assert.deepEqual(ctx.done, ['s:0', 's:1', 's:2'], 'a group\'s members are done when it is');
+    assert.deepEqual(ctx.done, ['s:0', 's:1', 's:2'], "a group's members are done when it is");
     write(out.slice(1));
     assertAccounted(ctx, sources);
   });
@@ -65,20 +68,23 @@ describe('aggregate', () => {
     const sizes: number[] = [];
     let lowest = budget.free;
     await new Promise<void>((resolve, reject) => {
-      const timeout = setTimeout(() => reject(new Error('deadlock: the source waited for credits that groups held')), 2000);
-      ctx.compile([aggregate({ count: 10 })], 'p')(source).subscribe({
-        next(group) {
-          lowest = Math.min(lowest, budget.free);
-          sizes.push((group.row as { rows: unknown[] }).rows.length);
-          // A sink: written a moment later.
-          queueMicrotask(() => group.permit.release());
-        },
-        error: reject,
-        complete: () => {
-          clearTimeout(timeout);
-          resolve();
-        },
-      });
+      ctx
+        .compile(
+          [aggregate({ count: 10 })],
+          'p',
+        )(source)
+        .subscribe({
+          next(group) {
+            lowest = Math.min(lowest, budget.free);
+            sizes.push((group.row as { rows: unknown[] }).rows.length);
+            // A sink: written a moment later.
+            queueMicrotask(() => group.permit.release());
+          },
+          error: reject,
+          // A deadlock (the source waiting for credits that groups hold) leaves this pending with an
+          // empty event loop, which the test runner reports as a failure.
+          complete: () => resolve(),
+        });
     });
     await new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -97,7 +103,11 @@ describe('aggregate', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const input = cold('-a-b-----c--d|', { a: sources[0]!, b: sources[1]!, c: sources[2]!, d: sources[3]! });
       const step = aggregate({ windowMs: 5, scheduler: testScheduler, reduce: (rows: Array<{ n: number }>) => ({ ns: rows.map((r) => r.n) }) });
-      expectObservable(step.operator(ctx)(input).pipe(rxMap((e) => e.row))).toBe('------x------(y|)', {
+      expectObservable(
+        step
+          .operator(ctx)(input)
+          .pipe(rxMap((e) => e.row)),
+      ).toBe('------x------(y|)', {
         x: { ns: [0, 1] },
         y: { ns: [2, 3] },
       });
@@ -111,17 +121,31 @@ describe('aggregate', () => {
     const out = await collect([aggregate({ key: 'topic' })], ctx, sources);
 
     assert.deepEqual(out.map(view), [
-      { id: 'agg:rivers', row: { key: 'rivers', rows: [{ topic: 'rivers', q: 'q1' }, { topic: 'rivers', q: 'q3' }] }, lineage: ['s:0', 's:2'] },
+      {
+        id: 'agg:rivers',
+        row: {
+          key: 'rivers',
+          rows: [
+            { topic: 'rivers', q: 'q1' },
+            { topic: 'rivers', q: 'q3' },
+          ],
+        },
+        lineage: ['s:0', 's:2'],
+      },
       { id: 'agg:hills', row: { key: 'hills', rows: [{ topic: 'hills', q: 'q2' }] }, lineage: ['s:1'] },
     ]);
     write(out);
     assertAccounted(ctx, sources);
   });
 
-  it('by key and count: a key\'s group as soon as it is full, the rest at completion', async () => {
+  it("by key and count: a key's group as soon as it is full, the rest at completion", async () => {
     const ctx = testContext();
     const sources = questions(ctx, ['rivers', 'q1'], ['hills', 'q2'], ['rivers', 'q3'], ['rivers', 'q4']);
-    const out = await collect([aggregate({ key: (row: Q) => row.topic.toUpperCase(), count: 2, reduce: (rows: Q[], key) => ({ key, qs: rows.map((r) => r.q) }) })], ctx, sources);
+    const out = await collect(
+      [aggregate({ key: (row: Q) => row.topic.toUpperCase(), count: 2, reduce: (rows: Q[], key) => ({ key, qs: rows.map((r) => r.q) }) })],
+      ctx,
+      sources,
+    );
 
     assert.deepEqual(out.map(view), [
       { id: hashOf('s:0', 's:2'), row: { key: 'RIVERS', qs: ['q1', 'q3'] }, lineage: ['s:0', 's:2'] },
@@ -141,21 +165,30 @@ describe('aggregate', () => {
       envelopeOf(ctx, 's:3', { topic: 'b' }),
       envelopeOf(ctx, 's:4', { topic: 'b' }),
     ];
-    const out = await collect([aggregate({
-      key: 'topic' as never,
-      reduce: (rows: unknown[], key) => {
-        if (key === 'b') throw new Error('cannot reduce b');
-        return { key, n: rows.length };
-      },
-    })], ctx, sources);
+    const out = await collect(
+      [
+        aggregate({
+          key: 'topic' as never,
+          reduce: (rows: unknown[], key) => {
+            if (key === 'b') throw new Error('cannot reduce b');
+            return { key, n: rows.length };
+          },
+        }),
+      ],
+      ctx,
+      sources,
+    );
 
     assert.deepEqual(out.map(view), [{ id: 'agg:a', row: { key: 'a', n: 1 }, lineage: ['s:0'] }]);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.code, f.message]), [
-      ['s:1', 'SLUICE_AGGREGATE_KEY', 'The key column `topic` gave `undefined` for row `s:1`; a key must be a string or a number.'],
-      ['s:2', 'SLUICE_AGGREGATE_KEY', 'The key column `topic` gave `{"nested":true}` for row `s:2`; a key must be a string or a number.'],
-      ['s:3', 'Error', 'cannot reduce b'],
-      ['s:4', 'Error', 'cannot reduce b'],
-    ]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.code, f.message]),
+      [
+        ['s:1', 'SLUICE_AGGREGATE_KEY', 'The key column `topic` gave `undefined` for row `s:1`; a key must be a string or a number.'],
+        ['s:2', 'SLUICE_AGGREGATE_KEY', 'The key column `topic` gave `{"nested":true}` for row `s:2`; a key must be a string or a number.'],
+        ['s:3', 'Error', 'cannot reduce b'],
+        ['s:4', 'Error', 'cannot reduce b'],
+      ],
+    );
     const stats = ctx.allStats.get('p/aggregate')!;
     assert.deepEqual(stats, { ...stats, in: 5, out: 1, failed: 4, emitted: 1 });
     write(out);
@@ -180,7 +213,14 @@ describe('aggregate', () => {
       sources,
     );
     // The join gets only branch b's copies (one per record); branch a's group comes out on its own.
-    assert.deepEqual(out.map((e) => [e.id, e.row]).sort(), [['agg:' + hashOf('s:0', 's:1').slice(4), { total: 2 }], ['s:0', { n: 1 }], ['s:1', { n: 2 }]].sort());
+    assert.deepEqual(
+      out.map((e) => [e.id, e.row]).sort(),
+      [
+        [`agg:${hashOf('s:0', 's:1').slice(4)}`, { total: 2 }],
+        ['s:0', { n: 1 }],
+        ['s:1', { n: 2 }],
+      ].sort(),
+    );
     write(out);
     assertAccounted(ctx, sources);
   });
@@ -205,10 +245,13 @@ describe('aggregate when the consumer unsubscribes', () => {
   it('keys no more rows once unsubscribed', async () => {
     const ctx = testContext();
     let calls = 0;
-    const step = aggregate({ count: 1, key: (row: { n: number }) => {
-      calls++;
-      return row.n;
-    } });
+    const step = aggregate({
+      count: 1,
+      key: (row: { n: number }) => {
+        calls++;
+        return row.n;
+      },
+    });
     const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
     const result = await unsubscribeAfterFirst([step], ctx, rows);
     assert.deepEqual({ ...result, calls }, { emitted: 1, inputObserved: false, calls: 1 });

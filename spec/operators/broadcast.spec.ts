@@ -18,8 +18,7 @@ const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, branch: envelope.branch, row: envelope.row });
 
 /** Wraps a raw RxJS operator as a step, for tests. */
-const raw = (kind: string, operator: (source: Observable<Envelope>) => Observable<Envelope>) =>
-  defineStep<any, any>({ kind, operator: () => operator as any });
+const raw = (kind: string, operator: (source: Observable<Envelope>) => Observable<Envelope>) => defineStep<any, any>({ kind, operator: () => operator as any });
 
 type Q = { q: string };
 
@@ -65,7 +64,11 @@ describe('broadcast', () => {
     const row = envelopeOf(ctx, 's:0', { q: 'x' });
     scheduler().run(({ cold, expectObservable }) => {
       const step = broadcast({ fast: chain(), slow: chain().pipe(raw('delay', delay(5))) });
-      expectObservable(step.operator(ctx)(cold('-a|', { a: row })).pipe(rxMap((e) => e.branch))).toBe('-f----(s|)', { f: 'fast', s: 'slow' });
+      expectObservable(
+        step
+          .operator(ctx)(cold('-a|', { a: row }))
+          .pipe(rxMap((e) => e.branch)),
+      ).toBe('-f----(s|)', { f: 'fast', s: 'slow' });
     });
   });
 
@@ -74,16 +77,25 @@ describe('broadcast', () => {
     const sources = [0, 1, 2].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
     const step = broadcast({
       even: (c) => c.pipe(filter((row: { n: number }) => row.n % 2 === 0)),
-      safe: (c) => c.pipe(map((row: { n: number }) => {
-        if (row.n === 2) throw new Error('two');
-        return row;
-      })),
+      safe: (c) =>
+        c.pipe(
+          map((row: { n: number }) => {
+            if (row.n === 2) throw new Error('two');
+            return row;
+          }),
+        ),
     });
     const out = await collect(step, ctx, sources);
 
-    assert.deepEqual(out.map((e) => `${e.id}@${e.branch}`), ['s:0@even', 's:0@safe', 's:1@safe', 's:2@even']);
+    assert.deepEqual(
+      out.map((e) => `${e.id}@${e.branch}`),
+      ['s:0@even', 's:0@safe', 's:1@safe', 's:2@even'],
+    );
     assert.deepEqual(ctx.dropped, ['s:1']);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.step]), [['s:2', 'broadcast/safe/map']]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.step]),
+      [['s:2', 'broadcast/safe/map']],
+    );
     write(out);
     assertAccounted(ctx, sources);
   });

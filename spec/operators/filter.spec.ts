@@ -11,14 +11,17 @@ import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
 
-
 describe('filter', () => {
   it('drops rows in place, keeping the others on time, and releases the dropped permits at once (marble)', () => {
     const ctx = testContext('filter');
     const sources = [1, 2, 3, 4].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
     scheduler().run(({ cold, expectObservable, flush }) => {
       const source = cold('-a-b-c-d|', { a: sources[0]!, b: sources[1]!, c: sources[2]!, d: sources[3]! });
-      expectObservable(filter((row: { n: number }) => row.n % 2 === 1).operator(ctx)(source).pipe(rxMap(view))).toBe('-a---c--|', {
+      expectObservable(
+        filter((row: { n: number }) => row.n % 2 === 1)
+          .operator(ctx)(source)
+          .pipe(rxMap(view)),
+      ).toBe('-a---c--|', {
         a: { id: 's:1', row: { n: 1 } },
         c: { id: 's:3', row: { n: 3 } },
       });
@@ -35,13 +38,23 @@ describe('filter', () => {
   it('fails a row whose predicate throws', async () => {
     const ctx = testContext('filter');
     const sources = [1, 2, 3].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
-    const out = await collect(filter((row: { n: number }) => {
-      if (row.n === 2) throw new TypeError('bad row');
-      return true;
-    }), ctx, sources);
+    const out = await collect(
+      filter((row: { n: number }) => {
+        if (row.n === 2) throw new TypeError('bad row');
+        return true;
+      }),
+      ctx,
+      sources,
+    );
 
-    assert.deepEqual(out.map((e) => e.id), ['s:1', 's:3']);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.code, f.message]), [['s:2', 'TypeError', 'bad row']]);
+    assert.deepEqual(
+      out.map((e) => e.id),
+      ['s:1', 's:3'],
+    );
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.code, f.message]),
+      [['s:2', 'TypeError', 'bad row']],
+    );
     assert.deepEqual(ctx.dropped, []);
     write(out);
     assertAccounted(ctx, sources);

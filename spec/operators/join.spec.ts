@@ -31,26 +31,52 @@ describe('join', () => {
     const ctx = testContext();
     const sources = [0, 1, 2, 3, 4].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
     const steps = [
-      broadcast({
-        a: (c) => c.pipe(filter((row: N) => row.n !== 4), map((row: N) => ({ ...row, a: row.n * 10 }))),
-        b: (c) => c.pipe(filter((row: N) => row.n % 2 === 0 && row.n !== 4), map((row: N) => ({ ...row, b: `b${row.n}` }))),
-        c: (c) => c.pipe(map((row: N) => {
-          if (row.n === 2 || row.n === 4) throw new Error(`no c for ${row.n}`);
-          return { ...row, c: true };
-        })),
-      }, { name: 'fan' }),
+      broadcast(
+        {
+          a: (c) =>
+            c.pipe(
+              filter((row: N) => row.n !== 4),
+              map((row: N) => ({ ...row, a: row.n * 10 })),
+            ),
+          b: (c) =>
+            c.pipe(
+              filter((row: N) => row.n % 2 === 0 && row.n !== 4),
+              map((row: N) => ({ ...row, b: `b${row.n}` })),
+            ),
+          c: (c) =>
+            c.pipe(
+              map((row: N) => {
+                if (row.n === 2 || row.n === 4) throw new Error(`no c for ${row.n}`);
+                return { ...row, c: true };
+              }),
+            ),
+        },
+        { name: 'fan' },
+      ),
       join(),
     ];
     const out = await collect(steps, ctx, sources);
 
-    assert.deepEqual(out.map(view).sort((x, y) => x.id.localeCompare(y.id)), [
-      { id: 's:0', branch: '', row: { n: 0, a: 0, b: 'b0', c: true } },
-      { id: 's:1', branch: '', row: { n: 1, a: 10, c: true } },
-      { id: 's:2', branch: '', row: { n: 2, a: 20, b: 'b2' } },
-      { id: 's:3', branch: '', row: { n: 3, a: 30, c: true } },
-    ]);
-    assert.ok(out.every((e) => e.fans.length === 0), 'the join closed the fan-out');
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.step]), [['s:2', 'p/fan/c/map'], ['s:4', 'p/fan/c/map']]);
+    assert.deepEqual(
+      out.map(view).sort((x, y) => x.id.localeCompare(y.id)),
+      [
+        { id: 's:0', branch: '', row: { n: 0, a: 0, b: 'b0', c: true } },
+        { id: 's:1', branch: '', row: { n: 1, a: 10, c: true } },
+        { id: 's:2', branch: '', row: { n: 2, a: 20, b: 'b2' } },
+        { id: 's:3', branch: '', row: { n: 3, a: 30, c: true } },
+      ],
+    );
+    assert.ok(
+      out.every((e) => e.fans.length === 0),
+      'the join closed the fan-out',
+    );
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.step]),
+      [
+        ['s:2', 'p/fan/c/map'],
+        ['s:4', 'p/fan/c/map'],
+      ],
+    );
     assert.deepEqual(ctx.dropped.sort(), ['s:1', 's:3', 's:4', 's:4']);
     assert.deepEqual(ctx.done, ['s:4'], 's:4 lost every copy: done without a row');
     const joinStats = ctx.allStats.get('p/join-1')!;
@@ -91,11 +117,18 @@ describe('join', () => {
   it('keeps a column name with the list form of `combine`', async () => {
     const ctx = testContext();
     const sources = [envelopeOf(ctx, 's:0', { q: 'x' })];
-    const out = await collect([
-      broadcast({ a: (c) => c.pipe(map((row: object) => ({ ...row, g: 1 }))), b: (c) => c.pipe(map((row: object) => ({ ...row, g: 2 }))) }),
-      join({ combine: ['g'] }),
-    ], ctx, sources);
-    assert.deepEqual(out.map((e) => e.row), [{ q: 'x', g: [1, 2] }]);
+    const out = await collect(
+      [
+        broadcast({ a: (c) => c.pipe(map((row: object) => ({ ...row, g: 1 }))), b: (c) => c.pipe(map((row: object) => ({ ...row, g: 2 }))) }),
+        join({ combine: ['g'] }),
+      ],
+      ctx,
+      sources,
+    );
+    assert.deepEqual(
+      out.map((e) => e.row),
+      [{ q: 'x', g: [1, 2] }],
+    );
     write(out);
     assertAccounted(ctx, sources);
   });
@@ -103,41 +136,53 @@ describe('join', () => {
   it('closes only the innermost fan-out, giving nested branch paths back', async () => {
     const ctx = testContext();
     const sources = [envelopeOf(ctx, 's:0', { q: 'x' })];
-    const out = await collect([
-      broadcast({
-        outer: (c) => c.pipe(
-          broadcast({ i1: (d) => d.pipe(map((row: object) => ({ ...row, i1: 1 }))), i2: (d) => d.pipe(map((row: object) => ({ ...row, i2: 2 }))) }),
-          join(),
-          map((row: object) => ({ ...row, outer: true })),
-        ),
-        other: (c) => c.pipe(map((row: object) => ({ ...row, other: true }))),
-      }),
-      join({ branchesAs: 'from' }),
-    ], ctx, sources);
+    const out = await collect(
+      [
+        broadcast({
+          outer: (c) =>
+            c.pipe(
+              broadcast({ i1: (d) => d.pipe(map((row: object) => ({ ...row, i1: 1 }))), i2: (d) => d.pipe(map((row: object) => ({ ...row, i2: 2 }))) }),
+              join(),
+              map((row: object) => ({ ...row, outer: true })),
+            ),
+          other: (c) => c.pipe(map((row: object) => ({ ...row, other: true }))),
+        }),
+        join({ branchesAs: 'from' }),
+      ],
+      ctx,
+      sources,
+    );
 
     assert.deepEqual(out.map(view), [{ id: 's:0', branch: '', row: { q: 'x', i1: 1, i2: 2, outer: true, other: true, from: ['outer', 'other'] } }]);
     write(out);
     assertAccounted(ctx, sources);
   });
 
-  it('emits the merged row from inside another step\'s failure when that was the last copy', async () => {
+  it("emits the merged row from inside another step's failure when that was the last copy", async () => {
     const ctx = testContext();
     const sources = [envelopeOf(ctx, 's:0', { n: 1 })];
     const seen: string[] = [];
-    const out = await collect([
-      broadcast({
-        first: (c) => c.pipe(map((row: N) => ({ ...row, first: true }))),
-        second: (c) => c.pipe(map((): N => {
-          seen.push('second fails');
-          throw new Error('second');
-        })),
-      }),
-      join(),
-      map((row: object) => {
-        seen.push('after join');
-        return row;
-      }),
-    ], ctx, sources);
+    const out = await collect(
+      [
+        broadcast({
+          first: (c) => c.pipe(map((row: N) => ({ ...row, first: true }))),
+          second: (c) =>
+            c.pipe(
+              map((): N => {
+                seen.push('second fails');
+                throw new Error('second');
+              }),
+            ),
+        }),
+        join(),
+        map((row: object) => {
+          seen.push('after join');
+          return row;
+        }),
+      ],
+      ctx,
+      sources,
+    );
 
     assert.deepEqual(seen, ['second fails', 'after join']);
     assert.deepEqual(out.map(view), [{ id: 's:0', branch: '', row: { n: 1, first: true } }]);
@@ -149,7 +194,10 @@ describe('join', () => {
     const ctx = testContext();
     const sources = [envelopeOf(ctx, 's:0', { n: 1 })];
     const out = await collect([join()], ctx, sources);
-    assert.deepEqual(out.map((e) => [e.id, e.row]), [['s:0', { n: 1 }]]);
+    assert.deepEqual(
+      out.map((e) => [e.id, e.row]),
+      [['s:0', { n: 1 }]],
+    );
     assert.deepEqual(ctx.failed, []);
     write(out);
     assertAccounted(ctx, sources);
@@ -158,10 +206,11 @@ describe('join', () => {
   it('waits for every child of a scatter inside a branch, and combines them', async () => {
     const ctx = testContext();
     const sources = [envelopeOf(ctx, 's:0', { parts: ['p', 'q', 'r'] }), envelopeOf(ctx, 's:1', { parts: [] }), envelopeOf(ctx, 's:2', { parts: ['z'] })];
-    const out = await collect([
-      broadcast({ split: (c) => c.pipe(scatter('parts', { as: 'part' })), whole: chain() }),
-      join({ combine: { part: 'parts_seen' } }),
-    ], ctx, sources);
+    const out = await collect(
+      [broadcast({ split: (c) => c.pipe(scatter('parts', { as: 'part' })), whole: chain() }), join({ combine: { part: 'parts_seen' } })],
+      ctx,
+      sources,
+    );
 
     const rows = Object.fromEntries(out.map((e) => [e.id.split('.')[0], e.row as Record<string, unknown>]));
     assert.equal(out.length, 3);
@@ -182,12 +231,13 @@ describe('join', () => {
     const out = await collect([broadcast({ kept: chain(), lost: chain().pipe(swallow) }), join()], ctx, sources);
 
     assert.deepEqual(out, []);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.code, f.message]), [
-      ['s:0', 'SLUICE_JOIN_INCOMPLETE', 'Join `p/join-1` ended with 1 of 2 copies of row `s:0`; the others never arrived and were not dropped or failed.'],
-    ]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.code, f.message]),
+      [['s:0', 'SLUICE_JOIN_INCOMPLETE', 'Join `p/join-1` ended with 1 of 2 copies of row `s:0`; the others never arrived and were not dropped or failed.']],
+    );
     const joinStats = ctx.allStats.get('p/join-1')!;
     assert.equal(joinStats.in, joinStats.out + joinStats.failed);
-    assert.equal((sources[0]!.permit as RecordPermit).refs, 1, 'only the swallowed copy\'s reference is left');
+    assert.equal((sources[0]!.permit as RecordPermit).refs, 1, "only the swallowed copy's reference is left");
   });
 
   it('gives validation the columns of every branch together', () => {
@@ -216,21 +266,38 @@ describe('join', () => {
       .pipe(
         broadcast({
           a: (c) => c.pipe(map(async (row) => later({ ...row, a: row.n }, row.n % 3))),
-          b: (c) => c.pipe(filter((row) => row.n % 4 !== 0), map((row) => ({ ...row, b: true }))),
-          c: (c) => c.pipe(map((row) => {
-            if (row.n % 5 === 0) throw new Error('five');
-            return { ...row, c: 'c' };
-          })),
+          b: (c) =>
+            c.pipe(
+              filter((row) => row.n % 4 !== 0),
+              map((row) => ({ ...row, b: true })),
+            ),
+          c: (c) =>
+            c.pipe(
+              map((row) => {
+                if (row.n % 5 === 0) throw new Error('five');
+                return { ...row, c: 'c' };
+              }),
+            ),
         }),
         join({ branchesAs: 'via' }),
         aggregate({ count: 7, reduce: (group) => ({ ns: group.map((row) => row.n) }) }),
       )
       .to(out)
-      .failedTo({ name: 'failed', write(row, _leaf, written) { failed.push(row); queueMicrotask(() => written()); }, async close() {} })
+      .failedTo({
+        name: 'failed',
+        write(row, _leaf, written) {
+          failed.push(row);
+          queueMicrotask(() => written());
+        },
+        async close() {},
+      })
       .run({ budget: 4, onDone: (id) => done.push(id) });
 
     assert.equal(summary.status, 'failed-rows');
-    assert.deepEqual((out.rows as Array<{ ns: number[] }>).flatMap((row) => row.ns).sort((x, y) => x - y), rows.map((row) => row.n));
+    assert.deepEqual(
+      (out.rows as Array<{ ns: number[] }>).flatMap((row) => row.ns).sort((x, y) => x - y),
+      rows.map((row) => row.n),
+    );
     assert.equal(failed.length, 12, 'rows 0, 5, …, 55 failed on branch c');
     assert.equal(done.length, 60);
     assert.equal(new Set(done).size, 60);

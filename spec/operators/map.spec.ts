@@ -31,13 +31,23 @@ describe('map', () => {
   it('turns a throw into a failed row and goes on with the others', async () => {
     const ctx = testContext('map');
     const sources = [0, 1, 2].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
-    const out = await collect(map((row: { n: number }) => {
-      if (row.n === 1) throw new Error('no ones');
-      return { m: row.n + 10 };
-    }), ctx, sources);
+    const out = await collect(
+      map((row: { n: number }) => {
+        if (row.n === 1) throw new Error('no ones');
+        return { m: row.n + 10 };
+      }),
+      ctx,
+      sources,
+    );
 
-    assert.deepEqual(out.map(view), [{ id: 's:0', row: { m: 10 } }, { id: 's:2', row: { m: 12 } }]);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.step, f.message]), [['s:1', 'map', 'no ones']]);
+    assert.deepEqual(out.map(view), [
+      { id: 's:0', row: { m: 10 } },
+      { id: 's:2', row: { m: 12 } },
+    ]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.step, f.message]),
+      [['s:1', 'map', 'no ones']],
+    );
     assert.deepEqual(ctx.stats, { ...ctx.stats, in: 3, out: 2, failed: 1, filtered: 0, emitted: 2 });
     write(out);
     assertAccounted(ctx, sources);
@@ -48,18 +58,28 @@ describe('map', () => {
     const sources = [0, 1, 2, 3, 4, 5].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
     let running = 0;
     let most = 0;
-    const out = await collect(map(async (row: { n: number }) => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      running--;
-      if (row.n === 4) throw new Error('four');
-      return { n: row.n };
-    }, { concurrency: 2 }), ctx, sources);
+    const out = await collect(
+      map(
+        async (row: { n: number }) => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running--;
+          if (row.n === 4) throw new Error('four');
+          return { n: row.n };
+        },
+        { concurrency: 2 },
+      ),
+      ctx,
+      sources,
+    );
 
     assert.equal(most, 2);
     assert.deepEqual(out.map((e) => e.id).sort(), ['s:0', 's:1', 's:2', 's:3', 's:5']);
-    assert.deepEqual(ctx.failed.map((f) => f.id), ['s:4']);
+    assert.deepEqual(
+      ctx.failed.map((f) => f.id),
+      ['s:4'],
+    );
     write(out);
     assertAccounted(ctx, sources);
   });
@@ -83,12 +103,21 @@ describe('map when the run stops or the consumer leaves', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let firstStarted!: () => void;
     const started = new Promise<void>((resolve) => (firstStarted = resolve));
-    const handle = pipeline('stop').from(fromIterable(Array.from({ length: 10 }, (_, n) => ({ n })))).pipe(map(async (row: { n: number }) => {
-      calls++;
-      firstStarted();
-      await gate;
-      return row;
-    }, { concurrency: 1 })).to(toMemory()).start({ cache: false, failed: failedCollector() });
+    const handle = pipeline('stop')
+      .from(fromIterable(Array.from({ length: 10 }, (_, n) => ({ n }))))
+      .pipe(
+        map(
+          async (row: { n: number }) => {
+            calls++;
+            firstStarted();
+            await gate;
+            return row;
+          },
+          { concurrency: 1 },
+        ),
+      )
+      .to(toMemory())
+      .start({ cache: false, failed: failedCollector() });
     await started;
     handle.stop();
     release();
@@ -102,11 +131,14 @@ describe('map when the consumer unsubscribes', () => {
   it('calls the function for no queued row once unsubscribed', async () => {
     const ctx = testContext();
     let calls = 0;
-    const step = map(async (row: { n: number }) => {
-      calls++;
-      await Promise.resolve();
-      return row;
-    }, { concurrency: 1 });
+    const step = map(
+      async (row: { n: number }) => {
+        calls++;
+        await Promise.resolve();
+        return row;
+      },
+      { concurrency: 1 },
+    );
     const rows = Array.from({ length: 6 }, (_, n) => envelopeOf(ctx, `rows:${n}`, { n }));
     const result = await unsubscribeAfterFirst([step], ctx, rows);
     assert.deepEqual({ ...result, calls }, { emitted: 1, inputObserved: false, calls: 1 });

@@ -22,40 +22,66 @@ describe('parseJson', () => {
   it('reads the JSON list an LLM wrote among prose or in a fence, forgives a trailing comma, and fails a text with none', async () => {
     const out = toMemory();
     const failed = failedCollector();
-    await pipeline('p').from(fromIterable(answers)).pipe(parseJson({ column: 'raw', as: 'subtopics' })).to(out).run({ cache: false, failed });
-    assert.deepEqual(out.rows.map((r) => r.subtopics), [['tides', 'waves'], ['moon', 'sun'], { subtopics: ['a', 'b'] }]);
-    assert.deepEqual(failed.rows.map((f) => [f.id, (f.error as { code: string }).code]), [['rows:3', 'SLUICE_JSON_NOT_FOUND']]);
+    await pipeline('p')
+      .from(fromIterable(answers))
+      .pipe(parseJson({ column: 'raw', as: 'subtopics' }))
+      .to(out)
+      .run({ cache: false, failed });
+    assert.deepEqual(
+      out.rows.map((r) => r.subtopics),
+      [['tides', 'waves'], ['moon', 'sun'], { subtopics: ['a', 'b'] }],
+    );
+    assert.deepEqual(
+      failed.rows.map((f) => [f.id, (f.error as { code: string }).code]),
+      [['rows:3', 'SLUICE_JSON_NOT_FOUND']],
+    );
   });
 
   it('checks the value against a schema, failing rows that do not match, and feeds a scatter', async () => {
     const out = toMemory();
     const failed = failedCollector();
-    await pipeline('p').from(fromIterable(answers)).pipe(
-      parseJson({ column: 'raw', as: 'subtopics' as const, schema: z.array(z.string()) }),
-      scatter('subtopics', { as: 'subtopic' }),
-    ).to(out).run({ cache: false, failed });
-    assert.deepEqual(out.rows.map((r) => r.subtopic), ['tides', 'waves', 'moon', 'sun']);
+    await pipeline('p')
+      .from(fromIterable(answers))
+      .pipe(parseJson({ column: 'raw', as: 'subtopics' as const, schema: z.array(z.string()) }), scatter('subtopics', { as: 'subtopic' }))
+      .to(out)
+      .run({ cache: false, failed });
+    assert.deepEqual(
+      out.rows.map((r) => r.subtopic),
+      ['tides', 'waves', 'moon', 'sun'],
+    );
     assert.equal(failed.rows.length, 2);
     assert.match((failed.rows.find((f) => f.id === 'rows:2')!.error as { message: string }).message, /does not match the schema/);
   });
 
   it('does the same in a definition, and aggregate reduces groups there with declared reductions', async () => {
-    const p = await parseDefinition([
-      'name: lists',
-      'steps:',
-      '  - parseJson: { column: raw, as: items, schema: { type: array, items: { type: string } } }',
-      '  - map: { set: { topic: sea } }',
-      '  - aggregate:',
-      '      key: topic',
-      '      reduce:',
-      '        n: { count: true }',
-      '        items: { list: items }',
-      '        first: { first: raw }',
-    ].join('\n'));
+    const p = await parseDefinition(
+      [
+        'name: lists',
+        'steps:',
+        '  - parseJson: { column: raw, as: items, schema: { type: array, items: { type: string } } }',
+        '  - map: { set: { topic: sea } }',
+        '  - aggregate:',
+        '      key: topic',
+        '      reduce:',
+        '        n: { count: true }',
+        '        items: { list: items }',
+        '        first: { first: raw }',
+      ].join('\n'),
+    );
     const out = toMemory();
     const failed = failedCollector();
     await p.run({ source: fromIterable(answers), sink: out, cache: false, failed });
-    assert.deepEqual(out.rows, [{ topic: 'sea', n: 2, items: [['tides', 'waves'], ['moon', 'sun']], first: answers[0]!.raw }]);
+    assert.deepEqual(out.rows, [
+      {
+        topic: 'sea',
+        n: 2,
+        items: [
+          ['tides', 'waves'],
+          ['moon', 'sun'],
+        ],
+        first: answers[0]!.raw,
+      },
+    ]);
     assert.equal(failed.rows.length, 2);
   });
 });

@@ -15,7 +15,6 @@ import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, branch: envelope.branch, row: envelope.row });
 
-
 type T = { text: string };
 const texts = (ctx: TestContext, ...values: string[]) => values.map((text, i) => envelopeOf(ctx, `s:${i}`, { text }));
 
@@ -26,7 +25,11 @@ describe('route without branches (leaf tags)', () => {
     b!.branch = 'x';
     scheduler().run(({ cold, expectObservable }) => {
       const step = route((row: T) => (row.text.length > 3 ? 'long' : 'short'));
-      expectObservable(step.operator(ctx)(cold('-a--b|', { a: a!, b: b! })).pipe(rxMap(view))).toBe('-a--b|', {
+      expectObservable(
+        step
+          .operator(ctx)(cold('-a--b|', { a: a!, b: b! }))
+          .pipe(rxMap(view)),
+      ).toBe('-a--b|', {
         a: { id: 's:0', branch: 'short', row: { text: 'hi' } },
         b: { id: 's:1', branch: 'x/long', row: { text: 'a long text' } },
       });
@@ -47,10 +50,13 @@ describe('route without branches (leaf tags)', () => {
     ]);
     assert.notEqual(out[0]!.row, out[1]!.row, 'each leaf gets its own row object');
     assert.deepEqual(ctx.dropped, ['s:1', 's:2']);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.code, f.message]), [
-      ['s:3', 'SLUICE_ROUTE_INVALID_CHOICE', 'Route `p/route` chose `42` for row `s:3`; expected a branch name, a list of names, or `undefined`.'],
-      ['s:4', 'SLUICE_ROUTE_INVALID_CHOICE', 'Route `p/route` chose `a/b` for row `s:4`; branch names are non-empty strings without `/`.'],
-    ]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.code, f.message]),
+      [
+        ['s:3', 'SLUICE_ROUTE_INVALID_CHOICE', 'Route `p/route` chose `42` for row `s:3`; expected a branch name, a list of names, or `undefined`.'],
+        ['s:4', 'SLUICE_ROUTE_INVALID_CHOICE', 'Route `p/route` chose `a/b` for row `s:4`; branch names are non-empty strings without `/`.'],
+      ],
+    );
     assert.deepEqual(ctx.allStats.get('p/route'), { ...ctx.allStats.get('p/route')!, in: 6, out: 2, filtered: 2, failed: 2, emitted: 3 });
     write(out);
     assertAccounted(ctx, sources);
@@ -61,7 +67,13 @@ describe('route without branches (leaf tags)', () => {
     const sources = texts(ctx, 'hi', 'a long text', '');
     const predicates = { short: (row: T) => row.text.length > 0 && row.text.length <= 3, long: (row: T) => row.text.length > 0 };
     const out = await collect([route.when(predicates)], ctx, sources);
-    assert.deepEqual(out.map((e) => [e.id, e.branch]), [['s:0', 'short'], ['s:1', 'long']]);
+    assert.deepEqual(
+      out.map((e) => [e.id, e.branch]),
+      [
+        ['s:0', 'short'],
+        ['s:1', 'long'],
+      ],
+    );
     assert.deepEqual(ctx.dropped, ['s:2']);
     write(out);
     assertAccounted(ctx, sources);
@@ -69,7 +81,13 @@ describe('route without branches (leaf tags)', () => {
     const ctx2 = testContext();
     const sources2 = texts(ctx2, 'hi', '');
     const out2 = await collect([route.when(predicates, undefined, { otherwise: 'empty' })], ctx2, sources2);
-    assert.deepEqual(out2.map((e) => [e.id, e.branch]), [['s:0', 'short'], ['s:1', 'empty']]);
+    assert.deepEqual(
+      out2.map((e) => [e.id, e.branch]),
+      [
+        ['s:0', 'short'],
+        ['s:1', 'empty'],
+      ],
+    );
     write(out2);
     assertAccounted(ctx2, sources2);
   });
@@ -77,11 +95,20 @@ describe('route without branches (leaf tags)', () => {
   it('fails the row when `select` throws', async () => {
     const ctx = testContext();
     const sources = texts(ctx, 'x');
-    const out = await collect([route(() => {
-      throw new Error('cannot choose');
-    })], ctx, sources);
+    const out = await collect(
+      [
+        route(() => {
+          throw new Error('cannot choose');
+        }),
+      ],
+      ctx,
+      sources,
+    );
     assert.deepEqual(out, []);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.message]), [['s:0', 'cannot choose']]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.message]),
+      [['s:0', 'cannot choose']],
+    );
     assertAccounted(ctx, sources);
   });
 });
@@ -106,9 +133,10 @@ describe('route with branches', () => {
     ]);
     assert.equal(out[0]!.fans[0]!.pending, 1, 'a fan group of the size chosen');
     assert.equal(out[2]!.fans[0]!.pending, 2);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.code, f.message]), [
-      ['s:3', 'SLUICE_ROUTE_UNKNOWN_BRANCH', 'Route `p/size` chose branch `medium` for row `s:3`, but its branches are `short`, `long`.'],
-    ]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.code, f.message]),
+      [['s:3', 'SLUICE_ROUTE_UNKNOWN_BRANCH', 'Route `p/size` chose branch `medium` for row `s:3`, but its branches are `short`, `long`.']],
+    );
     assert.deepEqual([...ctx.allStats.keys()], ['step', 'p/size', 'p/size/short/map', 'p/size/long/map']);
     write(out);
     assertAccounted(ctx, sources);
@@ -156,7 +184,10 @@ describe('route.sample', () => {
     const first = await sampleRun(7);
     const second = await sampleRun(7);
     assert.deepEqual(second, first, 'deterministic across runs');
-    assert.deepEqual(first.map(([id]) => id), Array.from({ length: 30 }, (_, i) => `topics:${i}`));
+    assert.deepEqual(
+      first.map(([id]) => id),
+      Array.from({ length: 30 }, (_, i) => `topics:${i}`),
+    );
     const pairs = new Set(first.map(([, via]) => via));
     for (const via of pairs) assert.ok(['a+b', 'a+c', 'b+c'].includes(via), via);
     assert.equal(pairs.size, 3, 'over 30 rows every pair of branches comes up');
@@ -169,7 +200,10 @@ describe('route.sample', () => {
     const out = await collect([route.sample(2, three, { seed: 1 }), join({ branchesAs: 'via' })], ctx, sources);
     for (const envelope of out) {
       const row = envelope.row as Record<string, unknown> & { via: string[] };
-      assert.deepEqual(Object.keys(row).filter((k) => ['a', 'b', 'c'].includes(k)), row.via);
+      assert.deepEqual(
+        Object.keys(row).filter((k) => ['a', 'b', 'c'].includes(k)),
+        row.via,
+      );
     }
     const routeStats = ctx.allStats.get('p/route')!;
     assert.deepEqual(routeStats, { ...routeStats, in: 5, out: 5, emitted: 10 });
@@ -198,7 +232,10 @@ describe('route.sample', () => {
     assert.equal(out.length, 10);
     assert.ok(out.every((e) => e.branch === 'train' || e.branch === 'test'));
     const again = await collect([route.sample(1, ['train', 'test'], { seed: 3 })], testContext(), rows(testContext()).slice(0, 10));
-    assert.deepEqual(again.map((e) => e.branch), out.map((e) => e.branch));
+    assert.deepEqual(
+      again.map((e) => e.branch),
+      out.map((e) => e.branch),
+    );
     write(out);
     assertAccounted(ctx, sources);
   });

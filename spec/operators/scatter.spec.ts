@@ -11,7 +11,6 @@ import { unsubscribeAfterFirst } from '../helpers/operator-harness.ts';
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const view = (envelope: Envelope<unknown>) => ({ id: envelope.id, row: envelope.row });
 
-
 describe('scatter', () => {
   it('should scatter to many cold Observable, with parameter concurrency=1 (marble)', () => {
     const ctx = testContext('scatter');
@@ -66,10 +65,13 @@ describe('scatter', () => {
     const out = await collect(scatter('subtopics', { as: 'subtopic' }), ctx, sources);
 
     assert.deepEqual(out.map(view), [{ id: 's:2.0', row: { topic: 'seas', subtopic: 'Baltic' } }]);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.code, f.message]), [
-      ['s:0', 'SLUICE_SCATTER_NOT_A_LIST', 'Column `subtopics` of row `s:0` is missing, not a list. Scatter needs a JSON array there.'],
-      ['s:1', 'SLUICE_SCATTER_NOT_A_LIST', 'Column `subtopics` of row `s:1` is a string, not a list. Scatter needs a JSON array there.'],
-    ]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.code, f.message]),
+      [
+        ['s:0', 'SLUICE_SCATTER_NOT_A_LIST', 'Column `subtopics` of row `s:0` is missing, not a list. Scatter needs a JSON array there.'],
+        ['s:1', 'SLUICE_SCATTER_NOT_A_LIST', 'Column `subtopics` of row `s:1` is a string, not a list. Scatter needs a JSON array there.'],
+      ],
+    );
     write(out);
     assertAccounted(ctx, sources);
   });
@@ -89,17 +91,30 @@ describe('scatter', () => {
   it('fails the parent when the function throws, and when its async children error', async () => {
     const ctx = testContext('scatter');
     const sources = [0, 1, 2].map((n) => envelopeOf(ctx, `s:${n}`, { n }));
-    const out = await collect(scatter((row: { n: number }) => {
-      if (row.n === 0) throw new Error('cannot split');
-      if (row.n === 1) return Promise.reject(new Error('split failed later'));
-      return (async function* children() {
-        yield { part: 'a' };
-        yield { part: 'b' };
-      })();
-    }), ctx, sources);
+    const out = await collect(
+      scatter((row: { n: number }) => {
+        if (row.n === 0) throw new Error('cannot split');
+        if (row.n === 1) return Promise.reject(new Error('split failed later'));
+        return (async function* children() {
+          yield { part: 'a' };
+          yield { part: 'b' };
+        })();
+      }),
+      ctx,
+      sources,
+    );
 
-    assert.deepEqual(out.map(view), [{ id: 's:2.0', row: { part: 'a' } }, { id: 's:2.1', row: { part: 'b' } }]);
-    assert.deepEqual(ctx.failed.map((f) => [f.id, f.message]), [['s:0', 'cannot split'], ['s:1', 'split failed later']]);
+    assert.deepEqual(out.map(view), [
+      { id: 's:2.0', row: { part: 'a' } },
+      { id: 's:2.1', row: { part: 'b' } },
+    ]);
+    assert.deepEqual(
+      ctx.failed.map((f) => [f.id, f.message]),
+      [
+        ['s:0', 'cannot split'],
+        ['s:1', 'split failed later'],
+      ],
+    );
     write(out);
     assertAccounted(ctx, sources);
   });

@@ -47,15 +47,24 @@ describe('row types through chains', () => {
     );
     const last: RowOf<typeof twelve> = { answer: 1 };
     chain<{ question: string }>().pipe(
-      map((r) => ({ ...r, s1: 1 })), map((r) => r), map((r) => r), map((r) => r), map((r) => r), map((r) => r),
-      map((r) => r), map((r) => r), map((r) => r), map((r) => r), map((r) => r),
+      map((r) => ({ ...r, s1: 1 })),
+      map((r) => r),
+      map((r) => r),
+      map((r) => r),
+      map((r) => r),
+      map((r) => r),
+      map((r) => r),
+      map((r) => r),
+      map((r) => r),
+      map((r) => r),
+      map((r) => r),
       // @ts-expect-error `questoin` is misspelt: the row has `question`.
       map((r) => ({ answer: r.questoin })),
     );
     assert.ok(last);
   });
 
-  it('gives scatter\'s children the element type under `as`', () => {
+  it("gives scatter's children the element type under `as`", () => {
     const scattered = chain<{ topic: string; subtopics: string[] }>().pipe(scatter('subtopics', { as: 'subtopic' }));
     const child: RowOf<typeof scattered> = { topic: 'rivers', subtopic: 'Rhine' };
     // @ts-expect-error the list column is gone after the scatter.
@@ -71,7 +80,7 @@ describe('row types through chains', () => {
     assert.ok(child && stale && wrong);
   });
 
-  it('types branch outputs, and a join merges every branch\'s columns', () => {
+  it("types branch outputs, and a join merges every branch's columns", () => {
     const fanned = chain<{ q: string }>().pipe(
       broadcast({
         a: (c) => c.pipe(map((r) => ({ ...r, a: r.q.length }))),
@@ -111,7 +120,10 @@ describe('row types through chains', () => {
       map((r) => ({ first: r.vector[0] })),
     );
     const vector: RowOf<typeof embedded> = { first: 1 };
-    const tagged = chain<{ text: string }>().pipe(route((r) => (r.text.length > 3 ? 'long' : 'short')), map((r) => ({ t: r.text })));
+    const tagged = chain<{ text: string }>().pipe(
+      route((r) => (r.text.length > 3 ? 'long' : 'short')),
+      map((r) => ({ t: r.text })),
+    );
     assert.ok(group && vector && tagged);
   });
 });

@@ -17,7 +17,6 @@ import { toObservable } from '../../lib/serve/to-observable.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
 
-
 describe('embedding adapters', () => {
   it('toAsyncIterable lets a slow consumer set the pace: the source never reads more than the budget ahead', async () => {
     let pulled = 0;
@@ -27,7 +26,9 @@ describe('embedding adapters', () => {
         yield { i };
       }
     }
-    const p = pipeline('pull').from(fromIterable(rows(), { batchSize: 1 })).pipe(map((r) => ({ ...r, twice: r.i * 2 })));
+    const p = pipeline('pull')
+      .from(fromIterable(rows(), { batchSize: 1 }))
+      .pipe(map((r) => ({ ...r, twice: r.i * 2 })));
     const budget = 8;
     let consumed = 0;
     let peakAhead = 0;
@@ -46,7 +47,9 @@ describe('embedding adapters', () => {
   });
 
   it('toAsyncIterable yields every row and then ends, with a summary', async () => {
-    const p = pipeline('all').from(fromIterable([{ a: 1 }, { a: 2 }, { a: 3 }])).pipe(scatter((r) => [r, r]));
+    const p = pipeline('all')
+      .from(fromIterable([{ a: 1 }, { a: 2 }, { a: 3 }]))
+      .pipe(scatter((r) => [r, r]));
     const iterable = toAsyncIterable<{ a: number }>(p, { failed: failedCollector() });
     const out: number[] = [];
     for await (const row of iterable) out.push(row.a);
@@ -63,9 +66,14 @@ describe('embedding adapters', () => {
         yield { i };
       }
     }
-    const p = pipeline('obs').from(fromIterable(rows(), { batchSize: 16 })).pipe(map((r) => ({ n: r.i })));
+    const p = pipeline('obs')
+      .from(fromIterable(rows(), { batchSize: 16 }))
+      .pipe(map((r) => ({ n: r.i })));
     const first = await firstValueFrom(toObservable<{ n: number }>(p, { budget: 32, failed: failedCollector() }).pipe(take(5), toArray()));
-    assert.deepEqual(first.map((r) => r.n), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      first.map((r) => r.n),
+      [0, 1, 2, 3, 4],
+    );
     // Turns of the event loop, not time: a run still going would pull on every turn, however slow the machine.
     const atUnsubscribe = pulled;
     for (let turn = 0; turn < 200; turn++) await new Promise((r) => setImmediate(r));
@@ -80,18 +88,23 @@ describe('embedding adapters', () => {
     const p = pipeline('t').pipe(map((r: Row) => ({ ...r, upper: String(r.text).toUpperCase() })));
     await streamPipeline(createReadStream(join(dir, 'in.jsonl')), toNodeTransform(p, { ndjson: true, failed }), createWriteStream(join(dir, 'out.jsonl')));
     assert.equal(await readFile(join(dir, 'out.jsonl'), 'utf8'), '{"text":"a","upper":"A"}\n{"text":"b","upper":"B"}\n');
-    assert.deepEqual(failed.rows.map((f) => [f.id, (f.error as { code: string }).code]), [['stream:2', 'SLUICE_INPUT_INVALID_JSON']]);
+    assert.deepEqual(
+      failed.rows.map((f) => [f.id, (f.error as { code: string }).code]),
+      [['stream:2', 'SLUICE_INPUT_INVALID_JSON']],
+    );
   });
 
   it('toNodeTransform in object mode applies backpressure to the writer', async () => {
     const p = pipeline('objects').pipe(map((r: Row) => ({ n: Number(r.n) + 1 })));
     let produced = 0;
-    const input = Readable.from((function* () {
-      for (let n = 0; n < 5000; n++) {
-        produced++;
-        yield { n };
-      }
-    })());
+    const input = Readable.from(
+      (function* () {
+        for (let n = 0; n < 5000; n++) {
+          produced++;
+          yield { n };
+        }
+      })(),
+    );
     const transform = toNodeTransform(p, { budget: 16, failed: failedCollector() });
     const results: number[] = [];
     input.pipe(transform);
@@ -104,6 +117,9 @@ describe('embedding adapters', () => {
       }
     }
     assert.equal(results.length, 5000);
-    assert.equal(results.reduce((a, b) => a + b, 0), (5000 * 5001) / 2);
+    assert.equal(
+      results.reduce((a, b) => a + b, 0),
+      (5000 * 5001) / 2,
+    );
   });
 });

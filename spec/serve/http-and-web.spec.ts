@@ -12,6 +12,7 @@ import { map } from '../../lib/operators/map.ts';
 import { toHttpHandler } from '../../lib/serve/to-http-handler.ts';
 import { toWebTransform } from '../../lib/serve/to-web-transform.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const upper = pipeline('upper').pipe(map((row: Row) => ({ ...row, text: String(row.text).toUpperCase() })));
 
@@ -36,7 +37,10 @@ describe('web and HTTP adapters', () => {
       const response = await request(url, { method: 'POST', body });
       assert.equal(response.statusCode, 200);
       assert.equal(response.headers['content-type'], 'application/x-ndjson');
-      const rows = (await response.body.text()).trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+      const rows = (await response.body.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { text: string });
       assert.equal(rows.length, 501);
       assert.deepEqual(rows[499], { text: 'ROW 499' });
       assert.deepEqual(rows[500], { _sluice_end: { rows: 500, failed: [] } });
@@ -45,23 +49,30 @@ describe('web and HTTP adapters', () => {
     }
   });
 
-  it("toHttpHandler tells each of 200 concurrent clients which of its rows failed, and writes nothing to ./failed.jsonl", async () => {
+  it('toHttpHandler tells each of 200 concurrent clients which of its rows failed, and writes nothing to ./failed.jsonl', async () => {
     const { existsSync } = await import('node:fs');
-    const picky = pipeline('picky').pipe(map((row: Row) => {
-      if (row.bad) throw new Error(`no ${String(row.text)}`);
-      return row;
-    }));
+    const picky = pipeline('picky').pipe(
+      map((row: Row) => {
+        if (row.bad) throw new Error(`no ${String(row.text)}`);
+        return row;
+      }),
+    );
     const before = existsSync('failed.jsonl');
     const server = createServer(toHttpHandler(picky, { cache: false }));
     const url = await listen(server);
     try {
       for (let round = 0; round < 4; round++) {
-        const answers = await Promise.all(Array.from({ length: 200 }, async (_, client) => {
-          const body = [{ text: `c${client}-a` }, { text: `c${client}-b`, bad: true }, { text: `c${client}-c` }].map((r) => JSON.stringify(r)).join('\n');
-          const response = await request(url, { method: 'POST', body });
-          const lines = (await response.body.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-          return { client, lines };
-        }));
+        const answers = await Promise.all(
+          Array.from({ length: 200 }, async (_, client) => {
+            const body = [{ text: `c${client}-a` }, { text: `c${client}-b`, bad: true }, { text: `c${client}-c` }].map((r) => JSON.stringify(r)).join('\n');
+            const response = await request(url, { method: 'POST', body });
+            const lines = (await response.body.text())
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as Record<string, unknown>);
+            return { client, lines };
+          }),
+        );
         for (const { client, lines } of answers) {
           const end = lines.at(-1)!._sluice_end as { rows: number; failed: { id: string; line: number; step: string; error: { message: string } }[] };
           assert.equal(end.rows, 2);
@@ -70,7 +81,11 @@ describe('web and HTTP adapters', () => {
           assert.equal(end.failed[0]!.error.message, `no c${client}-b`);
           assert.match(end.failed[0]!.id, /^request-[0-9a-f]{8}:2$/);
         }
-        assert.equal(new Set(answers.map(({ lines }) => ((lines.at(-1)!._sluice_end as { failed: { id: string }[] }).failed[0]!.id))).size, 200, 'every request has ids of its own');
+        assert.equal(
+          new Set(answers.map(({ lines }) => (lines.at(-1)!._sluice_end as { failed: { id: string }[] }).failed[0]!.id)).size,
+          200,
+          'every request has ids of its own',
+        );
       }
       assert.equal(existsSync('failed.jsonl'), before, 'no shared failed.jsonl was written');
     } finally {
@@ -87,12 +102,14 @@ describe('web and HTTP adapters', () => {
     try {
       const controller = new AbortController();
       const body = Array.from({ length: 50 }, (_, i) => JSON.stringify({ i })).join('\n');
-      const pending = request(url, { method: 'POST', body, signal: controller.signal }).then((r) => r.body.text()).catch(() => 'aborted');
-      for (let i = 0; i < 300 && sim.stats().inFlight < 4; i++) await new Promise((r) => setTimeout(r, 10));
+      const pending = request(url, { method: 'POST', body, signal: controller.signal })
+        .then((r) => r.body.text())
+        .catch(() => 'aborted');
+      await waitFor(() => sim.stats().inFlight >= 4);
       assert.equal(sim.stats().inFlight, 4);
       controller.abort();
       assert.equal(await pending, 'aborted');
-      for (let i = 0; i < 300 && sim.stats().clientClosedInFlight < 4; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => sim.stats().clientClosedInFlight >= 4);
       assert.equal(sim.stats().clientClosedInFlight, 4);
       assert.equal(sim.stats().requests, 4, 'no new request after the client left');
     } finally {

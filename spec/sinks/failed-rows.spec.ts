@@ -11,14 +11,21 @@ import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
 
 async function readRows(path: string): Promise<Row[]> {
   if (!existsSync(path)) return [];
-  return (await readFile(path, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Row);
+  return (await readFile(path, 'utf8'))
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Row);
 }
 
-runSinkConformance('toFailedFile', async ({ dir, broken }) => {
-  if (!broken) return toFailedFile(join(dir, 'failed.jsonl'));
-  await writeFile(join(dir, 'blocker'), '');
-  return toFailedFile(join(dir, 'blocker', 'failed.jsonl'));
-}, (dir) => readRows(join(dir, 'failed.jsonl')));
+runSinkConformance(
+  'toFailedFile',
+  async ({ dir, broken }) => {
+    if (!broken) return toFailedFile(join(dir, 'failed.jsonl'));
+    await writeFile(join(dir, 'blocker'), '');
+    return toFailedFile(join(dir, 'blocker', 'failed.jsonl'));
+  },
+  (dir) => readRows(join(dir, 'failed.jsonl')),
+);
 
 const tmp = ndjsonTempDir('failed-rows');
 
@@ -77,9 +84,17 @@ describe('failed rows of a sink set in code', () => {
       return row;
     });
     const before = existsSync('failed.jsonl') ? (await readFile('failed.jsonl', 'utf8')).length : -1;
-    await pipeline('beside').from(fromIterable([{ n: 1 }, { n: 2 }])).pipe(picky).to(toNdjsonFile(join(dir, 'out', 'x.jsonl'))).run({ cache: false });
+    await pipeline('beside')
+      .from(fromIterable([{ n: 1 }, { n: 2 }]))
+      .pipe(picky)
+      .to(toNdjsonFile(join(dir, 'out', 'x.jsonl')))
+      .run({ cache: false });
     assert.match(await readFile(join(dir, 'out', 'x.failed.jsonl'), 'utf8'), /"error":\{"code":"Error","message":"two"\}/);
-    await pipeline('folder').from(fromIterable([{ n: 1 }, { n: 2 }])).pipe(picky).to(toNdjsonDir(join(dir, 'leaves'))).run({ cache: false });
+    await pipeline('folder')
+      .from(fromIterable([{ n: 1 }, { n: 2 }]))
+      .pipe(picky)
+      .to(toNdjsonDir(join(dir, 'leaves')))
+      .run({ cache: false });
     assert.match(await readFile(join(dir, 'leaves', 'failed.jsonl'), 'utf8'), /two/);
     assert.equal(existsSync('failed.jsonl') ? (await readFile('failed.jsonl', 'utf8')).length : -1, before, './failed.jsonl was not written');
   });

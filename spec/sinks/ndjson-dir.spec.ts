@@ -9,21 +9,31 @@ import type { Sink } from '../../lib/core/sink.ts';
 import { runSinkConformance } from '../conformance/sink.case.ts';
 import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
 
-runSinkConformance('toNdjsonDir', async ({ dir, broken }) => {
-  if (!broken) return toNdjsonDir(join(dir, 'leaves'));
-  // The output "directory" is a file: mkdir fails.
-  await writeFile(join(dir, 'leaves'), '');
-  return toNdjsonDir(join(dir, 'leaves'));
-}, async (dir) => {
-  const leaves = join(dir, 'leaves');
-  if (!existsSync(leaves)) return [];
-  const rows: Row[] = [];
-  for (const file of (await readdir(leaves)).sort()) {
-    const text = await readFile(join(leaves, file), 'utf8');
-    if (text !== '') rows.push(...text.trimEnd().split('\n').map((line) => JSON.parse(line) as Row));
-  }
-  return rows;
-});
+runSinkConformance(
+  'toNdjsonDir',
+  async ({ dir, broken }) => {
+    if (!broken) return toNdjsonDir(join(dir, 'leaves'));
+    // The output "directory" is a file: mkdir fails.
+    await writeFile(join(dir, 'leaves'), '');
+    return toNdjsonDir(join(dir, 'leaves'));
+  },
+  async (dir) => {
+    const leaves = join(dir, 'leaves');
+    if (!existsSync(leaves)) return [];
+    const rows: Row[] = [];
+    for (const file of (await readdir(leaves)).sort()) {
+      const text = await readFile(join(leaves, file), 'utf8');
+      if (text !== '')
+        rows.push(
+          ...text
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line) as Row),
+        );
+    }
+    return rows;
+  },
+);
 
 const tmp = ndjsonTempDir('ndjson-dir-sink');
 
@@ -76,8 +86,14 @@ describe('toNdjsonDir, leaves that flatten to one name', () => {
     const sink = toNdjsonDir(dir);
     const errors = await Promise.all([write(sink, { a: 1 }, 'a/b'), write(sink, { a: 2 }, 'a__b'), write(sink, { a: 3 }, 'a/b')]);
     await sink.close();
-    assert.deepEqual(errors.map((e) => (e as { code?: string } | undefined)?.code), [undefined, 'SLUICE_SINK_LEAF_CONFLICT', undefined]);
-    assert.match(String((errors[1] as Error).message), /^Leaf `a__b` would write to .*a__b\.jsonl, which holds the rows of leaf `a\/b`\. Give the branch another name\.$/);
+    assert.deepEqual(
+      errors.map((e) => (e as { code?: string } | undefined)?.code),
+      [undefined, 'SLUICE_SINK_LEAF_CONFLICT', undefined],
+    );
+    assert.match(
+      String((errors[1] as Error).message),
+      /^Leaf `a__b` would write to .*a__b\.jsonl, which holds the rows of leaf `a\/b`\. Give the branch another name\.$/,
+    );
     assert.deepEqual(await readdir(dir), ['a__b.jsonl']);
     assert.equal(await readFile(join(dir, 'a__b.jsonl'), 'utf8'), '{"a":1}\n{"a":3}\n');
   });

@@ -12,15 +12,24 @@ import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
 async function readRows(path: string): Promise<Row[]> {
   if (!existsSync(path)) return [];
   const text = await readFile(path, 'utf8');
-  return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as Row);
+  return text === ''
+    ? []
+    : text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Row);
 }
 
-runSinkConformance('toNdjsonFile', async ({ dir, broken }) => {
-  if (!broken) return toNdjsonFile(join(dir, 'out.jsonl'));
-  // A parent "directory" that is a file: mkdir and open fail with ENOTDIR (EACCES would not stop root).
-  await writeFile(join(dir, 'blocker'), '');
-  return toNdjsonFile(join(dir, 'blocker', 'out.jsonl'));
-}, (dir) => readRows(join(dir, 'out.jsonl')));
+runSinkConformance(
+  'toNdjsonFile',
+  async ({ dir, broken }) => {
+    if (!broken) return toNdjsonFile(join(dir, 'out.jsonl'));
+    // A parent "directory" that is a file: mkdir and open fail with ENOTDIR (EACCES would not stop root).
+    await writeFile(join(dir, 'blocker'), '');
+    return toNdjsonFile(join(dir, 'blocker', 'out.jsonl'));
+  },
+  (dir) => readRows(join(dir, 'out.jsonl')),
+);
 
 const tmp = ndjsonTempDir('ndjson-file-sink');
 

@@ -22,14 +22,23 @@ class FakeStdout extends Writable {
 }
 
 const fakes = new Map<string, FakeStdout>();
-runSinkConformance('toStdout', ({ dir, broken }) => {
-  const stream = new FakeStdout(broken ? Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) : undefined);
-  fakes.set(dir, stream);
-  return toStdout({ stream });
-}, async (dir) => {
-  const text = fakes.get(dir)?.text ?? '';
-  return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as Row);
-});
+runSinkConformance(
+  'toStdout',
+  ({ dir, broken }) => {
+    const stream = new FakeStdout(broken ? Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) : undefined);
+    fakes.set(dir, stream);
+    return toStdout({ stream });
+  },
+  async (dir) => {
+    const text = fakes.get(dir)?.text ?? '';
+    return text === ''
+      ? []
+      : text
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as Row);
+  },
+);
 
 const sinkUrl = new URL('../../lib/sinks/ndjson-stdout.ts', import.meta.url).href;
 

@@ -41,15 +41,24 @@ class Recorder extends Writable {
 }
 
 const recorders = new Map<string, Recorder>();
-runSinkConformance('NdjsonWriter over a Writable', ({ dir, broken }) => {
-  const recorder = new Recorder(broken ? { failWith: Object.assign(new Error('disk full'), { code: 'ENOSPC' }) } : {});
-  recorders.set(dir, recorder);
-  const writer = new NdjsonWriter(recorder);
-  return { name: 'writer', write: (row, _leaf, done) => writer.write(row, done), close: () => writer.close() };
-}, async (dir) => {
-  const text = recorders.get(dir)?.text ?? '';
-  return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as Row);
-});
+runSinkConformance(
+  'NdjsonWriter over a Writable',
+  ({ dir, broken }) => {
+    const recorder = new Recorder(broken ? { failWith: Object.assign(new Error('disk full'), { code: 'ENOSPC' }) } : {});
+    recorders.set(dir, recorder);
+    const writer = new NdjsonWriter(recorder);
+    return { name: 'writer', write: (row, _leaf, done) => writer.write(row, done), close: () => writer.close() };
+  },
+  async (dir) => {
+    const text = recorders.get(dir)?.text ?? '';
+    return text === ''
+      ? []
+      : text
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as Row);
+  },
+);
 
 function write(writer: NdjsonWriter, row: unknown): Promise<Error | null | undefined> {
   return new Promise((resolve) => writer.write(row, resolve));
@@ -93,10 +102,12 @@ describe('NdjsonWriter', () => {
     let done = 0;
     const all: Promise<unknown>[] = [];
     for (let n = 0; n < 2000; n++) {
-      all.push(write(writer, row200(n)).then((error) => {
-        assert.equal(error, undefined);
-        done++;
-      }));
+      all.push(
+        write(writer, row200(n)).then((error) => {
+          assert.equal(error, undefined);
+          done++;
+        }),
+      );
     }
     // The first 4 KiB filled the stream: the other rows queue in the writer, and no done is called.
     assert.equal(recorder.writableNeedDrain, true);
@@ -212,10 +223,13 @@ describe('NdjsonWriter', () => {
   });
 
   it('checks flushSize when made', () => {
-    assert.throws(() => new NdjsonWriter(new Recorder(), { flushSize: 0 }), (error: unknown) => {
-      assert.ok(error instanceof SluiceConfigError);
-      assert.equal(error.message, 'Expected `flushSize` to be an integer from 1 and up, got `0`');
-      return true;
-    });
+    assert.throws(
+      () => new NdjsonWriter(new Recorder(), { flushSize: 0 }),
+      (error: unknown) => {
+        assert.ok(error instanceof SluiceConfigError);
+        assert.equal(error.message, 'Expected `flushSize` to be an integer from 1 and up, got `0`');
+        return true;
+      },
+    );
   });
 });

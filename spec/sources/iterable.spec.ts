@@ -8,21 +8,40 @@ import { runSourceConformance } from '../conformance/source.case.ts';
 import { ndjsonCollect, ndjsonSummary } from '../helpers/ndjson-collect.ts';
 
 runSourceConformance('fromIterable (array)', (rows) => fromIterable(rows), { restartable: true });
-runSourceConformance('fromIterable (generator)', (rows) => fromIterable((function* () {
-  yield* rows;
-})()), { restartable: false });
-runSourceConformance('fromIterable (async generator)', (rows) => fromIterable((async function* () {
-  for (const row of rows) yield row;
-})()), { restartable: false });
-runSourceConformance('fromIterable (async iterable that makes fresh iterators)', (rows) => fromIterable({
-  async *[Symbol.asyncIterator]() {
-    for (const row of rows) {
-      // Every 100 rows, a real wait, so batches close before they are full.
-      if ((row.n as number) % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
-      yield row;
-    }
-  },
-}), { restartable: true });
+runSourceConformance(
+  'fromIterable (generator)',
+  (rows) =>
+    fromIterable(
+      (function* () {
+        yield* rows;
+      })(),
+    ),
+  { restartable: false },
+);
+runSourceConformance(
+  'fromIterable (async generator)',
+  (rows) =>
+    fromIterable(
+      (async function* () {
+        for (const row of rows) yield row;
+      })(),
+    ),
+  { restartable: false },
+);
+runSourceConformance(
+  'fromIterable (async iterable that makes fresh iterators)',
+  (rows) =>
+    fromIterable({
+      async *[Symbol.asyncIterator]() {
+        for (const row of rows) {
+          // Every 100 rows, a real wait, so batches close before they are full.
+          if ((row.n as number) % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+          yield row;
+        }
+      },
+    }),
+  { restartable: true },
+);
 
 const signal = () => new AbortController().signal;
 
@@ -35,7 +54,10 @@ describe('fromIterable', () => {
   it('gives 0-based positions, in batches of batchSize', async () => {
     const sizes: number[] = [];
     const positions: number[] = [];
-    for await (const batch of fromIterable(Array.from({ length: 7 }, (_, n) => ({ n })), { batchSize: 3 }).read(signal())) {
+    for await (const batch of fromIterable(
+      Array.from({ length: 7 }, (_, n) => ({ n })),
+      { batchSize: 3 },
+    ).read(signal())) {
       sizes.push(batch.length);
       positions.push(...batch.map((item) => item.position));
     }
@@ -44,22 +66,30 @@ describe('fromIterable', () => {
   });
 
   it('turns an item that is not a plain object into a failed item that says what it is', async () => {
-    const items = await ndjsonCollect(fromIterable([{ a: 1 }, 'text', null, [1], 42, undefined, new Date(0), new Map(), Object.create(null), 5n] as unknown as Row[]));
-    assert.deepEqual(items.map((item) => (item.ok ? 'row' : item.error.message)), [
-      'row',
-      'Item 1 of `rows` is a string, not a plain object. Each item must be a plain object (a row).',
-      'Item 2 of `rows` is null, not a plain object. Each item must be a plain object (a row).',
-      'Item 3 of `rows` is an array, not a plain object. Each item must be a plain object (a row).',
-      'Item 4 of `rows` is a number, not a plain object. Each item must be a plain object (a row).',
-      'Item 5 of `rows` is undefined, not a plain object. Each item must be a plain object (a row).',
-      'Item 6 of `rows` is a Date object, not a plain object. Each item must be a plain object (a row).',
-      'Item 7 of `rows` is a Map object, not a plain object. Each item must be a plain object (a row).',
-      'row',
-      'Item 9 of `rows` is a bigint, not a plain object. Each item must be a plain object (a row).',
-    ]);
+    const items = await ndjsonCollect(
+      fromIterable([{ a: 1 }, 'text', null, [1], 42, undefined, new Date(0), new Map(), Object.create(null), 5n] as unknown as Row[]),
+    );
+    assert.deepEqual(
+      items.map((item) => (item.ok ? 'row' : item.error.message)),
+      [
+        'row',
+        'Item 1 of `rows` is a string, not a plain object. Each item must be a plain object (a row).',
+        'Item 2 of `rows` is null, not a plain object. Each item must be a plain object (a row).',
+        'Item 3 of `rows` is an array, not a plain object. Each item must be a plain object (a row).',
+        'Item 4 of `rows` is a number, not a plain object. Each item must be a plain object (a row).',
+        'Item 5 of `rows` is undefined, not a plain object. Each item must be a plain object (a row).',
+        'Item 6 of `rows` is a Date object, not a plain object. Each item must be a plain object (a row).',
+        'Item 7 of `rows` is a Map object, not a plain object. Each item must be a plain object (a row).',
+        'row',
+        'Item 9 of `rows` is a bigint, not a plain object. Each item must be a plain object (a row).',
+      ],
+    );
     const failed = items.filter((item): item is Extract<SourceItem, { ok: false }> => !item.ok);
     assert.ok(failed.every((item) => item.error instanceof InputError && item.error.code === 'SLUICE_INPUT_NOT_OBJECT'));
-    assert.deepEqual(failed.map((item) => item.raw), ['"text"', 'null', '[1]', '42', 'undefined', '"1970-01-01T00:00:00.000Z"', '{}', '5']);
+    assert.deepEqual(
+      failed.map((item) => item.raw),
+      ['"text"', 'null', '[1]', '42', 'undefined', '"1970-01-01T00:00:00.000Z"', '{}', '5'],
+    );
   });
 
   it('pulls a generator lazily: one batch ahead of the consumer at most', async () => {
@@ -93,11 +123,19 @@ describe('fromIterable', () => {
     }
     const iterator = fromIterable(rows(), { batchSize: 10 }).read(signal())[Symbol.asyncIterator]();
     const first = await iterator.next();
-    assert.deepEqual(ndjsonSummary(first.value!), [[0, { n: 0 }], [1, { n: 1 }], [2, { n: 2 }]]);
+    assert.deepEqual(ndjsonSummary(first.value!), [
+      [0, { n: 0 }],
+      [1, { n: 1 }],
+      [2, { n: 2 }],
+    ]);
     assert.equal(made, 3);
     const second = iterator.next();
     release[0]!();
-    assert.deepEqual(ndjsonSummary((await second).value!), [[3, { n: 3 }], [4, { n: 4 }], [5, { n: 5 }]]);
+    assert.deepEqual(ndjsonSummary((await second).value!), [
+      [3, { n: 3 }],
+      [4, { n: 4 }],
+      [5, { n: 5 }],
+    ]);
     assert.equal((await iterator.next()).done, true);
   });
 
@@ -149,11 +187,14 @@ describe('fromIterable', () => {
 
   it('checks batchSize when the source is made', () => {
     for (const bad of [0, 2.5, -1]) {
-      assert.throws(() => fromIterable([], { batchSize: bad }), (error: unknown) => {
-        assert.ok(error instanceof SluiceConfigError);
-        assert.equal(error.message, `Expected \`batchSize\` to be an integer from 1 and up, got \`${bad}\``);
-        return true;
-      });
+      assert.throws(
+        () => fromIterable([], { batchSize: bad }),
+        (error: unknown) => {
+          assert.ok(error instanceof SluiceConfigError);
+          assert.equal(error.message, `Expected \`batchSize\` to be an integer from 1 and up, got \`${bad}\``);
+          return true;
+        },
+      );
     }
   });
 });

@@ -7,12 +7,17 @@ import { ndjsonFile } from '../../lib/sources/ndjson-file.ts';
 import { runSourceConformance } from '../conformance/source.case.ts';
 import { ndjsonCollect, ndjsonSummary } from '../helpers/ndjson-collect.ts';
 import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
-runSourceConformance('ndjsonFile', async (rows, dir) => {
-  const path = join(dir, 'rows.jsonl');
-  await writeFile(path, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
-  return ndjsonFile(path);
-}, { restartable: true });
+runSourceConformance(
+  'ndjsonFile',
+  async (rows, dir) => {
+    const path = join(dir, 'rows.jsonl');
+    await writeFile(path, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+    return ndjsonFile(path);
+  },
+  { restartable: true },
+);
 
 const tmp = ndjsonTempDir('ndjson-file');
 
@@ -59,11 +64,14 @@ describe('ndjsonFile', () => {
   });
 
   it('checks maxLineBytes when the source is made', () => {
-    assert.throws(() => ndjsonFile('x.jsonl', { maxLineBytes: 0 }), (error: unknown) => {
-      assert.ok(error instanceof SluiceConfigError);
-      assert.equal(error.message, 'Expected `maxLineBytes` to be an integer from 1 and up, got `0`');
-      return true;
-    });
+    assert.throws(
+      () => ndjsonFile('x.jsonl', { maxLineBytes: 0 }),
+      (error: unknown) => {
+        assert.ok(error instanceof SluiceConfigError);
+        assert.equal(error.message, 'Expected `maxLineBytes` to be an integer from 1 and up, got `0`');
+        return true;
+      },
+    );
   });
 
   it('closes the file when the signal aborts mid-read', { skip: process.platform !== 'linux' && 'reads /proc/self/fd' }, async () => {
@@ -75,8 +83,8 @@ describe('ndjsonFile', () => {
     assert.equal(await openFds(path), 1);
     controller.abort();
     assert.deepEqual(await iterator.next(), { done: true, value: undefined });
-    // The close itself is asynchronous: give it up to a second.
-    for (let wait = 0; wait < 100 && (await openFds(path)) > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The close itself is asynchronous: wait for it.
+    await waitFor(async () => (await openFds(path)) === 0);
     assert.equal(await openFds(path), 0);
   });
 });

@@ -30,29 +30,51 @@ const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p
 
 describe('ndjsonLines', () => {
   it('reads one object per line, with 1-based line numbers as positions', async () => {
-    assert.deepEqual(ndjsonSummary(await parse('{"a":1}\n{"a":2}\n{"a":3}\n')), [[1, { a: 1 }], [2, { a: 2 }], [3, { a: 3 }]]);
+    assert.deepEqual(ndjsonSummary(await parse('{"a":1}\n{"a":2}\n{"a":3}\n')), [
+      [1, { a: 1 }],
+      [2, { a: 2 }],
+      [3, { a: 3 }],
+    ]);
   });
 
   it('reads CRLF line ends like LF ones', async () => {
-    assert.deepEqual(ndjsonSummary(await parse('{"a":1}\r\n{"a":"x\\r"}\r\n')), [[1, { a: 1 }], [2, { a: 'x\r' }]]);
+    assert.deepEqual(ndjsonSummary(await parse('{"a":1}\r\n{"a":"x\\r"}\r\n')), [
+      [1, { a: 1 }],
+      [2, { a: 'x\r' }],
+    ]);
   });
 
   it('skips blank and whitespace-only lines, but counts them as lines', async () => {
-    assert.deepEqual(ndjsonSummary(await parse('\n{"a":1}\n\n  \t\n\r\n{"a":6}\n\n')), [[2, { a: 1 }], [6, { a: 6 }]]);
+    assert.deepEqual(ndjsonSummary(await parse('\n{"a":1}\n\n  \t\n\r\n{"a":6}\n\n')), [
+      [2, { a: 1 }],
+      [6, { a: 6 }],
+    ]);
   });
 
   it('drops a UTF-8 BOM at the start of the input', async () => {
-    assert.deepEqual(ndjsonSummary(await parse(bytes([0xef, 0xbb, 0xbf], '{"a":1}\n{"a":2}\n'))), [[1, { a: 1 }], [2, { a: 2 }]]);
+    assert.deepEqual(ndjsonSummary(await parse(bytes([0xef, 0xbb, 0xbf], '{"a":1}\n{"a":2}\n'))), [
+      [1, { a: 1 }],
+      [2, { a: 2 }],
+    ]);
   });
 
   it('keeps a BOM that is not at the start, where it makes the line invalid JSON', async () => {
     const items = await parse(bytes('{"a":1}\n', [0xef, 0xbb, 0xbf], '{"a":2}\n'));
-    assert.deepEqual(ndjsonSummary(items), [[1, { a: 1 }], [2, 'SLUICE_INPUT_INVALID_JSON']]);
+    assert.deepEqual(ndjsonSummary(items), [
+      [1, { a: 1 }],
+      [2, 'SLUICE_INPUT_INVALID_JSON'],
+    ]);
   });
 
   it('reads a last line that has no newline', async () => {
-    assert.deepEqual(ndjsonSummary(await parse('{"a":1}\n{"a":2}')), [[1, { a: 1 }], [2, { a: 2 }]]);
-    assert.deepEqual(ndjsonSummary(await parse('{"a":1}\r\n{"a":2}\r')), [[1, { a: 1 }], [2, { a: 2 }]]);
+    assert.deepEqual(ndjsonSummary(await parse('{"a":1}\n{"a":2}')), [
+      [1, { a: 1 }],
+      [2, { a: 2 }],
+    ]);
+    assert.deepEqual(ndjsonSummary(await parse('{"a":1}\r\n{"a":2}\r')), [
+      [1, { a: 1 }],
+      [2, { a: 2 }],
+    ]);
   });
 
   it('yields nothing for empty input, or input of blank lines only', async () => {
@@ -62,7 +84,11 @@ describe('ndjsonLines', () => {
 
   it('turns a line that is not JSON into a failed item that says which line and why, and reads on', async () => {
     const items = await parse('{"a":1}\n{"a":\n{"a":3}\n');
-    assert.deepEqual(ndjsonSummary(items), [[1, { a: 1 }], [2, 'SLUICE_INPUT_INVALID_JSON'], [3, { a: 3 }]]);
+    assert.deepEqual(ndjsonSummary(items), [
+      [1, { a: 1 }],
+      [2, 'SLUICE_INPUT_INVALID_JSON'],
+      [3, { a: 3 }],
+    ]);
     const failure = failureOf(items[1]);
     assert.equal(failure.line, 2);
     assert.equal(failure.raw, '{"a":');
@@ -78,21 +104,28 @@ describe('ndjsonLines', () => {
 
   it('turns a JSON value that is not an object into a failed item that names what it is', async () => {
     const items = await parse('[1,2]\nnull\n42\n"text"\ntrue\n{}\n');
-    assert.deepEqual(items.map((item) => (item.ok ? item.row : item.error.message)), [
-      'Line 1 holds an array, not a JSON object. Each line must hold one JSON object.',
-      'Line 2 holds null, not a JSON object. Each line must hold one JSON object.',
-      'Line 3 holds a number, not a JSON object. Each line must hold one JSON object.',
-      'Line 4 holds a string, not a JSON object. Each line must hold one JSON object.',
-      'Line 5 holds a boolean, not a JSON object. Each line must hold one JSON object.',
-      {},
-    ]);
+    assert.deepEqual(
+      items.map((item) => (item.ok ? item.row : item.error.message)),
+      [
+        'Line 1 holds an array, not a JSON object. Each line must hold one JSON object.',
+        'Line 2 holds null, not a JSON object. Each line must hold one JSON object.',
+        'Line 3 holds a number, not a JSON object. Each line must hold one JSON object.',
+        'Line 4 holds a string, not a JSON object. Each line must hold one JSON object.',
+        'Line 5 holds a boolean, not a JSON object. Each line must hold one JSON object.',
+        {},
+      ],
+    );
     assert.ok(items.slice(0, 5).every((item) => !item.ok && item.error.code === 'SLUICE_INPUT_NOT_OBJECT'));
     assert.equal(failureOf(items[0]).raw, '[1,2]');
   });
 
   it('turns a line of invalid UTF-8 into a failed item that gives the bad byte and its offset', async () => {
     const items = await parse(bytes('{"a":1}\n{"b":"', [0xff], '"}\n{"a":3}\n'));
-    assert.deepEqual(ndjsonSummary(items), [[1, { a: 1 }], [2, 'SLUICE_INPUT_INVALID_UTF8'], [3, { a: 3 }]]);
+    assert.deepEqual(ndjsonSummary(items), [
+      [1, { a: 1 }],
+      [2, 'SLUICE_INPUT_INVALID_UTF8'],
+      [3, { a: 3 }],
+    ]);
     const failure = failureOf(items[1]);
     assert.equal(failure.message, 'Line 2 is not valid UTF-8 (byte 0xff at offset 6 of the line). Save the input as UTF-8.');
     assert.equal(failure.raw, '{"b":"\uFFFD"}');
@@ -110,7 +143,10 @@ describe('ndjsonLines', () => {
 
   it('accepts a U+FFFD that is really in the input, and still finds a bad byte after one', async () => {
     const items = await parse('{"a":"\uFFFD"}\n{"b":"\uFFFD"}\n');
-    assert.deepEqual(ndjsonSummary(items), [[1, { a: '\uFFFD' }], [2, { b: '\uFFFD' }]]);
+    assert.deepEqual(ndjsonSummary(items), [
+      [1, { a: '\uFFFD' }],
+      [2, { b: '\uFFFD' }],
+    ]);
     const mixed = await parse(bytes('{"a":"\uFFFD', [0xfe], '"}\n'));
     assert.equal(failureOf(mixed[0]).message, 'Line 1 is not valid UTF-8 (byte 0xfe at offset 9 of the line). Save the input as UTF-8.');
   });
@@ -118,10 +154,14 @@ describe('ndjsonLines', () => {
   it('accepts a line of exactly maxLineBytes and fails the one a byte longer', async () => {
     const exact = '{"a":"12345"}'; // 13 bytes
     const items = await parse(`${exact}\n{"a":"123456"}\n${exact}\n`, { maxLineBytes: 13 });
-    assert.deepEqual(ndjsonSummary(items), [[1, { a: '12345' }], [2, 'SLUICE_INPUT_LINE_TOO_LONG'], [3, { a: '12345' }]]);
+    assert.deepEqual(ndjsonSummary(items), [
+      [1, { a: '12345' }],
+      [2, 'SLUICE_INPUT_LINE_TOO_LONG'],
+      [3, { a: '12345' }],
+    ]);
     assert.equal(
       failureOf(items[1]).message,
-      'Line 2 is longer than `maxLineBytes` (13 bytes), so it was skipped. If lines this long are expected, raise the limit: `--max-line-bytes` on the command line, `maxLineBytes:` in a definition, or the source\'s `maxLineBytes` option.',
+      "Line 2 is longer than `maxLineBytes` (13 bytes), so it was skipped. If lines this long are expected, raise the limit: `--max-line-bytes` on the command line, `maxLineBytes:` in a definition, or the source's `maxLineBytes` option.",
     );
     assert.equal(failureOf(items[1]).raw, '{"a":"123456"}');
   });
@@ -135,7 +175,12 @@ describe('ndjsonLines', () => {
     const long = `{"text":"${'z'.repeat(5 * 1024 * 1024)}"}`;
     for (const chunkSize of [1000, 64 * 1024, 1024 * 1024]) {
       const items = await parse(`{"a":1}\n${long}\n{"a":3}\n${long}`, { maxLineBytes: 4096, chunkSize });
-      assert.deepEqual(ndjsonSummary(items), [[1, { a: 1 }], [2, 'SLUICE_INPUT_LINE_TOO_LONG'], [3, { a: 3 }], [4, 'SLUICE_INPUT_LINE_TOO_LONG']]);
+      assert.deepEqual(ndjsonSummary(items), [
+        [1, { a: 1 }],
+        [2, 'SLUICE_INPUT_LINE_TOO_LONG'],
+        [3, { a: 3 }],
+        [4, 'SLUICE_INPUT_LINE_TOO_LONG'],
+      ]);
       assert.equal(failureOf(items[1]).raw, long.slice(0, 200));
       assert.equal(failureOf(items[3]).raw, long.slice(0, 200));
     }
@@ -169,7 +214,10 @@ describe('ndjsonLines', () => {
     for (let chunkSize = 1; chunkSize <= data.length; chunkSize++) {
       const items = await parse(data, { maxLineBytes: 40, chunkSize });
       assert.deepEqual(ndjsonSummary(items), expected, `chunk size ${chunkSize}`);
-      assert.deepEqual(items.map((item) => (item.ok ? undefined : item.raw)), (await parse(data, { maxLineBytes: 40 })).map((item) => (item.ok ? undefined : item.raw)));
+      assert.deepEqual(
+        items.map((item) => (item.ok ? undefined : item.raw)),
+        (await parse(data, { maxLineBytes: 40 })).map((item) => (item.ok ? undefined : item.raw)),
+      );
     }
   });
 
@@ -183,8 +231,14 @@ describe('ndjsonLines', () => {
       yield all.subarray(0, 5);
       yield all.subarray(5);
     }
-    assert.deepEqual(ndjsonSummary(await ndjsonCollect(ndjsonLines(strings()))), [[1, { a: 'é' }], [2, { a: 2 }]]);
-    assert.deepEqual(ndjsonSummary(await ndjsonCollect(ndjsonLines(arrays()))), [[1, { a: 1 }], [2, { a: 2 }]]);
+    assert.deepEqual(ndjsonSummary(await ndjsonCollect(ndjsonLines(strings()))), [
+      [1, { a: 'é' }],
+      [2, { a: 2 }],
+    ]);
+    assert.deepEqual(ndjsonSummary(await ndjsonCollect(ndjsonLines(arrays()))), [
+      [1, { a: 1 }],
+      [2, { a: 2 }],
+    ]);
   });
 
   it('keeps a copy of an unfinished line, so a source that reuses its buffer does not corrupt it', async () => {
@@ -196,7 +250,10 @@ describe('ndjsonLines', () => {
         yield buf.subarray(0, n);
       }
     }
-    assert.deepEqual(ndjsonSummary(await ndjsonCollect(ndjsonLines(reusing()))), [[1, { a: 'xyz' }], [2, { b: 2 }]]);
+    assert.deepEqual(ndjsonSummary(await ndjsonCollect(ndjsonLines(reusing()))), [
+      [1, { a: 'xyz' }],
+      [2, { b: 2 }],
+    ]);
   });
 
   it('yields one batch per chunk that ends a line, and no empty batches', async () => {
@@ -209,17 +266,23 @@ describe('ndjsonLines', () => {
     }
     const batches: SourceItem[][] = [];
     for await (const batch of ndjsonLines(parts())) batches.push(batch);
-    assert.deepEqual(batches.map((batch) => batch.map((item) => item.position)), [[1, 2], [3], [6]]);
+    assert.deepEqual(
+      batches.map((batch) => batch.map((item) => item.position)),
+      [[1, 2], [3], [6]],
+    );
   });
 
   it('checks maxLineBytes when called, not on the first read', () => {
     assert.doesNotThrow(() => ndjsonLines(chunks(''), { maxLineBytes: 1 }));
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => ndjsonLines(chunks(''), { maxLineBytes: bad }), (error: unknown) => {
-        assert.ok(error instanceof SluiceConfigError);
-        assert.equal(error.message, `Expected \`maxLineBytes\` to be an integer from 1 and up, got \`${bad}\``);
-        return true;
-      });
+      assert.throws(
+        () => ndjsonLines(chunks(''), { maxLineBytes: bad }),
+        (error: unknown) => {
+          assert.ok(error instanceof SluiceConfigError);
+          assert.equal(error.message, `Expected \`maxLineBytes\` to be an integer from 1 and up, got \`${bad}\``);
+          return true;
+        },
+      );
     }
   });
 
@@ -251,7 +314,10 @@ describe('ndjsonLines', () => {
     const failed = items.filter((item) => !item.ok);
     assert.equal(good.length + failed.length + blank.size, 200_000);
     assert.equal(failed.length, bad.size);
-    assert.deepEqual(failed.map((item) => [item.position, item.ok ? '' : item.error.code]), [...bad]);
+    assert.deepEqual(
+      failed.map((item) => [item.position, item.ok ? '' : item.error.code]),
+      [...bad],
+    );
     // Each good row says which line it was on: positions are exact across 1 MiB chunk boundaries.
     for (const item of good) {
       assert.ok(item.ok);

@@ -6,13 +6,17 @@ import { ndjsonReadable } from '../../lib/sources/ndjson-readable.ts';
 import { runSourceConformance } from '../conformance/source.case.ts';
 import { ndjsonCollect, ndjsonSummary } from '../helpers/ndjson-collect.ts';
 
-runSourceConformance('ndjsonReadable', (rows) => {
-  // 64 KiB chunks cut at byte offsets, so lines and characters straddle chunks.
-  const bytes = Buffer.from(rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += 65_537) chunks.push(bytes.subarray(i, i + 65_537));
-  return ndjsonReadable(Readable.from(chunks, { objectMode: false }));
-}, { restartable: false });
+runSourceConformance(
+  'ndjsonReadable',
+  (rows) => {
+    // 64 KiB chunks cut at byte offsets, so lines and characters straddle chunks.
+    const bytes = Buffer.from(rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 65_537) chunks.push(bytes.subarray(i, i + 65_537));
+    return ndjsonReadable(Readable.from(chunks, { objectMode: false }));
+  },
+  { restartable: false },
+);
 
 describe('ndjsonReadable', () => {
   it("is named 'stream' unless given a name", () => {
@@ -24,7 +28,10 @@ describe('ndjsonReadable', () => {
     const stream = new PassThrough();
     stream.setEncoding('utf8');
     stream.end('{"a":"é"}\n{"a":2}\n');
-    assert.deepEqual(ndjsonSummary(await ndjsonCollect(ndjsonReadable(stream))), [[1, { a: 'é' }], [2, { a: 2 }]]);
+    assert.deepEqual(ndjsonSummary(await ndjsonCollect(ndjsonReadable(stream))), [
+      [1, { a: 'é' }],
+      [2, { a: 2 }],
+    ]);
   });
 
   it('ends the read, without an error, when the signal aborts while it waits for data that never comes', async () => {
@@ -47,10 +54,13 @@ describe('ndjsonReadable', () => {
   });
 
   it('checks maxLineBytes when the source is made', () => {
-    assert.throws(() => ndjsonReadable(Readable.from([]), { maxLineBytes: -5 }), (error: unknown) => {
-      assert.ok(error instanceof SluiceConfigError);
-      assert.equal(error.message, 'Expected `maxLineBytes` to be an integer from 1 and up, got `-5`');
-      return true;
-    });
+    assert.throws(
+      () => ndjsonReadable(Readable.from([]), { maxLineBytes: -5 }),
+      (error: unknown) => {
+        assert.ok(error instanceof SluiceConfigError);
+        assert.equal(error.message, 'Expected `maxLineBytes` to be an integer from 1 and up, got `-5`');
+        return true;
+      },
+    );
   });
 });

@@ -37,7 +37,11 @@ describe('ndjsonStdin', () => {
     const { code, stdout, stderr } = await readThroughChild('{"a":1}\r\n\n{"a":\n{"a":4}');
     assert.equal(stderr, '');
     assert.equal(code, 0);
-    assert.deepEqual(JSON.parse(stdout), [[1, { a: 1 }], [3, 'SLUICE_INPUT_INVALID_JSON'], [4, { a: 4 }]]);
+    assert.deepEqual(JSON.parse(stdout), [
+      [1, { a: 1 }],
+      [3, 'SLUICE_INPUT_INVALID_JSON'],
+      [4, { a: 4 }],
+    ]);
   });
 
   it('reads a large input through the pipe in several batches', async () => {
@@ -50,10 +54,13 @@ describe('ndjsonStdin', () => {
   });
 
   it('checks maxLineBytes when the source is made', () => {
-    assert.throws(() => ndjsonStdin({ maxLineBytes: 2.5 }), (error: unknown) => {
-      assert.ok(error instanceof SluiceConfigError);
-      assert.equal(error.message, 'Expected `maxLineBytes` to be an integer from 1 and up, got `2.5`');
-      return true;
-    });
+    assert.throws(
+      () => ndjsonStdin({ maxLineBytes: 2.5 }),
+      (error: unknown) => {
+        assert.ok(error instanceof SluiceConfigError);
+        assert.equal(error.message, 'Expected `maxLineBytes` to be an integer from 1 and up, got `2.5`');
+        return true;
+      },
+    );
   });
 });

@@ -67,7 +67,14 @@ function recorded(step: AnyStep, records: Map<string, StepRecord>): AnyStep {
   return {
     ...step,
     operator(ctx: StepContext) {
-      const inner: StepContext = { ...ctx, compile: (steps, prefix) => ctx.compile(steps.map((s) => recorded(s, records)), prefix) };
+      const inner: StepContext = {
+        ...ctx,
+        compile: (steps, prefix) =>
+          ctx.compile(
+            steps.map((s) => recorded(s, records)),
+            prefix,
+          ),
+      };
       const operator = step.operator(inner);
       // Registered after the step's own operator is made, so a step's branches come before it.
       const record: StepRecord = { step: ctx.step, kind: step.kind, rows: [] };
@@ -94,7 +101,7 @@ export async function dryRunCommand(pipelinePath: string, flags: DryRunFlags): P
 }
 
 async function dryRun(pipeline: Pipeline<any>, flags: DryRunFlags): Promise<number> {
-  const source = flags.input !== undefined ? sourceFor(flags.input) : pipeline.source ?? sourceFor('-');
+  const source = flags.input !== undefined ? sourceFor(flags.input) : (pipeline.source ?? sourceFor('-'));
   const input: string[] = [];
   const records = new Map<string, StepRecord>();
   const out = toMemory('dry-run');
@@ -143,15 +150,17 @@ async function dryRun(pipeline: Pipeline<any>, flags: DryRunFlags): Promise<numb
     block(`source ${source.name}: ${plural(input.length, 'record')}`, input, failuresOf('source'));
     for (const r of records.values()) {
       const stats = summary.steps[r.step];
-      const extra = [
-        ...(stats && stats.filtered > 0 ? [`${stats.filtered} filtered`] : []),
-        ...(stats && stats.failed > 0 ? [`${stats.failed} failed`] : []),
-      ];
+      const extra = [...(stats && stats.filtered > 0 ? [`${stats.filtered} filtered`] : []), ...(stats && stats.failed > 0 ? [`${stats.failed} failed`] : [])];
       block(`${r.step === r.kind ? r.step : `${r.step} (${r.kind})`}: ${[plural(r.rows.length, 'row'), ...extra].join(', ')}`, r.rows, failuresOf(r.step));
     }
     const leaves = Object.entries(out.leaves);
     if (leaves.length === 0) text.push('── written: nothing');
-    for (const [leaf, rows] of leaves) block(`written to ${leaf}: ${plural(rows.length, 'row')}`, rows.map((row) => JSON.stringify(row)), failuresOf('sink'));
+    for (const [leaf, rows] of leaves)
+      block(
+        `written to ${leaf}: ${plural(rows.length, 'row')}`,
+        rows.map((row) => JSON.stringify(row)),
+        failuresOf('sink'),
+      );
     process.stdout.write(`${text.join('\n')}\n`);
   }
   return summary.failed > 0 ? ExitCode.failedRows : ExitCode.ok;
@@ -161,19 +170,24 @@ export function registerDryRun(program: Command, setExit: (code: number) => void
   const command = program
     .command('dry-run')
     .summary('send one record through every step and print the rows after each step')
-    .description('Send the first record of the source through every step and print the rows each step puts out, then what would be written. LLM steps do call the LLM (use --llm simulated for the simulator) and use the request cache as a run would; no output or failed-rows file is written.')
+    .description(
+      'Send the first record of the source through every step and print the rows each step puts out, then what would be written. LLM steps do call the LLM (use --llm simulated for the simulator) and use the request cache as a run would; no output or failed-rows file is written.',
+    )
     .argument('<pipeline>', 'a .ts/.js module or a .yaml/.json definition')
-    .option('-i, --input <file|->', 'input: an NDJSON file, a .json array file, or - for stdin (default: the pipeline\'s source, else stdin)')
+    .option('-i, --input <file|->', "input: an NDJSON file, a .json array file, or - for stdin (default: the pipeline's source, else stdin)")
     .option('--json', 'print NDJSON: one {source, rows} line, one {step, kind, rows, filtered, failed} line per step, and {written}')
     .option('--no-cache', 'do not read or write the request cache')
     .option('--cache-dir <dir>', 'request cache folder (default: $SLUICE_CACHE_DIR, else .sluice/cache)');
   addPipelineFlags(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   head -1 rows.jsonl | sluice dry-run clean.yaml
   sluice dry-run qa.yaml -i topics.jsonl --llm simulated --json
 
-Exit codes: 0 ok, 1 run error, 2 usage error, 3 the record failed in some step.`)
+Exit codes: 0 ok, 1 run error, 2 usage error, 3 the record failed in some step.`,
+    )
     .action(async (pipelinePath: string, flags: DryRunFlags) => {
       setExit(await dryRunCommand(pipelinePath, flags));
     });

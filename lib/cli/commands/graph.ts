@@ -36,15 +36,18 @@ export async function graphCommand(pipelinePath: string, flags: GraphFlags): Pro
 export function registerGraph(program: Command, setExit: (code: number) => void): void {
   const command = program
     .command('graph')
-    .summary('print the pipeline\'s steps as a Mermaid flowchart or a text tree')
-    .description('Print the pipeline\'s DAG: the source, every step, branches as subgraphs, joins, and the outputs (leaves). Nothing is run.')
+    .summary("print the pipeline's steps as a Mermaid flowchart or a text tree")
+    .description("Print the pipeline's DAG: the source, every step, branches as subgraphs, joins, and the outputs (leaves). Nothing is run.")
     .argument('<pipeline>', 'a .ts/.js module or a .yaml/.json definition')
     .option('-f, --format <format>', '`mermaid` (a flowchart LR, the default) or `tree` (plain text)', 'mermaid');
   addPipelineFlags(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   sluice graph examples/fanout.ts > fanout.mmd
-  sluice graph clean.yaml --format tree`)
+  sluice graph clean.yaml --format tree`,
+    )
     .action(async (pipelinePath: string, flags: GraphFlags) => {
       setExit(await graphCommand(pipelinePath, flags));
     });

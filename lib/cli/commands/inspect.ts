@@ -53,7 +53,7 @@ function stepList(steps: readonly DescribedStep[] | undefined, prefix = ''): str
   for (const step of steps ?? []) {
     const name = `${prefix}${step.name ?? '?'}`;
     out.push(step.kind && step.kind !== step.name ? `${name} (${step.kind})` : name);
-    const branches = Array.isArray(step.branches) ? { '': step.branches } : step.branches ?? {};
+    const branches = Array.isArray(step.branches) ? { '': step.branches } : (step.branches ?? {});
     for (const [branch, inner] of Object.entries(branches)) out.push(...stepList(inner, `${name}/${branch ? `${branch}/` : ''}`));
   }
   return out;
@@ -82,7 +82,9 @@ export function formatRunRecord(dir: string, record: RunRecordView, doneRecords:
   // Only files that are there: a folder output names its folder, and an output not written says so.
   const shown = (path: string) => (existsSync(path) ? path : `${path} (not written)`);
   if (typeof record.outputs === 'string') field('outputs', shown(record.outputs));
-  else for (const [name, path] of Object.entries(record.outputs ?? {})) field('output', name === path || `${name}/` === path ? shown(path) : `${name} → ${shown(path)}`);
+  else
+    for (const [name, path] of Object.entries(record.outputs ?? {}))
+      field('output', name === path || `${name}/` === path ? shown(path) : `${name} → ${shown(path)}`);
   if (record.summary) {
     // The summary table as `sluice run` printed it, without its first line (the header above says it).
     lines.push(...formatSummary(record.summary, { showIdleCache: true }).trimEnd().split('\n').slice(1));
@@ -108,7 +110,9 @@ export async function inspectCommand(dir: string, flags: InspectFlags): Promise<
     throw new SluiceConfigError(`\`${path}\` is not valid JSON (${(error as Error).message}). Was the run directory written by another program?`);
   }
   if (record === null || typeof record !== 'object' || record.version !== 1) {
-    throw new SluiceConfigError(`Expected \`${path}\` to be a run record of version 1, got version \`${String((record as { version?: unknown } | null)?.version)}\`. Use a sluice that matches the one that made it.`);
+    throw new SluiceConfigError(
+      `Expected \`${path}\` to be a run record of version 1, got version \`${String((record as { version?: unknown } | null)?.version)}\`. Use a sluice that matches the one that made it.`,
+    );
   }
   if (flags.json) {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -124,13 +128,18 @@ export function registerInspect(program: Command, setExit: (code: number) => voi
   program
     .command('inspect')
     .summary('print what a run directory records: status, counts, cost, outputs')
-    .description('Print a run directory made by `sluice run --run-dir`: status, times, the command, per-step counts, LLM usage and cost, cache hits and misses, outputs, failed rows, and the source records done.')
+    .description(
+      'Print a run directory made by `sluice run --run-dir`: status, times, the command, per-step counts, LLM usage and cost, cache hits and misses, outputs, failed rows, and the source records done.',
+    )
     .argument('<run-dir>', 'the folder given to `sluice run --run-dir`')
     .option('--json', 'print run.json as it is')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   sluice inspect runs/qa
-  sluice inspect runs/qa --json | jq .summary.llm`)
+  sluice inspect runs/qa --json | jq .summary.llm`,
+    )
     .action(async (dir: string, flags: InspectFlags) => {
       setExit(await inspectCommand(dir, flags));
     });

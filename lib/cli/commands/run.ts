@@ -97,10 +97,26 @@ async function replayRecord(pipeline: Pipeline<any>, pipelinePath: string, runDi
 /** The settings of every LLM the pipeline uses: model, endpoint, sampling parameters, limits. Never a key. */
 function llmSettings(pipeline: Pipeline<any>): Record<string, unknown> {
   const finite = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? undefined : value);
-  return Object.fromEntries(llmsOf(pipeline).map((llm) => {
-    const { model, baseURL, concurrency, rpm, tpm, timeoutMs } = llm.options ?? {};
-    return [llm.name, JSON.parse(JSON.stringify({ model: model ?? llm.model, endpoint: llm.endpoint, baseURL, params: llm.params, concurrency: finite(concurrency), rpm: finite(rpm), tpm: finite(tpm), timeoutMs: finite(timeoutMs) }))];
-  }));
+  return Object.fromEntries(
+    llmsOf(pipeline).map((llm) => {
+      const { model, baseURL, concurrency, rpm, tpm, timeoutMs } = llm.options ?? {};
+      return [
+        llm.name,
+        JSON.parse(
+          JSON.stringify({
+            model: model ?? llm.model,
+            endpoint: llm.endpoint,
+            baseURL,
+            params: llm.params,
+            concurrency: finite(concurrency),
+            rpm: finite(rpm),
+            tpm: finite(tpm),
+            timeoutMs: finite(timeoutMs),
+          }),
+        ),
+      ];
+    }),
+  );
 }
 
 /**
@@ -113,8 +129,8 @@ function refuseForeignOverwrite(declared: string | undefined): void {
   const inside = relative(process.cwd(), target);
   if (!(inside.startsWith('..') || isAbsolute(inside)) || !existsSync(target)) return;
   throw new SluiceConfigError(
-    `The definition writes its output to ${target}, outside the working directory, over a file that exists. `
-    + 'Run with --force to overwrite it, or name the output with -o.',
+    `The definition writes its output to ${target}, outside the working directory, over a file that exists. ` +
+      'Run with --force to overwrite it, or name the output with -o.',
   );
 }
 
@@ -127,7 +143,7 @@ function countableInput(input: string | undefined): string | undefined {
 async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonly string[]): Promise<number> {
   const pipeline = await loadPipeline(pipelinePath, { sets: flags.set ?? {} });
   const lines = flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes };
-  const source = flags.input !== undefined ? sourceFor(flags.input, lines) : pipeline.source ?? sourceFor('-', lines);
+  const source = flags.input !== undefined ? sourceFor(flags.input, lines) : (pipeline.source ?? sourceFor('-', lines));
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
   if (flags.output === undefined && !flags.force && flags.runDir === undefined) refuseForeignOverwrite(ioPathOf(pipeline.sink as object | undefined));
   const failedPath = flags.failed ?? failedPathFor(output);
@@ -216,38 +232,63 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
 /** Flags every command that loads a pipeline shares. */
 export function addPipelineFlags(command: Command): Command {
   return command
-    .option('--set <step.param=value>', 'override a step parameter, typed by the step\'s param schema (repeatable)', collectSet)
-    .option('--llm <mode>', 'where LLM steps send requests: `env` (OPENAI_BASE_URL / OPENAI_API_KEY, the default) or `simulated` (the built-in loopback simulator; also SLUICE_LLM=simulated)');
+    .option('--set <step.param=value>', "override a step parameter, typed by the step's param schema (repeatable)", collectSet)
+    .option(
+      '--llm <mode>',
+      'where LLM steps send requests: `env` (OPENAI_BASE_URL / OPENAI_API_KEY, the default) or `simulated` (the built-in loopback simulator; also SLUICE_LLM=simulated)',
+    );
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
   const command = program
     .command('run')
     .summary('run a pipeline over NDJSON: a Unix filter, or files in and out')
-    .description('Run a pipeline: a .ts/.js module (its default export) or a .yaml/.json definition. Reads NDJSON from stdin and writes NDJSON to stdout unless told otherwise; progress and the summary go to stderr.')
+    .description(
+      'Run a pipeline: a .ts/.js module (its default export) or a .yaml/.json definition. Reads NDJSON from stdin and writes NDJSON to stdout unless told otherwise; progress and the summary go to stderr.',
+    )
     .argument('<pipeline>', 'a .ts or .js module whose default export is a pipeline (or a function returning one), or a .yaml, .yml or .json definition')
-    .option('-i, --input <file|->', 'input: an NDJSON file, a .json array file, or - for stdin (default: the pipeline\'s source, else stdin)')
-    .option('-o, --output <file|dir|->', 'output: an NDJSON file, a folder (one <leaf>.jsonl per named output), or - for stdout (default: the pipeline\'s sink, else stdout)')
-    .option('--failed <file>', 'where failed rows go (default: <output>.failed.jsonl, <folder>/failed.jsonl, or ./failed.jsonl when writing to stdout; the file is created only if a row fails, its folder up front)');
+    .option('-i, --input <file|->', "input: an NDJSON file, a .json array file, or - for stdin (default: the pipeline's source, else stdin)")
+    .option(
+      '-o, --output <file|dir|->',
+      "output: an NDJSON file, a folder (one <leaf>.jsonl per named output), or - for stdout (default: the pipeline's sink, else stdout)",
+    )
+    .option(
+      '--failed <file>',
+      'where failed rows go (default: <output>.failed.jsonl, <folder>/failed.jsonl, or ./failed.jsonl when writing to stdout; the file is created only if a row fails, its folder up front)',
+    );
   addPipelineFlags(command)
-    .option('--concurrency <n>', 'rows in flight per LLM step, over each step\'s own setting', numberFlag('--concurrency', 1, Number.POSITIVE_INFINITY, true))
+    .option('--concurrency <n>', "rows in flight per LLM step, over each step's own setting", numberFlag('--concurrency', 1, Number.POSITIVE_INFINITY, true))
     .option('--budget <n>', 'most source records in flight at once (default 1024)', numberFlag('--budget', 1, Number.POSITIVE_INFINITY, true))
     .option('--limit <n>', 'read at most n source records', numberFlag('--limit', 1, Number.POSITIVE_INFINITY, true))
-    .option('--max-line-bytes <n>', 'longest NDJSON input line, in bytes (default 16 MiB); longer lines are failed rows', numberFlag('--max-line-bytes', 1, Number.POSITIVE_INFINITY, true))
+    .option(
+      '--max-line-bytes <n>',
+      'longest NDJSON input line, in bytes (default 16 MiB); longer lines are failed rows',
+      numberFlag('--max-line-bytes', 1, Number.POSITIVE_INFINITY, true),
+    )
     .option('--no-cache', 'do not read or write the request cache')
     .option('--cache-dir <dir>', 'request cache folder (default: $SLUICE_CACHE_DIR, else .sluice/cache)')
     .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
     .option('--restart', 'with --run-dir: start over even if the run there did not finish (its outputs are rewritten)')
-    .option('--force', 'let a definition\'s output: overwrite an existing file outside the working directory')
+    .option('--force', "let a definition's output: overwrite an existing file outside the working directory")
     .option('--accept-changes', 'with --run-dir: resume although the pipeline, its code, its input or its outputs changed since the run started')
     .option('--allow-failures', 'exit 0 even if some rows failed (they are still written to the failed file)')
-    .option('--max-failure-rate <r>', 'failed rows allowed, as a share (0..1) of the records read: once 100 records are read the run stops when over it (exit 1); a finished run over it exits 3', numberFlag('--max-failure-rate', 0, 1))
+    .option(
+      '--max-failure-rate <r>',
+      'failed rows allowed, as a share (0..1) of the records read: once 100 records are read the run stops when over it (exit 1); a finished run over it exits 3',
+      numberFlag('--max-failure-rate', 0, 1),
+    )
     .option('--fail-fast', 'stop the run at the first failed row (exit 1)')
-    .option('--grace <s>', 'after Ctrl+C or SIGTERM, seconds that LLM requests already sent may take before they are aborted (default 30); their rows are left for a resume', numberFlag('--grace', 0))
+    .option(
+      '--grace <s>',
+      'after Ctrl+C or SIGTERM, seconds that LLM requests already sent may take before they are aborted (default 30); their rows are left for a resume',
+      numberFlag('--grace', 0),
+    )
     .option('--no-progress', 'no progress display on stderr')
     .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (default 5)', numberFlag('--progress-interval', 0.05))
     .option('-q, --quiet', 'no progress and no summary on stderr')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cat rows.jsonl | sluice run clean.yaml > out.jsonl
   sluice run examples/clean.ts -i rows.jsonl -o out.jsonl
@@ -256,7 +297,8 @@ Examples:
 
 Progress: a live display on stderr when it is a terminal, else a line every --progress-interval seconds.
 
-Exit codes: 0 ok, 1 run error, 2 usage error, 3 finished with failed rows, 130 interrupted.`)
+Exit codes: 0 ok, 1 run error, 2 usage error, 3 finished with failed rows, 130 interrupted.`,
+    )
     .action(async (pipelinePath: string, flags: RunFlags) => {
       setExit(await runCommand(pipelinePath, flags, ['sluice', ...process.argv.slice(2)]));
     });

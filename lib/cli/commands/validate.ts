@@ -68,16 +68,21 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
   const command = program
     .command('validate')
     .summary('load a pipeline and check its steps and columns, without running it')
-    .description('Load a pipeline (a definition is checked against its schema) and check that every step\'s inputs are produced upstream. Prints "ok: N steps", or the error and exits 2.')
+    .description(
+      'Load a pipeline (a definition is checked against its schema) and check that every step\'s inputs are produced upstream. Prints "ok: N steps", or the error and exits 2.',
+    )
     .argument('<pipeline>', 'a .ts/.js module or a .yaml/.json definition')
     .option('-i, --input <file|->', 'check columns against the first row of this input (when the source declares none)');
   addPipelineFlags(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   sluice validate clean.yaml
   sluice validate qa.yaml -i topics.jsonl --set answer.params.temperature=0.2
 
-Exit codes: 0 valid, 2 invalid (the error says what to fix).`)
+Exit codes: 0 valid, 2 invalid (the error says what to fix).`,
+    )
     .action(async (pipelinePath: string, flags: ValidateFlags) => {
       setExit(await validateCommand(pipelinePath, flags));
     });

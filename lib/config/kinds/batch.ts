@@ -19,30 +19,58 @@ const declared = new WeakMap<AnyStep, Record<string, unknown>>();
 
 export const batchKind: StepKind = {
   description: 'Hands `size` rows at a time to a function your module exports, `(rows) => rows`, and gives each row its result.',
-  schema: z.strictObject({
-    ...stepOptions,
-    module: field.nonEmpty('The module, relative to the definition\'s folder: `./my-steps.ts`.'),
-    export: field.nonEmpty('The function to call with each batch of rows; it returns one row per row. Default `default`.').optional(),
-    size: field.count('Rows per batch. Default 32.').optional(),
-    maxWaitMs: field.natural('How long a partial batch waits for more rows, in milliseconds. Default 50.').optional(),
-    concurrency: field.concurrency('Batches in flight at once. Default 1.').optional(),
-  }, { error: 'a map with `module`' }),
+  schema: z.strictObject(
+    {
+      ...stepOptions,
+      module: field.nonEmpty("The module, relative to the definition's folder: `./my-steps.ts`."),
+      export: field.nonEmpty('The function to call with each batch of rows; it returns one row per row. Default `default`.').optional(),
+      size: field.count('Rows per batch. Default 32.').optional(),
+      maxWaitMs: field.natural('How long a partial batch waits for more rows, in milliseconds. Default 50.').optional(),
+      concurrency: field.concurrency('Batches in flight at once. Default 1.').optional(),
+    },
+    { error: 'a map with `module`' },
+  ),
   build(params, ctx) {
-    const { module, export: exportName = 'default', size, maxWaitMs, concurrency, name, onError } = params as {
-      module: string; export?: string; size?: number; maxWaitMs?: number; concurrency?: number; name?: string; onError?: 'skip' | 'fail';
+    const {
+      module,
+      export: exportName = 'default',
+      size,
+      maxWaitMs,
+      concurrency,
+      name,
+      onError,
+    } = params as {
+      module: string;
+      export?: string;
+      size?: number;
+      maxWaitMs?: number;
+      concurrency?: number;
+      name?: string;
+      onError?: 'skip' | 'fail';
     };
     const loaded = ctx.importModule(module, ['module']);
     // First pass: the module is not loaded yet. The loader loads it and builds again.
     if (!loaded) return defineStep({ kind: 'batch', ownsPermits: true, operator: () => identity });
     const fn = loaded.exports[exportName];
     if (typeof fn !== 'function') {
-      throw new SluiceConfigError(`Expected export \`${exportName}\` of \`${module}\` to be a function \`(rows) => rows\`, got ${fn === undefined ? 'nothing' : fn === null ? 'null' : typeof fn}`);
+      throw new SluiceConfigError(
+        `Expected export \`${exportName}\` of \`${module}\` to be a function \`(rows) => rows\`, got ${fn === undefined ? 'nothing' : fn === null ? 'null' : typeof fn}`,
+      );
     }
     const step = batch(fn as (rows: object[]) => object[], {
-      ...(size !== undefined ? { size } : {}), ...(maxWaitMs !== undefined ? { maxWaitMs } : {}), ...(concurrency !== undefined ? { concurrency } : {}),
-      ...(name ? { name } : {}), ...(onError ? { onError } : {}),
+      ...(size !== undefined ? { size } : {}),
+      ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(name ? { name } : {}),
+      ...(onError ? { onError } : {}),
     }) as AnyStep;
-    declared.set(step, { module, ...(params.export ? { export: exportName } : {}), ...(size !== undefined ? { size } : {}), ...(maxWaitMs !== undefined ? { maxWaitMs } : {}), ...(concurrency !== undefined ? { concurrency } : {}) });
+    declared.set(step, {
+      module,
+      ...(params.export ? { export: exportName } : {}),
+      ...(size !== undefined ? { size } : {}),
+      ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+    });
     return step;
   },
   paramsOf(step) {

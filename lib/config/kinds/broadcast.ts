@@ -10,11 +10,16 @@ import { stepOptions } from '../fields.ts';
 import type { StepKind } from '../step-kind.ts';
 
 /** Branches by name, each a list of steps. */
-export const branchesField = z.record(
-  z.string().min(1).regex(/^[^/]+$/),
-  z.array(z.unknown(), { error: 'a list of steps' }),
-  { error: 'a map of branch names to lists of steps' },
-).describe('Branches by name, each a list of steps: `{ a: [ { generate: … } ], b: [ … ] }`.');
+export const branchesField = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .regex(/^[^/]+$/),
+    z.array(z.unknown(), { error: 'a list of steps' }),
+    { error: 'a map of branch names to lists of steps' },
+  )
+  .describe('Branches by name, each a list of steps: `{ a: [ { generate: … } ], b: [ … ] }`.');
 
 export const broadcastKind: StepKind = {
   description: 'Sends every row to every branch (a list of steps each); `join` merges the copies back.',

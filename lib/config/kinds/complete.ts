@@ -10,12 +10,15 @@ import type { StepKind } from '../step-kind.ts';
 import { llmOptions, llmParamsOf, llmStepShape } from './llm-step-params.ts';
 
 export const completeKind: StepKind = {
-  description: 'A legacy text completion per row (`POST /completions`), for raw prompts such as Magpie\'s.',
-  schema: z.strictObject({
-    ...llmStepShape,
-    prompt: field.text('The raw prompt, a liquid template over row columns.'),
-    params: field.jsonMap('Sampling parameters for this step, over the LLM\'s.').optional(),
-  }, { error: 'a map of params' }),
+  description: "A legacy text completion per row (`POST /completions`), for raw prompts such as Magpie's.",
+  schema: z.strictObject(
+    {
+      ...llmStepShape,
+      prompt: field.text('The raw prompt, a liquid template over row columns.'),
+      params: field.jsonMap("Sampling parameters for this step, over the LLM's.").optional(),
+    },
+    { error: 'a map of params' },
+  ),
   build: (params, ctx) => complete(llmOptions(params, ctx.llm(params.llm)) as never),
   paramsOf: (step, ctx) => llmParamsOf(step, ctx, [['prompt'], ['params']], 'completion'),
 };

@@ -12,19 +12,25 @@ import { llmOptions, unlessDefault } from './llm-step-params.ts';
 
 export const embedKind: StepKind = {
   description: 'Embeddings of a template over each row, one request per batch of rows.',
-  schema: z.strictObject({
-    ...stepOptions,
-    llm: field.nonEmpty('The LLM to call: a name declared under `llms:`.'),
-    text: field.text('The text to embed, a liquid template over row columns: `{{ question }}`.'),
-    as: field.nonEmpty('Output column for the vector. Default `embedding`.').optional(),
-    size: field.count('Rows per request. Default 64.').optional(),
-    maxWaitMs: z.number({ error: 'a number of milliseconds from 0 and up' }).min(0, { error: 'a number of milliseconds from 0 and up' })
-      .describe('A partial batch is sent after this many milliseconds. Default 50.').optional(),
-    concurrency: field.count('Requests in flight at once. Default 4.').optional(),
-    dimensions: field.count('Embedding size, for models that take one.').optional(),
-    metadata: field.flag('Adds `_sluice.<step>` metadata. Default `true`.').optional(),
-    cache: field.flag('Use the run\'s request cache, per text. Default `true`.').optional(),
-  }, { error: 'a map of params' }),
+  schema: z.strictObject(
+    {
+      ...stepOptions,
+      llm: field.nonEmpty('The LLM to call: a name declared under `llms:`.'),
+      text: field.text('The text to embed, a liquid template over row columns: `{{ question }}`.'),
+      as: field.nonEmpty('Output column for the vector. Default `embedding`.').optional(),
+      size: field.count('Rows per request. Default 64.').optional(),
+      maxWaitMs: z
+        .number({ error: 'a number of milliseconds from 0 and up' })
+        .min(0, { error: 'a number of milliseconds from 0 and up' })
+        .describe('A partial batch is sent after this many milliseconds. Default 50.')
+        .optional(),
+      concurrency: field.count('Requests in flight at once. Default 4.').optional(),
+      dimensions: field.count('Embedding size, for models that take one.').optional(),
+      metadata: field.flag('Adds `_sluice.<step>` metadata. Default `true`.').optional(),
+      cache: field.flag("Use the run's request cache, per text. Default `true`.").optional(),
+    },
+    { error: 'a map of params' },
+  ),
   build: (params, ctx) => embed(llmOptions(params, ctx.llm(params.llm)) as never),
   paramsOf(step, ctx) {
     const llm = step.resources?.llm as Llm | undefined;

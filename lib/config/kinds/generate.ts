@@ -10,13 +10,15 @@ import type { StepKind } from '../step-kind.ts';
 import { chatShape, llmOptions, llmParamsOf } from './llm-step-params.ts';
 
 export const generateKind: StepKind = {
-  description: 'A chat completion per row, from a prompt template over the row\'s columns.',
-  schema: z.strictObject({
-    ...chatShape,
-    n: field.count('Samples per row (the request\'s `n`). Default 1.').optional(),
-    samples: field.oneOf(['list', 'rows'], 'With `n` above 1: a list in one column (`list`, default), or one row per sample (`rows`).').optional(),
-  }, { error: 'a map of params' }),
+  description: "A chat completion per row, from a prompt template over the row's columns.",
+  schema: z.strictObject(
+    {
+      ...chatShape,
+      n: field.count("Samples per row (the request's `n`). Default 1.").optional(),
+      samples: field.oneOf(['list', 'rows'], 'With `n` above 1: a list in one column (`list`, default), or one row per sample (`rows`).').optional(),
+    },
+    { error: 'a map of params' },
+  ),
   build: (params, ctx) => generate(llmOptions(params, ctx.llm(params.llm)) as never),
-  paramsOf: (step, ctx) =>
-    llmParamsOf(step, ctx, [['prompt'], ['system'], ['fewShot'], ['params'], ['n', 1], ['samples', 'list']], 'generation'),
+  paramsOf: (step, ctx) => llmParamsOf(step, ctx, [['prompt'], ['system'], ['fewShot'], ['params'], ['n', 1], ['samples', 'list']], 'generation'),
 };

@@ -20,15 +20,28 @@ const importedFrom = new WeakMap<AnyStep, string>();
 
 export const importKind: StepKind = {
   description: 'Runs your code: a step exported by a local module, or made by an exported function from `params`.',
-  schema: z.strictObject({
-    ...stepOptions,
-    module: field.nonEmpty('The module, relative to the definition\'s folder: `./my-steps.ts`.'),
-    export: field.nonEmpty('The export to use: a step, or a function `(params) => step`. Default `default`.').optional(),
-    params: field.jsonMap('What the exported function is called with.').optional(),
-  }, { error: 'a map with `module`' }),
+  schema: z.strictObject(
+    {
+      ...stepOptions,
+      module: field.nonEmpty("The module, relative to the definition's folder: `./my-steps.ts`."),
+      export: field.nonEmpty('The export to use: a step, or a function `(params) => step`. Default `default`.').optional(),
+      params: field.jsonMap('What the exported function is called with.').optional(),
+    },
+    { error: 'a map with `module`' },
+  ),
   build(params, ctx) {
-    const { module, export: exportName = 'default', params: args, name, onError } = params as {
-      module: string; export?: string; params?: Record<string, unknown>; name?: string; onError?: 'skip' | 'fail';
+    const {
+      module,
+      export: exportName = 'default',
+      params: args,
+      name,
+      onError,
+    } = params as {
+      module: string;
+      export?: string;
+      params?: Record<string, unknown>;
+      name?: string;
+      onError?: 'skip' | 'fail';
     };
     const loaded = ctx.importModule(module, ['module']);
     // First pass: the module is not loaded yet. The loader loads it and builds again.
@@ -41,7 +54,9 @@ export const importKind: StepKind = {
     let step: unknown;
     if (isStep(value)) {
       if (args !== undefined) {
-        throw new SluiceConfigError(`Export \`${exportName}\` of \`${module}\` is a step, not a function that makes one: remove \`params\`, or export a function`);
+        throw new SluiceConfigError(
+          `Export \`${exportName}\` of \`${module}\` is a step, not a function that makes one: remove \`params\`, or export a function`,
+        );
       }
       step = value;
     } else if (typeof value === 'function') {
@@ -51,11 +66,12 @@ export const importKind: StepKind = {
         throw new SluiceConfigError(`Expected export \`${exportName}\` of \`${module}\` to return a step (such as \`map(…)\`), got ${got}`);
       }
     } else {
-      throw new SluiceConfigError(`Expected export \`${exportName}\` of \`${module}\` to be a step or a function that makes one, got ${value === null ? 'null' : typeof value}`);
+      throw new SluiceConfigError(
+        `Expected export \`${exportName}\` of \`${module}\` to be a step or a function that makes one, got ${value === null ? 'null' : typeof value}`,
+      );
     }
-    const built: AnyStep = name || onError
-      ? { ...(step as AnyStep), ...(name ? { name, named: true } : {}), ...(onError ? { onError } : {}) }
-      : (step as AnyStep);
+    const built: AnyStep =
+      name || onError ? { ...(step as AnyStep), ...(name ? { name, named: true } : {}), ...(onError ? { onError } : {}) } : (step as AnyStep);
     importedFrom.set(built, loaded.file);
     return built;
   },

@@ -11,16 +11,17 @@ import type { StepKind } from '../step-kind.ts';
 
 export const joinKind: StepKind = {
   description: 'Merges the branch copies of each row back into one row; `combine` collects columns into lists.',
-  schema: z.strictObject({
-    ...stepOptions,
-    combine: z.union([
-      z.record(z.string(), z.string().min(1)),
-      z.array(z.string().min(1)),
-    ], { error: 'a map `{ column: listColumn }` or a list of columns' })
-      .describe('Columns to collect from every copy into a list, in branch order: `{ generation: generations }`, or `[generation]` to keep the name.')
-      .optional(),
-    branchesAs: field.nonEmpty('Column that gets the names of the branches whose copies arrived.').optional(),
-  }, { error: 'a map of params' }),
+  schema: z.strictObject(
+    {
+      ...stepOptions,
+      combine: z
+        .union([z.record(z.string(), z.string().min(1)), z.array(z.string().min(1))], { error: 'a map `{ column: listColumn }` or a list of columns' })
+        .describe('Columns to collect from every copy into a list, in branch order: `{ generation: generations }`, or `[generation]` to keep the name.')
+        .optional(),
+      branchesAs: field.nonEmpty('Column that gets the names of the branches whose copies arrived.').optional(),
+    },
+    { error: 'a map of params' },
+  ),
   build: (params) => join(params as never),
   paramsOf(step) {
     const { combine, branchesAs } = step.params as { combine: Record<string, string> | null; branchesAs: string | null };

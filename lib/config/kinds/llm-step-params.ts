@@ -15,10 +15,14 @@ export const llmStepShape = {
   ...stepOptions,
   llm: field.nonEmpty('The LLM to call: a name declared under `llms:`.'),
   as: field.nonEmpty('Output column.').optional(),
-  concurrency: field.concurrency('Rows in flight in this step. Default 4 × the LLM\'s `concurrency` (at most 1024): a row waiting out a 429 holds no request; the LLM\'s own `concurrency` still caps its requests.').optional(),
+  concurrency: field
+    .concurrency(
+      "Rows in flight in this step. Default 4 × the LLM's `concurrency` (at most 1024): a row waiting out a 429 holds no request; the LLM's own `concurrency` still caps its requests.",
+    )
+    .optional(),
   metadata: field.flag('Adds `_sluice.<step>` with model, usage, finish reason and request id. Default `true`.').optional(),
   inputs: field.stringMap('Template variables read from other columns: `{ question: prompt }` fills `question` from column `prompt`.').optional(),
-  cache: field.flag('Use the run\'s request cache for this step. Default `true`.').optional(),
+  cache: field.flag("Use the run's request cache for this step. Default `true`.").optional(),
 };
 
 /** Params of chat steps (`generate`, `structured`). */
@@ -26,11 +30,17 @@ export const chatShape = {
   ...llmStepShape,
   prompt: field.text('The user message, a liquid template over row columns: `Answer: {{ question }}`.'),
   system: field.text('A system message template.').optional(),
-  fewShot: z.array(
-    z.strictObject({ user: field.text('What the user said.'), assistant: field.text('What the assistant answered.') }, { error: 'a map with `user` and `assistant`' }),
-    { error: 'a list of `{ user, assistant }` pairs' },
-  ).describe('Example exchanges put before the prompt.').optional(),
-  params: field.jsonMap('Sampling parameters for this step, over the LLM\'s: `{ temperature: 0.2, max_tokens: 300 }`.').optional(),
+  fewShot: z
+    .array(
+      z.strictObject(
+        { user: field.text('What the user said.'), assistant: field.text('What the assistant answered.') },
+        { error: 'a map with `user` and `assistant`' },
+      ),
+      { error: 'a list of `{ user, assistant }` pairs' },
+    )
+    .describe('Example exchanges put before the prompt.')
+    .optional(),
+  params: field.jsonMap("Sampling parameters for this step, over the LLM's: `{ temperature: 0.2, max_tokens: 300 }`.").optional(),
 };
 
 /** The options every LLM step builder takes, from checked params. */

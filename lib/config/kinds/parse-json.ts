@@ -13,16 +13,31 @@ import type { StepKind } from '../step-kind.ts';
 const schemas = new WeakMap<object, unknown>();
 
 export const parseJsonKind: StepKind = {
-  description: 'Reads the JSON object or list in a text column (an LLM\'s answer), leniently; rows with none fail.',
-  schema: z.strictObject({
-    ...stepOptions,
-    column: field.nonEmpty('The text column to read.'),
-    as: field.nonEmpty('Column for the parsed value. Default: the text column itself.').optional(),
-    schema: field.jsonMap('A JSON schema the value must match, such as `{ type: array, items: { type: string } }`.').optional(),
-  }, { error: 'a map of params' }),
+  description: "Reads the JSON object or list in a text column (an LLM's answer), leniently; rows with none fail.",
+  schema: z.strictObject(
+    {
+      ...stepOptions,
+      column: field.nonEmpty('The text column to read.'),
+      as: field.nonEmpty('Column for the parsed value. Default: the text column itself.').optional(),
+      schema: field.jsonMap('A JSON schema the value must match, such as `{ type: array, items: { type: string } }`.').optional(),
+    },
+    { error: 'a map of params' },
+  ),
   build(params) {
-    const { column, as, schema, name, onError } = params as { column: string; as?: string; schema?: Record<string, unknown>; name?: string; onError?: 'skip' | 'fail' };
-    const step = parseJson({ column, ...(as ? { as } : {}), ...(schema ? { schema: jsonSchemaToZod(schema) } : {}), ...(name ? { name } : {}), ...(onError ? { onError } : {}) });
+    const { column, as, schema, name, onError } = params as {
+      column: string;
+      as?: string;
+      schema?: Record<string, unknown>;
+      name?: string;
+      onError?: 'skip' | 'fail';
+    };
+    const step = parseJson({
+      column,
+      ...(as ? { as } : {}),
+      ...(schema ? { schema: jsonSchemaToZod(schema) } : {}),
+      ...(name ? { name } : {}),
+      ...(onError ? { onError } : {}),
+    });
     if (schema) schemas.set(step, schema);
     return step;
   },

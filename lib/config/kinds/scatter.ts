@@ -11,12 +11,15 @@ import { unlessDefault } from './llm-step-params.ts';
 
 export const scatterKind: StepKind = {
   description: 'One row in, one row out per element of a list column (1→N).',
-  schema: z.strictObject({
-    ...stepOptions,
-    column: field.nonEmpty('The list column to expand.'),
-    as: field.nonEmpty('Column for each element. Default: the list column\'s own name.').optional(),
-    concurrency: field.concurrency('Parent rows expanded at once. Default 16.').optional(),
-  }, { error: 'a map of params' }),
+  schema: z.strictObject(
+    {
+      ...stepOptions,
+      column: field.nonEmpty('The list column to expand.'),
+      as: field.nonEmpty("Column for each element. Default: the list column's own name.").optional(),
+      concurrency: field.concurrency('Parent rows expanded at once. Default 16.').optional(),
+    },
+    { error: 'a map of params' },
+  ),
   build: ({ column, ...options }) => scatter(column as never, options),
   paramsOf(step) {
     const { column, as, concurrency } = step.params as { column: string | null; as: string | null; concurrency: number };

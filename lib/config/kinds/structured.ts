@@ -14,12 +14,15 @@ const defaultSchemaName = (name: string | undefined) => (name ?? 'structured').r
 
 export const structuredKind: StepKind = {
   description: 'A chat completion whose reply must match a JSON Schema; invalid replies are asked for again.',
-  schema: z.strictObject({
-    ...chatShape,
-    schema: field.jsonMap('The JSON Schema the reply must match. Objects are closed (`additionalProperties: false`) unless it says otherwise.'),
-    schemaName: field.nonEmpty('Names the schema in the request. Default: the step name.').optional(),
-    maxInvalid: field.natural('Extra requests after an invalid reply. Default 2.').optional(),
-  }, { error: 'a map of params' }),
+  schema: z.strictObject(
+    {
+      ...chatShape,
+      schema: field.jsonMap('The JSON Schema the reply must match. Objects are closed (`additionalProperties: false`) unless it says otherwise.'),
+      schemaName: field.nonEmpty('Names the schema in the request. Default: the step name.').optional(),
+      maxInvalid: field.natural('Extra requests after an invalid reply. Default 2.').optional(),
+    },
+    { error: 'a map of params' },
+  ),
   build(params, ctx) {
     const llm = ctx.llm(params.llm);
     return structured({ ...llmOptions(params, llm), schema: jsonSchemaToZod(params.schema) } as never);

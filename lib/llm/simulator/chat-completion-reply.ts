@@ -88,13 +88,29 @@ export function chatCompletionReply(body: Record<string, unknown>, context: Repl
   const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
   const reply: SimulatedReply = {
     model,
-    body: { id: context.id, object: 'chat.completion', created: context.created, model, choices, usage, service_tier: 'default', system_fingerprint: 'sluice-simulator' },
+    body: {
+      id: context.id,
+      object: 'chat.completion',
+      created: context.created,
+      model,
+      choices,
+      usage,
+      service_tier: 'default',
+      system_fingerprint: 'sluice-simulator',
+    },
     promptTokens,
     completionTokens,
   };
   if (!stream) return reply;
 
-  const chunkHead = { id: context.id, object: 'chat.completion.chunk', created: context.created, model, service_tier: 'default', system_fingerprint: 'sluice-simulator' };
+  const chunkHead = {
+    id: context.id,
+    object: 'chat.completion.chunk',
+    created: context.created,
+    model,
+    service_tier: 'default',
+    system_fingerprint: 'sluice-simulator',
+  };
   const extra = includeUsage ? { usage: null } : {};
   const chunk = (index: number, delta: Record<string, unknown>, finishReason: string | null) => ({
     ...chunkHead,

@@ -56,6 +56,8 @@ function inputsOf(input: unknown): string[] {
 
 function toBase64(vector: readonly number[]): string {
   const bytes = Buffer.alloc(vector.length * 4);
-  vector.forEach((value, i) => bytes.writeFloatLE(value, i * 4));
+  vector.forEach((value, i) => {
+    bytes.writeFloatLE(value, i * 4);
+  });
   return bytes.toString('base64');
 }

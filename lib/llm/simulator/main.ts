@@ -94,7 +94,11 @@ export async function main(argv: readonly string[]): Promise<Simulator | undefin
     options.latencyMs = max === undefined ? toNumber('latency', values.latency) : { min: toNumber('latency', min ?? ''), max: toNumber('latency', max) };
   }
   if (values['hide-limits']) options.announceLimits = false;
-  if (typeof values.models === 'string') options.models = values.models.split(',').map((m) => m.trim()).filter(Boolean);
+  if (typeof values.models === 'string')
+    options.models = values.models
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
 
   const simulator = await startSimulator(options as SimulatorOptions);
   process.stdout.write(`${simulator.url}\n`);

@@ -150,7 +150,9 @@ function sampleArray(ctx: Context, schema: Schema, path: string, label: string, 
     const seen = new Set<string>();
     return out.filter((item) => {
       const text = JSON.stringify(item);
-      return seen.has(text) ? false : (seen.add(text), true);
+      if (seen.has(text)) return false;
+      seen.add(text);
+      return true;
     });
   }
   return out;

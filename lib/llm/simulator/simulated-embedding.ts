@@ -26,7 +26,7 @@ export function simulatedEmbedding(text: string, dimensions: number): number[] {
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const value = ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000 * 2 - 1;
+    const value = (((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000) * 2 - 1;
     raw[i] = value;
     norm += value * value;
   }

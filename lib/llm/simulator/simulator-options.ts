@@ -124,10 +124,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
 
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail('port', 'an integer from 0 to 65535', port);
   const latency = typeof latencyMs === 'number' ? { min: latencyMs, max: latencyMs } : latencyMs;
-  if (
-    typeof latency !== 'object' || latency === null
-    || !isDuration(latency.min) || !isDuration(latency.max) || latency.min > latency.max
-  ) {
+  if (typeof latency !== 'object' || latency === null || !isDuration(latency.min) || !isDuration(latency.max) || latency.min > latency.max) {
     fail('latencyMs', 'a number of milliseconds from 0 and up, or `{ min, max }` with 0 <= min <= max', latencyMs);
   }
   if (!Number.isSafeInteger(seed)) fail('seed', 'an integer', seed);
@@ -141,7 +138,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     total += rate;
   }
   if (total > 1 + 1e-9) {
-    throw new SluiceConfigError(`Expected the fault rates to add up to at most 1, got \`${total}\`. Lower some of \`rate429\`, \`rate500\`, \`rate503\`, \`rateReset\`, \`rateHang\`, \`rateMalformed\`, \`rateTruncated\`.`);
+    throw new SluiceConfigError(
+      `Expected the fault rates to add up to at most 1, got \`${total}\`. Lower some of \`rate429\`, \`rate500\`, \`rate503\`, \`rateReset\`, \`rateHang\`, \`rateMalformed\`, \`rateTruncated\`.`,
+    );
   }
   if (!isDuration(retryAfterSeconds)) fail('retryAfterSeconds', 'a number of seconds from 0 and up', retryAfterSeconds);
   if (faults !== undefined && typeof faults !== 'function') fail('faults', 'a function', faults);
@@ -186,6 +185,6 @@ function isDuration(value: unknown): value is number {
 }
 
 function fail(name: string, expected: string, got: unknown): never {
-  const shown = typeof got === 'function' ? 'a function' : typeof got === 'string' ? `'${got}'` : JSON.stringify(got) ?? String(got);
+  const shown = typeof got === 'function' ? 'a function' : typeof got === 'string' ? `'${got}'` : (JSON.stringify(got) ?? String(got));
   throw new SluiceConfigError(`Expected \`${name}\` to be ${expected}, got \`${shown}\``);
 }

@@ -184,7 +184,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     req.on('error', () => {});
     req.on('end', () => {
       if (size > MAX_BODY_BYTES) {
-        sendError(res, state, 413, `Request body too large: ${size} bytes, the simulator takes up to ${MAX_BODY_BYTES}.`, 'invalid_request_error', 'request_too_large');
+        sendError(
+          res,
+          state,
+          413,
+          `Request body too large: ${size} bytes, the simulator takes up to ${MAX_BODY_BYTES}.`,
+          'invalid_request_error',
+          'request_too_large',
+        );
         return;
       }
       handleBody(req, res, state, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
@@ -226,11 +233,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     const endpoint = ENDPOINTS[path];
     if (endpoint) {
-      if (method !== 'POST') return sendError(res, state, 405, `Method ${method} not allowed on ${path}; use POST.`, 'invalid_request_error', 'method_not_allowed');
+      if (method !== 'POST')
+        return sendError(res, state, 405, `Method ${method} not allowed on ${path}; use POST.`, 'invalid_request_error', 'method_not_allowed');
       return handleGeneration(req, res, state, entry, endpoint.build, endpoint.idPrefix, raw);
     }
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
-      if (method !== 'GET') return sendError(res, state, 405, `Method ${method} not allowed on ${path}; use GET.`, 'invalid_request_error', 'method_not_allowed');
+      if (method !== 'GET')
+        return sendError(res, state, 405, `Method ${method} not allowed on ${path}; use GET.`, 'invalid_request_error', 'method_not_allowed');
       const models = settings.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'sluice-simulator' }));
       if (path === '/v1/models') return sendJson(res, state, 200, { object: 'list', data: models });
       const id = decodeURIComponent(path.slice('/v1/models/'.length));
@@ -266,11 +275,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const { n } = entry;
     let reply: SimulatedReply;
     try {
-      reply = build(fields, { id: `${idPrefix}${instance}${n.toString(16).padStart(6, '0')}`, created: Math.floor(entry.at / 1000), embeddingDimensions: settings.embeddingDimensions });
+      reply = build(fields, {
+        id: `${idPrefix}${instance}${n.toString(16).padStart(6, '0')}`,
+        created: Math.floor(entry.at / 1000),
+        embeddingDimensions: settings.embeddingDimensions,
+      });
     } catch (error) {
       if (error instanceof SimulatorRequestError) return sendError(res, state, 400, error.message, 'invalid_request_error', null, error.param);
       // A bug in the simulator: answer it rather than crash the process that hosts the server.
-      return sendError(res, state, 500, `The simulator failed on this request: ${error instanceof Error ? error.message : String(error)}`, 'server_error', null);
+      return sendError(
+        res,
+        state,
+        500,
+        `The simulator failed on this request: ${error instanceof Error ? error.message : String(error)}`,
+        'server_error',
+        null,
+      );
     }
     entry.promptTokens = reply.promptTokens;
 
@@ -287,7 +307,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     try {
       fault = settings.faults?.({ n, body, path: entry.path }) ?? pickFault(n, settings.seed, settings.rates);
     } catch (error) {
-      return sendError(res, state, 500, `The simulator's \`faults\` hook threw: ${error instanceof Error ? error.message : String(error)}`, 'server_error', null);
+      return sendError(
+        res,
+        state,
+        500,
+        `The simulator's \`faults\` hook threw: ${error instanceof Error ? error.message : String(error)}`,
+        'server_error',
+        null,
+      );
     }
     if (fault !== undefined) {
       entry.fault = fault;
@@ -305,11 +332,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     else deliver();
   }
 
-  function answer(req: IncomingMessage, res: ServerResponse, state: Pending, entry: SimulatorLogEntry, reply: SimulatedReply, fault: FaultName | undefined): void {
+  function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    state: Pending,
+    entry: SimulatorLogEntry,
+    reply: SimulatedReply,
+    fault: FaultName | undefined,
+  ): void {
     switch (fault) {
       case undefined: {
         entry.completionTokens = reply.completionTokens;
-        if (reply.events) return sendEvents(res, state, reply.events.map(sseEvent).join('') + 'data: [DONE]\n\n');
+        if (reply.events) return sendEvents(res, state, `${reply.events.map(sseEvent).join('')}data: [DONE]\n\n`);
         return sendJson(res, state, 200, reply.body);
       }
       case '429': {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const MAIN = fileURLToPath(new URL('../../../lib/llm/simulator/main.ts', import.meta.url));
 
@@ -19,14 +20,16 @@ function run(args: string[]) {
 describe('simulator CLI (main.ts)', () => {
   it('prints the URL on stdout, serves with the given settings, and stops cleanly on SIGTERM', async () => {
     const { child, exited, output } = run(['--latency', '5-10', '--rate500', '1', '--models', 'a,b']);
-    const deadline = Date.now() + 5000;
-    while (!output().stdout.includes('\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => output().stdout.includes('\n'));
     const url = output().stdout.trim();
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
 
     const models = await fetch(`${url}/models`);
     assert.equal(models.headers.get('x-sluice-simulated'), '1');
-    assert.deepEqual(((await models.json()) as { data: { id: string }[] }).data.map((m) => m.id), ['a', 'b']);
+    assert.deepEqual(
+      ((await models.json()) as { data: { id: string }[] }).data.map((m) => m.id),
+      ['a', 'b'],
+    );
     const chat = await fetch(`${url}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'a', messages: [{ role: 'user', content: 'hi' }] }) });
     assert.equal(chat.status, 500);
     await chat.arrayBuffer();

@@ -10,7 +10,10 @@ describe('sampleJsonSchema', () => {
   });
 
   it('gives the same value for the same key, and other choices for another key', () => {
-    const schema = { type: 'object', properties: { label: { enum: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] }, n: { type: 'integer' }, note: { type: 'string' } } };
+    const schema = {
+      type: 'object',
+      properties: { label: { enum: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] }, n: { type: 'integer' }, note: { type: 'string' } },
+    };
     const one = sampleJsonSchema(schema, { key: 'k1' });
     assert.deepEqual(sampleJsonSchema(schema, { key: 'k1' }), one);
     assert.notDeepEqual(sampleJsonSchema(schema, { key: 'k2' }), one);
@@ -18,7 +21,16 @@ describe('sampleJsonSchema', () => {
 
   it('reads draft-7 schemas: definitions, tuple items arrays and nullable type arrays', () => {
     const schema = {
-      definitions: { Point: { type: 'array', items: [{ type: 'number', minimum: 10, maximum: 10 }, { type: 'string', const: 'y' }], additionalItems: false } },
+      definitions: {
+        Point: {
+          type: 'array',
+          items: [
+            { type: 'number', minimum: 10, maximum: 10 },
+            { type: 'string', const: 'y' },
+          ],
+          additionalItems: false,
+        },
+      },
       type: 'object',
       properties: { at: { $ref: '#/definitions/Point' }, note: { type: ['null', 'string'], maxLength: 4 } },
       required: ['at', 'note'],
@@ -28,7 +40,10 @@ describe('sampleJsonSchema', () => {
 
   it('merges allOf and keeps keywords that sit beside anyOf', () => {
     const schema = {
-      allOf: [{ type: 'object', properties: { a: { const: 1 } }, required: ['a'] }, { properties: { b: { const: 2 } }, required: ['b'] }],
+      allOf: [
+        { type: 'object', properties: { a: { const: 1 } }, required: ['a'] },
+        { properties: { b: { const: 2 } }, required: ['b'] },
+      ],
     };
     assert.deepEqual(sampleJsonSchema(schema), { a: 1, b: 2 });
     const beside = { type: 'object', properties: { shared: { const: true } }, anyOf: [{ properties: { only: { const: 'x' } }, required: ['only'] }] };

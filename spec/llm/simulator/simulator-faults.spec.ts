@@ -9,7 +9,9 @@ const request = { model: 'sim-small', messages: [{ role: 'user' as const, conten
 describe('startSimulator: injected faults, as the openai SDK sees them', () => {
   it('answers 429 with a readable retry-after and retry-after-ms', async (t) => {
     const sim = await simulatorFor(t, { rate429: 1, retryAfterSeconds: 2 });
-    const error = await clientFor(sim).chat.completions.create(request).catch((e: unknown) => e);
+    const error = await clientFor(sim)
+      .chat.completions.create(request)
+      .catch((e: unknown) => e);
 
     assert.ok(error instanceof OpenAI.RateLimitError);
     assert.equal(error.status, 429);
@@ -17,7 +19,10 @@ describe('startSimulator: injected faults, as the openai SDK sees them', () => {
     assert.equal(error.headers.get('retry-after-ms'), '2000');
     assert.equal(error.code, 'rate_limit_exceeded');
     assert.equal(error.headers.get('x-sluice-simulated'), '1');
-    assert.deepEqual(sim.log.map((e) => [e.status, e.fault]), [[429, '429']]);
+    assert.deepEqual(
+      sim.log.map((e) => [e.status, e.fault]),
+      [[429, '429']],
+    );
   });
 
   it('answers 500 and 503 as InternalServerError with those statuses', async (t) => {
@@ -35,11 +40,16 @@ describe('startSimulator: injected faults, as the openai SDK sees them', () => {
 
   it('resets the connection, which the SDK reports as APIConnectionError and the stats not as a client close', async (t) => {
     const sim = await simulatorFor(t, { rateReset: 1 });
-    const error = await clientFor(sim).chat.completions.create(request).catch((e: unknown) => e);
+    const error = await clientFor(sim)
+      .chat.completions.create(request)
+      .catch((e: unknown) => e);
 
     assert.ok(error instanceof OpenAI.APIConnectionError);
     assert.equal(error instanceof OpenAI.APIConnectionTimeoutError, false);
-    assert.deepEqual(sim.log.map((e) => [e.status, e.fault]), [[null, 'reset']]);
+    assert.deepEqual(
+      sim.log.map((e) => [e.status, e.fault]),
+      [[null, 'reset']],
+    );
     assert.equal(sim.stats().clientClosedInFlight, 0);
   });
 
@@ -47,17 +57,24 @@ describe('startSimulator: injected faults, as the openai SDK sees them', () => {
     const sim = await simulatorFor(t, { rateHang: 1 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const error = await clientFor(sim).chat.completions.create(request, { signal: controller.signal }).catch((e: unknown) => e);
+    const error = await clientFor(sim)
+      .chat.completions.create(request, { signal: controller.signal })
+      .catch((e: unknown) => e);
 
     assert.ok(error instanceof OpenAI.APIUserAbortError);
     await until(() => sim.stats().clientClosedInFlight === 1);
     assert.equal(sim.stats().inFlight, 0);
-    assert.deepEqual(sim.log.map((e) => [e.status, e.fault, e.clientClosed]), [[null, 'hang', true]]);
+    assert.deepEqual(
+      sim.log.map((e) => [e.status, e.fault, e.clientClosed]),
+      [[null, 'hang', true]],
+    );
   });
 
   it("hangs until the client's timeout, which the SDK reports as APIConnectionTimeoutError", async (t) => {
     const sim = await simulatorFor(t, { rateHang: 1 });
-    const error = await clientFor(sim, { timeout: 150 }).chat.completions.create(request).catch((e: unknown) => e);
+    const error = await clientFor(sim, { timeout: 150 })
+      .chat.completions.create(request)
+      .catch((e: unknown) => e);
 
     assert.ok(error instanceof OpenAI.APIConnectionTimeoutError);
     await until(() => sim.stats().clientClosedInFlight === 1);
@@ -65,7 +82,9 @@ describe('startSimulator: injected faults, as the openai SDK sees them', () => {
 
   it('ends hung requests on close(), without counting them as client closes', async (t) => {
     const sim = await simulatorFor(t, { rateHang: 1 });
-    const pending = clientFor(sim).chat.completions.create(request).catch((e: unknown) => e);
+    const pending = clientFor(sim)
+      .chat.completions.create(request)
+      .catch((e: unknown) => e);
     await until(() => sim.stats().inFlight === 1);
     await sim.close();
 
@@ -101,19 +120,30 @@ describe('startSimulator: injected faults, as the openai SDK sees them', () => {
     const cut = await collect();
 
     assert.equal(cut.length, Math.floor(whole.length / 2));
-    assert.deepEqual(cut.map((c) => c.choices), whole.slice(0, cut.length).map((c) => c.choices));
-    assert.equal(cut.some((c) => c.choices[0]?.finish_reason), false);
+    assert.deepEqual(
+      cut.map((c) => c.choices),
+      whole.slice(0, cut.length).map((c) => c.choices),
+    );
+    assert.equal(
+      cut.some((c) => c.choices[0]?.finish_reason),
+      false,
+    );
   });
 
   it('truncates a plain body: half of the promised bytes, then the connection closes', async (t) => {
     const sim = await simulatorFor(t, { rateTruncated: 1 });
-    const error = await clientFor(sim).chat.completions.create(request).catch((e: unknown) => e);
+    const error = await clientFor(sim)
+      .chat.completions.create(request)
+      .catch((e: unknown) => e);
 
     // undici rejects the body read with `TypeError: terminated` (cause: UND_ERR_SOCKET); the SDK passes it on.
     assert.ok(error instanceof TypeError);
     assert.equal(error.message, 'terminated');
     assert.equal(sim.stats().clientClosedInFlight, 0);
-    assert.deepEqual(sim.log.map((e) => [e.status, e.fault]), [[200, 'truncated']]);
+    assert.deepEqual(
+      sim.log.map((e) => [e.status, e.fault]),
+      [[200, 'truncated']],
+    );
   });
 
   it('draws faults from the rates with the seed and request counter, the same on every run', async (t) => {
@@ -158,6 +188,9 @@ describe('startSimulator: injected faults, as the openai SDK sees them', () => {
     }
 
     assert.deepEqual(statuses, [200, 503, 429, 503, 500]);
-    assert.deepEqual(sim.log.map((e) => e.fault), ['malformed', '503', '429', '503', '500']);
+    assert.deepEqual(
+      sim.log.map((e) => e.fault),
+      ['malformed', '503', '429', '503', '500'],
+    );
   });
 });

@@ -33,7 +33,10 @@ describe('resolveSimulatorOptions', () => {
   it('says what was expected and what was got', () => {
     const cases: [object, string][] = [
       [{ port: 70_000 }, 'Expected `port` to be an integer from 0 to 65535, got `70000`'],
-      [{ latencyMs: { min: 5, max: 1 } }, 'Expected `latencyMs` to be a number of milliseconds from 0 and up, or `{ min, max }` with 0 <= min <= max, got `{"min":5,"max":1}`'],
+      [
+        { latencyMs: { min: 5, max: 1 } },
+        'Expected `latencyMs` to be a number of milliseconds from 0 and up, or `{ min, max }` with 0 <= min <= max, got `{"min":5,"max":1}`',
+      ],
       [{ rateHang: -0.1 }, 'Expected `rateHang` to be a number from 0 to 1, got `-0.1`'],
       [{ rpm: 0 }, 'Expected `rpm` to be an integer from 1 and up, or `Infinity` for no limit, got `0`'],
       [{ windowMs: 0.5 }, 'Expected `windowMs` to be an integer from 1 and up, got `0.5`'],

@@ -51,7 +51,10 @@ describe('startSimulator: rpm and tpm enforcement', () => {
     await second.arrayBuffer();
     assert.deepEqual([first.status, second.status], [200, 429]);
     for (const response of [first, second]) {
-      assert.deepEqual([...response.headers.keys()].filter((k) => k.startsWith('x-ratelimit')), []);
+      assert.deepEqual(
+        [...response.headers.keys()].filter((k) => k.startsWith('x-ratelimit')),
+        [],
+      );
     }
     assert.equal(second.headers.get('retry-after'), '1');
     assert.equal(second.headers.get('retry-after-ms'), null);
@@ -89,7 +92,10 @@ describe('startSimulator: rpm and tpm enforcement', () => {
     const perRequest = (sim.log[0]?.promptTokens ?? 0) + (sim.log[0]?.completionTokens ?? 0);
     const fits = Math.floor(100 / perRequest);
     assert.deepEqual(statuses, [...Array<number>(fits).fill(200), ...Array<number>(6 - fits).fill(429)]);
-    assert.deepEqual(remaining, statuses.map((_, i) => String(100 - perRequest * Math.min(i + 1, fits))));
+    assert.deepEqual(
+      remaining,
+      statuses.map((_, i) => String(100 - perRequest * Math.min(i + 1, fits))),
+    );
     assert.equal(sim.log[fits]?.limited, 'tokens');
   });
 });

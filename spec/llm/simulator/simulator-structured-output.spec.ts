@@ -111,7 +111,10 @@ describe('startSimulator: json_schema structured output', () => {
 
     const value: unknown = JSON.parse(reply.choices[0]?.message.content ?? '');
     assert.deepEqual(Object.keys(value as object), ['note']);
-    assert.deepEqual(Answer.safeParse(value).error?.issues.map((issue) => issue.path), [['title'], ['score']]);
+    assert.deepEqual(
+      Answer.safeParse(value).error?.issues.map((issue) => issue.path),
+      [['title'], ['score']],
+    );
   });
 
   it('answers a 400 naming response_format when the schema cannot be satisfied', async (t) => {
@@ -130,7 +133,7 @@ describe('startSimulator: json_schema structured output', () => {
     assert.match(error.message, /Invalid schema for response_format: Expected `\$ref` `#\/\$defs\/Missing` to point into the schema/);
   });
 
-  it("answers json_object requests with {\"answer\": …}", async (t) => {
+  it('answers json_object requests with {"answer": …}', async (t) => {
     const client = clientFor(await simulatorFor(t));
     const reply = await client.chat.completions.create({ model: 'sim-small', messages: ask('Rivers'), response_format: { type: 'json_object' } });
     assert.match(JSON.parse(reply.choices[0]?.message.content ?? '').answer, /^\[sim:sim-small\] answer to: Rivers #[0-9a-f]{8}$/);

@@ -29,7 +29,11 @@ describe('startSimulator: endpoints, through the openai SDK', () => {
       { index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' },
     ]);
     const promptTokens = estimateTokens('You are terse.\nName three rivers of Europe');
-    assert.deepEqual(data.usage, { prompt_tokens: promptTokens, completion_tokens: Math.ceil(content.length / 4), total_tokens: promptTokens + Math.ceil(content.length / 4) });
+    assert.deepEqual(data.usage, {
+      prompt_tokens: promptTokens,
+      completion_tokens: Math.ceil(content.length / 4),
+      total_tokens: promptTokens + Math.ceil(content.length / 4),
+    });
     assert.equal(response.headers.get('x-sluice-simulated'), '1');
     assert.equal(response.headers.get('x-request-id'), sim.log[0]?.requestId);
   });
@@ -39,9 +43,15 @@ describe('startSimulator: endpoints, through the openai SDK', () => {
     const reply = await clientFor(sim).chat.completions.create({ model: 'sim-small', messages, n: 3 });
 
     const contents = [0, 1, 2].map((index) => expectedContent('sim-small', index));
-    assert.deepEqual(reply.choices.map((c) => [c.index, c.message.content, c.finish_reason]), contents.map((c, i) => [i, c, 'stop']));
+    assert.deepEqual(
+      reply.choices.map((c) => [c.index, c.message.content, c.finish_reason]),
+      contents.map((c, i) => [i, c, 'stop']),
+    );
     assert.equal(new Set(contents).size, 3);
-    assert.equal(reply.usage?.completion_tokens, contents.reduce((sum, c) => sum + Math.ceil(c.length / 4), 0));
+    assert.equal(
+      reply.usage?.completion_tokens,
+      contents.reduce((sum, c) => sum + Math.ceil(c.length / 4), 0),
+    );
   });
 
   it("cuts the answer at max_tokens and says 'length'", async (t) => {
@@ -57,7 +67,8 @@ describe('startSimulator: endpoints, through the openai SDK', () => {
     const sim = await simulatorFor(t);
     const reply = await clientFor(sim).completions.create({ model: 'sim-large', prompt: ['Once upon a time', 'In a hole in the ground'], n: 2 });
 
-    const text = (prompt: string, i: number) => `[sim:sim-large] continuation of: ${prompt} #${contentKey(['completion', 'sim-large', prompt, null, i]).slice(0, 8)}`;
+    const text = (prompt: string, i: number) =>
+      `[sim:sim-large] continuation of: ${prompt} #${contentKey(['completion', 'sim-large', prompt, null, i]).slice(0, 8)}`;
     assert.equal(reply.object, 'text_completion');
     assert.equal(reply.system_fingerprint, 'sluice-simulator');
     assert.deepEqual(reply.choices, [
@@ -75,7 +86,10 @@ describe('startSimulator: endpoints, through the openai SDK', () => {
     const reply = await client.embeddings.create({ model: 'sim-embed', input: ['rivers', 'mountains'] });
 
     assert.equal(reply.object, 'list');
-    assert.deepEqual(reply.data.map((d) => d.embedding), [simulatedEmbedding('rivers', 8), simulatedEmbedding('mountains', 8)]);
+    assert.deepEqual(
+      reply.data.map((d) => d.embedding),
+      [simulatedEmbedding('rivers', 8), simulatedEmbedding('mountains', 8)],
+    );
     for (const { embedding } of reply.data) assert.ok(Math.abs(Math.hypot(...embedding) - 1) < 1e-6);
     assert.deepEqual(reply.usage, { prompt_tokens: 2 + 3, total_tokens: 2 + 3 });
 
@@ -93,19 +107,28 @@ describe('startSimulator: endpoints, through the openai SDK', () => {
     const plain = await client.chat.completions.create({ model: 'sim-small', messages });
 
     assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), plain.choices[0]?.message.content);
-    assert.deepEqual(chunks.map((c) => c.object), chunks.map(() => 'chat.completion.chunk'));
+    assert.deepEqual(
+      chunks.map((c) => c.object),
+      chunks.map(() => 'chat.completion.chunk'),
+    );
     assert.equal(chunks[0]?.choices[0]?.delta.role, 'assistant');
     assert.equal(chunks.at(-2)?.choices[0]?.finish_reason, 'stop');
     assert.deepEqual(chunks.at(-1)?.choices, []);
     assert.deepEqual(chunks.at(-1)?.usage, plain.usage);
-    assert.deepEqual(chunks.slice(0, -1).map((c) => c.usage), chunks.slice(0, -1).map(() => null));
+    assert.deepEqual(
+      chunks.slice(0, -1).map((c) => c.usage),
+      chunks.slice(0, -1).map(() => null),
+    );
     assert.equal(sim.log[0]?.stream, true);
   });
 
   it('lists its models', async (t) => {
     const sim = await simulatorFor(t, { models: ['sim-a', 'sim-b'] });
     const page = await clientFor(sim).models.list();
-    assert.deepEqual(page.data.map((m) => m.id), ['sim-a', 'sim-b']);
+    assert.deepEqual(
+      page.data.map((m) => m.id),
+      ['sim-a', 'sim-b'],
+    );
     assert.equal((await clientFor(sim).models.retrieve('sim-b')).owned_by, 'sluice-simulator');
   });
 
@@ -114,18 +137,30 @@ describe('startSimulator: endpoints, through the openai SDK', () => {
     const missing = await post(sim, '/nope', {});
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get('x-sluice-simulated'), '1');
-    assert.deepEqual(await missing.json(), { error: { message: 'Invalid URL (POST /v1/nope)', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+    assert.deepEqual(await missing.json(), {
+      error: { message: 'Invalid URL (POST /v1/nope)', type: 'invalid_request_error', param: null, code: 'unknown_url' },
+    });
 
     const bad = await post(sim, '/chat/completions', '{"model": "sim-small", "messages": [');
     assert.equal(bad.status, 400);
     assert.deepEqual(await bad.json(), {
-      error: { message: 'We could not parse the JSON body of your request. Send valid JSON.', type: 'invalid_request_error', param: null, code: 'invalid_json' },
+      error: {
+        message: 'We could not parse the JSON body of your request. Send valid JSON.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_json',
+      },
     });
 
     const noModel = await post(sim, '/chat/completions', { messages });
     assert.equal(noModel.status, 400);
-    assert.deepEqual(await noModel.json(), { error: { message: 'you must provide a model parameter', type: 'invalid_request_error', param: 'model', code: null } });
-    assert.deepEqual(sim.log.map((e) => e.status), [404, 400, 400]);
+    assert.deepEqual(await noModel.json(), {
+      error: { message: 'you must provide a model parameter', type: 'invalid_request_error', param: 'model', code: null },
+    });
+    assert.deepEqual(
+      sim.log.map((e) => e.status),
+      [404, 400, 400],
+    );
   });
 });
 
@@ -220,7 +255,10 @@ describe('startSimulator: log, counters and settings', () => {
     assert.equal(sim.log.length, 0);
     assert.deepEqual(sim.stats().byStatus, {});
     assert.equal(await status(), 200);
-    assert.deepEqual(sim.log.map((e) => e.n), [1]);
+    assert.deepEqual(
+      sim.log.map((e) => e.n),
+      [1],
+    );
     assert.throws(() => sim.configure({ rate429: 1.5 }), { name: 'SluiceConfigError', message: 'Expected `rate429` to be a number from 0 to 1, got `1.5`' });
   });
 
