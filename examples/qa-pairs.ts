@@ -21,7 +21,7 @@ const llm = createLlm({
 });
 
 export default pipeline('qa-pairs')
-  .from(ndjsonFile('examples/data/topics.jsonl'))
+  .from(ndjsonFile<{ topic: string }>('examples/data/topics.jsonl'))
   .pipe(
     structured({
       llm,

@@ -4,7 +4,8 @@
  * @module
  */
 import { SluiceConfigError } from '../core/errors.ts';
-import type { Adds, Step } from '../core/step.ts';
+import type { Step } from '../core/step.ts';
+import type { CheckedTemplate, LlmAdds, NoInputs } from './llm-output.ts';
 import type { SamplingParams } from './client.ts';
 import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
 import { promptTemplate } from './prompt-template.ts';
@@ -21,7 +22,14 @@ export interface CompleteOptions<As extends string> extends LlmStepOptions<As> {
  * @example
  * complete({ llm: base, prompt: '<|im_start|>user\n', as: 'instruction', params: { max_tokens: 128 } })
  */
-export function complete<R, As extends string = 'completion'>(options: CompleteOptions<As>): Step<R, Adds<{ [K in As]: string }>> {
+export function complete<
+  R,
+  As extends string = 'completion',
+  const P extends string = string,
+  const I extends Readonly<Record<string, string>> = NoInputs,
+  const M extends boolean = true,
+>(options: CompleteOptions<As> & { metadata?: M } & CheckedTemplate<'prompt', P, R, I>): Step<R, LlmAdds<As, string, M>>;
+export function complete(options: CompleteOptions<string>): Step<any, any> {
   if (!options || typeof options.llm?.complete !== 'function') {
     throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');
   }

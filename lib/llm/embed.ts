@@ -4,7 +4,8 @@
  * @module
  */
 import { SluiceConfigError } from '../core/errors.ts';
-import type { Adds, Step, StepOptions } from '../core/step.ts';
+import type { Step, StepOptions } from '../core/step.ts';
+import type { CheckedTemplate, LlmAdds, NoInputs } from './llm-output.ts';
 import type { RequestCache } from '../cache/request-cache.ts';
 import { withColumns } from '../core/columns.ts';
 import { checkMilliseconds, checkPositiveInt, defineStep } from '../core/define-step.ts';
@@ -40,7 +41,10 @@ export interface EmbedOptions<As extends string> extends StepOptions {
  * @example
  * embed({ llm: embedder, text: '{{ question }}', size: 128 })
  */
-export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<As>): Step<R, Adds<{ [K in As]: number[] }>> {
+export function embed<R, As extends string = 'embedding', const P extends string = string, const M extends boolean = true>(
+  options: EmbedOptions<As> & { metadata?: M } & CheckedTemplate<'text', P, R, NoInputs>,
+): Step<R, LlmAdds<As, number[], M>>;
+export function embed(options: EmbedOptions<string>): Step<any, any> {
   if (!options || typeof options.llm?.embed !== 'function') {
     throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');
   }
@@ -81,7 +85,7 @@ export function embed<R, As extends string = 'embedding'>(options: EmbedOptions<
       return out;
     });
   };
-  const step = defineStep<R, Adds<{ [K in As]: number[] }>>({
+  const step = defineStep<any, any>({
     ownsPermits: true,
     kind: 'embed',
     name,

@@ -5,7 +5,8 @@
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { checkPositiveInt } from '../core/define-step.ts';
 import { SluiceConfigError } from '../core/errors.ts';
-import type { Adds, Step } from '../core/step.ts';
+import type { Step } from '../core/step.ts';
+import type { CheckedTemplate, LlmAdds, NoInputs } from './llm-output.ts';
 import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
 import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
@@ -27,15 +28,33 @@ export interface GenerateOptions<As extends string> extends LlmStepOptions<As> {
   samples?: 'list' | 'rows';
 }
 
-type Generated<As extends string, V> = Adds<{ [K in As]: V }>;
+type Inputs = Readonly<Record<string, string>>;
 
 /**
  * @example
  * pipeline('qa').from(rows).pipe(generate({ llm, prompt: 'Answer briefly: {{ question }}', as: 'answer' }))
  */
-export function generate<R, As extends string = 'generation'>(options: GenerateOptions<As> & { n?: 1 }): Step<R, Generated<As, string>>;
-export function generate<R, As extends string = 'generation'>(options: GenerateOptions<As> & { samples: 'rows' }): Step<R, Generated<As, string>>;
-export function generate<R, As extends string = 'generation'>(options: GenerateOptions<As>): Step<R, Generated<As, string[]>>;
+export function generate<
+  R,
+  As extends string = 'generation',
+  const P extends string = string,
+  const I extends Inputs = NoInputs,
+  const M extends boolean = true,
+>(options: GenerateOptions<As> & { n?: 1; metadata?: M } & CheckedTemplate<'prompt', P, R, I>): Step<R, LlmAdds<As, string, M>>;
+export function generate<
+  R,
+  As extends string = 'generation',
+  const P extends string = string,
+  const I extends Inputs = NoInputs,
+  const M extends boolean = true,
+>(options: GenerateOptions<As> & { samples: 'rows'; metadata?: M } & CheckedTemplate<'prompt', P, R, I>): Step<R, LlmAdds<As, string, M>>;
+export function generate<
+  R,
+  As extends string = 'generation',
+  const P extends string = string,
+  const I extends Inputs = NoInputs,
+  const M extends boolean = true,
+>(options: GenerateOptions<As> & { metadata?: M } & CheckedTemplate<'prompt', P, R, I>): Step<R, LlmAdds<As, string[], M>>;
 export function generate(options: GenerateOptions<string>): Step<any, any> {
   if (!options || typeof options.llm?.chat !== 'function') {
     throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');

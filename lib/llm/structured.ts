@@ -9,7 +9,8 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { checkPositiveInt } from '../core/define-step.ts';
 import { SluiceConfigError, SluiceError } from '../core/errors.ts';
-import type { Adds, Step } from '../core/step.ts';
+import type { Step } from '../core/step.ts';
+import type { CheckedTemplate, LlmAdds, NoInputs } from './llm-output.ts';
 import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
 import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
@@ -66,9 +67,15 @@ function checkReply(text: string, schema: z.ZodType, wrapped: boolean): { ok: tr
  * @example
  * structured({ llm, prompt: 'List 5 subtopics of {{ topic }}.', schema: z.object({ subtopics: z.array(z.string()) }), as: 'plan' })
  */
-export function structured<R, S extends z.ZodType, As extends string = 'structured'>(
-  options: StructuredOptions<As, S>,
-): Step<R, Adds<{ [K in As]: z.infer<S> }>> {
+export function structured<
+  R,
+  S extends z.ZodType,
+  As extends string = 'structured',
+  const P extends string = string,
+  const I extends Readonly<Record<string, string>> = NoInputs,
+  const M extends boolean = true,
+>(options: StructuredOptions<As, S> & { metadata?: M } & CheckedTemplate<'prompt', P, R, I>): Step<R, LlmAdds<As, z.infer<S>, M>>;
+export function structured(options: StructuredOptions<string, z.ZodType>): Step<any, any> {
   if (!options || typeof options.llm?.chat !== 'function') {
     throw new SluiceConfigError('Expected `llm` to be an LLM made with `createLlm(…)`.');
   }
@@ -118,5 +125,5 @@ export function structured<R, S extends z.ZodType, As extends string = 'structur
       }
       throw new InvalidOutputError(`After ${maxInvalid + 1} tries, ${reason}.`, last.slice(0, 2000), attempts);
     },
-  }) as Step<R, Adds<{ [K in As]: z.infer<S> }>>;
+  });
 }

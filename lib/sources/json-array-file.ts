@@ -6,16 +6,20 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import type { z } from 'zod';
 import { InputError, InputNotFoundError, SluiceConfigError, type InputErrorCode } from '../core/errors.ts';
 import { MAX_DEPTH } from './ndjson-lines.ts';
 import type { Row } from '../core/row.ts';
 import type { Source, SourceItem } from '../core/source.ts';
+import { checkedRows } from './checked-rows.ts';
 
-export interface JsonArrayFileOptions {
+export interface JsonArrayFileOptions<R extends object = Row> {
   /** Names the source in row ids (`items.json:3`) and in the summary. Default: the file's basename. */
   name?: string;
   /** Elements per batch. Default 256. */
   batchSize?: number;
+  /** Checks (and types) each row; rows that do not match become failed rows. Without it, `R` is taken on trust. */
+  schema?: z.ZodType<R>;
 }
 
 const RAW_CHARS = 200;
@@ -35,11 +39,14 @@ const RAW_CHARS = 200;
  * @example
  * await pipeline('judge').from(jsonArrayFile('export.json')).pipe(…).to(toNdjsonFile('judged.jsonl')).run();
  */
-export function jsonArrayFile(path: string, { name = basename(path), batchSize = 256 }: JsonArrayFileOptions = {}): Source {
+export function jsonArrayFile<R extends object = Row>(
+  path: string,
+  { name = basename(path), batchSize = 256, schema }: JsonArrayFileOptions<R> = {},
+): Source<R> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new SluiceConfigError(`Expected \`batchSize\` to be an integer from 1 and up, got \`${batchSize}\``);
   }
-  return {
+  const source: Source = {
     name,
     path,
     positions: 'index',
@@ -47,6 +54,7 @@ export function jsonArrayFile(path: string, { name = basename(path), batchSize =
       return readJsonArray(path, signal, batchSize);
     },
   };
+  return checkedRows(source, schema);
 }
 
 const OPEN_OBJECT = 0x7b;

@@ -6,13 +6,18 @@ import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { InputNotFoundError, SluiceConfigError } from '../core/errors.ts';
 import { ndjsonReadable } from './ndjson-readable.ts';
+import type { z } from 'zod';
+import type { Row } from '../core/row.ts';
 import type { Source, SourceItem } from '../core/source.ts';
+import { checkedRows } from './checked-rows.ts';
 
-export interface NdjsonFileOptions {
+export interface NdjsonFileOptions<R extends object = Row> {
   /** Names the source in row ids (`topics.jsonl:17`) and in the summary. Default: the file's basename. */
   name?: string;
   /** The longest line accepted, in bytes; longer lines become failed items. Default 16 MiB. */
   maxLineBytes?: number;
+  /** Checks (and types) each row; rows that do not match become failed rows. Without it, `R` is taken on trust. */
+  schema?: z.ZodType<R>;
 }
 
 /** Read size: big enough that the per-chunk cost vanishes, small enough to bound read-ahead. */
@@ -25,20 +30,22 @@ const HIGH_WATER_MARK = 64 * 1024;
  * When the signal aborts, the file is closed and the reading ends without an error.
  *
  * @example
- * const qa = pipeline('qa').from(ndjsonFile('topics.jsonl')).pipe(…).to(toNdjsonFile('qa.jsonl'));
+ * const qa = pipeline('qa').from(ndjsonFile<{ topic: string }>('topics.jsonl')).pipe(…).to(toNdjsonFile('qa.jsonl'));
+ * // Checked as well as typed: ndjsonFile('topics.jsonl', { schema: z.object({ topic: z.string() }) })
  */
-export function ndjsonFile(path: string, { name = basename(path), maxLineBytes }: NdjsonFileOptions = {}): Source {
+export function ndjsonFile<R extends object = Row>(path: string, { name = basename(path), maxLineBytes, schema }: NdjsonFileOptions<R> = {}): Source<R> {
   if (maxLineBytes !== undefined && (!Number.isInteger(maxLineBytes) || maxLineBytes < 1)) {
     throw new SluiceConfigError(`Expected \`maxLineBytes\` to be an integer from 1 and up, got \`${maxLineBytes}\``);
   }
   const options = maxLineBytes === undefined ? { name } : { name, maxLineBytes };
-  return {
+  const source: Source = {
     name,
     path,
     read(signal) {
       return readNdjsonFile(path, signal, options);
     },
   };
+  return checkedRows(source, schema);
 }
 
 async function* readNdjsonFile(path: string, signal: AbortSignal, options: { name: string; maxLineBytes?: number }): AsyncGenerator<readonly SourceItem[]> {

@@ -3,15 +3,20 @@
  * @module
  */
 import type { Readable } from 'node:stream';
+import type { z } from 'zod';
 import { SluiceConfigError } from '../core/errors.ts';
 import { ndjsonLines } from './ndjson-lines.ts';
 import type { Source, SourceItem } from '../core/source.ts';
+import type { Row } from '../core/row.ts';
+import { checkedRows } from './checked-rows.ts';
 
-export interface NdjsonReadableOptions {
+export interface NdjsonReadableOptions<R extends object = Row> {
   /** Names the source in row ids (`stream:17`) and in the summary. Default `'stream'`. */
   name?: string;
   /** The longest line accepted, in bytes; longer lines become failed items. Default 16 MiB. */
   maxLineBytes?: number;
+  /** Checks (and types) each row; rows that do not match become failed rows. Without it, `R` is taken on trust. */
+  schema?: z.ZodType<R>;
 }
 
 /**
@@ -25,12 +30,15 @@ export interface NdjsonReadableOptions {
  * const child = spawn('zcat', ['big.jsonl.gz']);
  * await pipeline('unzip').from(ndjsonReadable(child.stdout, { name: 'big' })).to(toNdjsonFile('out.jsonl')).run();
  */
-export function ndjsonReadable(readable: Readable, { name = 'stream', maxLineBytes }: NdjsonReadableOptions = {}): Source {
+export function ndjsonReadable<R extends object = Row>(
+  readable: Readable,
+  { name = 'stream', maxLineBytes, schema }: NdjsonReadableOptions<R> = {},
+): Source<R> {
   if (maxLineBytes !== undefined && (!Number.isInteger(maxLineBytes) || maxLineBytes < 1)) {
     throw new SluiceConfigError(`Expected \`maxLineBytes\` to be an integer from 1 and up, got \`${maxLineBytes}\``);
   }
   let used = false;
-  return {
+  const source: Source = {
     name,
     read(signal) {
       const first = !used;
@@ -38,6 +46,7 @@ export function ndjsonReadable(readable: Readable, { name = 'stream', maxLineByt
       return readNdjsonStream(readable, signal, name, first, maxLineBytes);
     },
   };
+  return checkedRows(source, schema);
 }
 
 async function* readNdjsonStream(

@@ -137,6 +137,7 @@ describe('LLM steps against the loopback simulator', () => {
     await assert.rejects(
       pipeline('v')
         .from(fromIterable([{ topic: 'x' }]))
+        // @ts-expect-error -- the compile-time check rejects it too; this is the run-time one.
         .pipe(generate({ llm, prompt: 'Answer {{ question }}', name: 'answer' }))
         .to(toMemory())
         .run({ failed: failedCollector(), cache: false }),
