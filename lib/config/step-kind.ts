@@ -63,3 +63,27 @@ export interface KindCatalogue {
   kinds(): string[];
   recordBuilt(step: AnyStep, kind: string, params: Readonly<Record<string, unknown>>): void;
 }
+
+/** A kind whose schema types everything else: `build` gets what the schema outputs, `paramsOf` must give what it accepts. */
+export interface KindParts<S extends z.ZodType<Record<string, unknown>>> {
+  readonly description: string;
+  readonly schema: S;
+  build(params: z.output<S>, ctx: BuildContext): AnyStep;
+  paramsOf?(step: AnyStep, ctx: SaveContext, recorded: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined;
+  readonly builds?: string;
+}
+
+/**
+ * Defines a step kind from one zod schema: YAML is checked by it, `--set` values are typed by it,
+ * and the builder's params are its output type, so `tsc` rejects a schema whose params the step's
+ * TypeScript options do not take (an option missing on one side, or typed differently).
+ * @example
+ * export const shoutKind = defineKind({
+ *   description: 'Upper-cases a column.',
+ *   schema: z.strictObject({ ...stepOptions, column: field.nonEmpty('The column.') }),
+ *   build: ({ name, column }) => map((row) => ({ ...row, [column]: String(row[column]).toUpperCase() }), { name }),
+ * });
+ */
+export function defineKind<S extends z.ZodType<Record<string, unknown>>>(parts: KindParts<S>): StepKind<z.output<S>> {
+  return parts as unknown as StepKind<z.output<S>>;
+}

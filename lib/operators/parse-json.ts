@@ -59,11 +59,13 @@ export function parseJson<R, As extends string = string, S extends z.ZodType = z
       }
       return { ...row, [as]: found };
     },
-    { name: stepOptions.name ?? 'parseJson', ...(stepOptions.onError ? { onError: stepOptions.onError } : {}) },
+    { ...(stepOptions.name !== undefined ? { name: stepOptions.name } : {}), ...(stepOptions.onError ? { onError: stepOptions.onError } : {}) },
   );
   return {
     ...step,
     kind: 'parseJson',
+    name: stepOptions.name ?? 'parseJson',
+    named: stepOptions.name !== undefined,
     needs: [column],
     params: { column, as, ...(schema ? { schema: true } : {}) },
     columnsAfter: (input: Columns) => withColumns(input, [as]),

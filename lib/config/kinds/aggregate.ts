@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { aggregate } from '../../operators/aggregate.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 import { readPath } from '../column-path.ts';
 
 const column = z.string().min(1).describe('A column, or a dotted path into one (`usage.tokens`).');
@@ -77,7 +77,7 @@ function reducer(spec: Record<string, Reduction>, keyColumn: string | undefined)
   };
 }
 
-export const aggregateKind: StepKind = {
+export const aggregateKind = defineKind({
   description: 'Groups rows into one row `{ key?, rows }`: every `count` rows, per `windowMs`, per `key` column, or `all` at the end.',
   schema: z.strictObject(
     {
@@ -100,9 +100,9 @@ export const aggregateKind: StepKind = {
     { error: 'a map of params' },
   ),
   build(params) {
-    const { reduce, ...rest } = params as { reduce?: Record<string, Reduction>; key?: string };
-    if (!reduce) return aggregate(rest as never);
-    const step = aggregate({ ...rest, reduce: reducer(reduce, rest.key), columns: [...(rest.key ? [rest.key] : []), ...Object.keys(reduce)] } as never);
+    const { reduce, ...rest } = params;
+    if (!reduce) return aggregate(rest);
+    const step = aggregate({ ...rest, reduce: reducer(reduce, rest.key), columns: [...(rest.key ? [rest.key] : []), ...Object.keys(reduce)] });
     reductions.set(step, reduce);
     return step;
   },
@@ -119,4 +119,4 @@ export const aggregateKind: StepKind = {
       ...(declared ? { reduce: declared } : {}),
     };
   },
-};
+});

@@ -12,12 +12,12 @@ import { SluiceConfigError } from '../../core/errors.ts';
 import type { AnyStep } from '../../core/step.ts';
 import { batch } from '../../operators/batch.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 
 /** What each batch step was built from, for saving it back. */
 const declared = new WeakMap<AnyStep, Record<string, unknown>>();
 
-export const batchKind: StepKind = {
+export const batchKind = defineKind({
   description: 'Hands `size` rows at a time to a function your module exports, `(rows) => rows`, and gives each row its result.',
   schema: z.strictObject(
     {
@@ -31,23 +31,7 @@ export const batchKind: StepKind = {
     { error: 'a map with `module`' },
   ),
   build(params, ctx) {
-    const {
-      module,
-      export: exportName = 'default',
-      size,
-      maxWaitMs,
-      concurrency,
-      name,
-      onError,
-    } = params as {
-      module: string;
-      export?: string;
-      size?: number;
-      maxWaitMs?: number;
-      concurrency?: number;
-      name?: string;
-      onError?: 'skip' | 'fail';
-    };
+    const { module, export: exportName = 'default', size, maxWaitMs, concurrency, name, onError } = params;
     const loaded = ctx.importModule(module, ['module']);
     // First pass: the module is not loaded yet. The loader loads it and builds again.
     if (!loaded) return defineStep({ kind: 'batch', ownsPermits: true, operator: () => identity });
@@ -76,4 +60,4 @@ export const batchKind: StepKind = {
   paramsOf(step) {
     return declared.get(step);
   },
-};
+});

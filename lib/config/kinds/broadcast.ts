@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Chain } from '../../core/chain.ts';
 import { broadcast } from '../../operators/broadcast.ts';
 import { stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 
 /** Branches by name, each a list of steps. */
 export const branchesField = z
@@ -21,7 +21,7 @@ export const branchesField = z
   )
   .describe('Branches by name, each a list of steps: `{ a: [ { generate: … } ], b: [ … ] }`.');
 
-export const broadcastKind: StepKind = {
+export const broadcastKind = defineKind({
   description: 'Sends every row to every branch (a list of steps each); `join` merges the copies back.',
   schema: z.strictObject({ ...stepOptions, branches: branchesField }, { error: 'a map with `branches`' }),
   build({ branches, name, onError }, ctx) {
@@ -33,4 +33,4 @@ export const broadcastKind: StepKind = {
   paramsOf: (step, ctx) => ({
     branches: Object.fromEntries(Object.entries(step.branches ?? {}).map(([branch, steps]) => [branch, ctx.steps(steps, branch)])),
   }),
-};
+});

@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import { complete } from '../../llm/complete.ts';
 import { field } from '../fields.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 import { llmOptions, llmParamsOf, llmStepShape } from './llm-step-params.ts';
 
-export const completeKind: StepKind = {
+export const completeKind = defineKind({
   description: "A legacy text completion per row (`POST /completions`), for raw prompts such as Magpie's.",
   schema: z.strictObject(
     {
@@ -19,6 +19,6 @@ export const completeKind: StepKind = {
     },
     { error: 'a map of params' },
   ),
-  build: (params, ctx) => complete(llmOptions(params, ctx.llm(params.llm)) as never),
+  build: (params, ctx) => complete(llmOptions(params, ctx.llm(params.llm))),
   paramsOf: (step, ctx) => llmParamsOf(step, ctx, [['prompt'], ['params']], 'completion'),
-};
+});

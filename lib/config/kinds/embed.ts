@@ -7,10 +7,10 @@ import { z } from 'zod';
 import type { Llm } from '../../llm/client.ts';
 import { embed } from '../../llm/embed.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 import { llmOptions, unlessDefault } from './llm-step-params.ts';
 
-export const embedKind: StepKind = {
+export const embedKind = defineKind({
   description: 'Embeddings of a template over each row, one request per batch of rows.',
   schema: z.strictObject(
     {
@@ -31,7 +31,7 @@ export const embedKind: StepKind = {
     },
     { error: 'a map of params' },
   ),
-  build: (params, ctx) => embed(llmOptions(params, ctx.llm(params.llm)) as never),
+  build: (params, ctx) => embed(llmOptions(params, ctx.llm(params.llm))),
   paramsOf(step, ctx) {
     const llm = step.resources?.llm as Llm | undefined;
     if (!llm) return undefined;
@@ -46,4 +46,4 @@ export const embedKind: StepKind = {
     unlessDefault(out, 'cache', p.cache, true);
     return out;
   },
-};
+});

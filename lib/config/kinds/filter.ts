@@ -4,12 +4,12 @@
  * @module
  */
 import { filterColumn, filterColumnSchema } from '../filter-column.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 
-export const filterKind: StepKind = {
+export const filterKind = defineKind({
   description: 'Keeps the rows whose column passes a test: `nonEmpty`, `exists`, `equals`, `in`, `matches`, `min`/`max` (`not: true` inverts).',
   schema: filterColumnSchema,
-  build: (params) => filterColumn(params as never),
+  build: (params) => filterColumn(params),
   // A filter made with a function has no `column` in its params.
   paramsOf: (step) => (typeof step.params.column === 'string' ? { ...step.params } : undefined),
-};
+});

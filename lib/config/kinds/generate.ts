@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import { generate } from '../../llm/generate.ts';
 import { field } from '../fields.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 import { chatShape, llmOptions, llmParamsOf } from './llm-step-params.ts';
 
-export const generateKind: StepKind = {
+export const generateKind = defineKind({
   description: "A chat completion per row, from a prompt template over the row's columns.",
   schema: z.strictObject(
     {
@@ -19,6 +19,6 @@ export const generateKind: StepKind = {
     },
     { error: 'a map of params' },
   ),
-  build: (params, ctx) => generate(llmOptions(params, ctx.llm(params.llm)) as never),
+  build: (params, ctx) => generate(llmOptions(params, ctx.llm(params.llm))),
   paramsOf: (step, ctx) => llmParamsOf(step, ctx, [['prompt'], ['system'], ['fewShot'], ['params'], ['n', 1], ['samples', 'list']], 'generation'),
-};
+});

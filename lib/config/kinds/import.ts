@@ -13,12 +13,12 @@ import type { AnyStep } from '../../core/step.ts';
 import { quoteList } from '../names.ts';
 import { field, stepOptions } from '../fields.ts';
 import { isStep } from '../step-builder.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 
 /** The module file each imported step came from, for saving. */
 const importedFrom = new WeakMap<AnyStep, string>();
 
-export const importKind: StepKind = {
+export const importKind = defineKind({
   description: 'Runs your code: a step exported by a local module, or made by an exported function from `params`.',
   schema: z.strictObject(
     {
@@ -30,19 +30,7 @@ export const importKind: StepKind = {
     { error: 'a map with `module`' },
   ),
   build(params, ctx) {
-    const {
-      module,
-      export: exportName = 'default',
-      params: args,
-      name,
-      onError,
-    } = params as {
-      module: string;
-      export?: string;
-      params?: Record<string, unknown>;
-      name?: string;
-      onError?: 'skip' | 'fail';
-    };
+    const { module, export: exportName = 'default', params: args, name, onError } = params;
     const loaded = ctx.importModule(module, ['module']);
     // First pass: the module is not loaded yet. The loader loads it and builds again.
     if (!loaded) return defineStep({ kind: 'import', ownsPermits: true, operator: () => identity });
@@ -80,4 +68,4 @@ export const importKind: StepKind = {
     const file = importedFrom.get(step);
     return { ...recorded, ...(file ? { module: ctx.moduleSpecifier(file) } : {}) };
   },
-};
+});

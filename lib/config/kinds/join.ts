@@ -7,9 +7,9 @@
 import { z } from 'zod';
 import { join } from '../../operators/join.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 
-export const joinKind: StepKind = {
+export const joinKind = defineKind({
   description: 'Merges the branch copies of each row back into one row; `combine` collects columns into lists.',
   schema: z.strictObject(
     {
@@ -22,12 +22,12 @@ export const joinKind: StepKind = {
     },
     { error: 'a map of params' },
   ),
-  build: (params) => join(params as never),
+  build: (params) => join(params),
   paramsOf(step) {
     const { combine, branchesAs } = step.params as { combine: Record<string, string> | null; branchesAs: string | null };
     return { ...(combine ? { combine } : {}), ...(branchesAs ? { branchesAs } : {}) };
   },
-};
+});
 
 /** `combine`: `join` under distilabel's name. Saved as `join`. */
-export const combineKind: StepKind = { ...joinKind, builds: 'join' };
+export const combineKind = { ...joinKind, builds: 'join' };

@@ -44,7 +44,7 @@ export const chatShape = {
 };
 
 /** The options every LLM step builder takes, from checked params. */
-export function llmOptions(params: Record<string, unknown>, llm: Llm): Record<string, unknown> {
+export function llmOptions<P extends { llm: string }>(params: P, llm: Llm): Omit<P, 'llm'> & { llm: Llm } {
   const { llm: _name, ...rest } = params;
   return { ...rest, llm };
 }

@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { parseJson } from '../../operators/parse-json.ts';
 import { field, stepOptions } from '../fields.ts';
 import { jsonSchemaToZod } from '../json-schema-to-zod.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 
 const schemas = new WeakMap<object, unknown>();
 
-export const parseJsonKind: StepKind = {
+export const parseJsonKind = defineKind({
   description: "Reads the JSON object or list in a text column (an LLM's answer), leniently; rows with none fail.",
   schema: z.strictObject(
     {
@@ -24,13 +24,7 @@ export const parseJsonKind: StepKind = {
     { error: 'a map of params' },
   ),
   build(params) {
-    const { column, as, schema, name, onError } = params as {
-      column: string;
-      as?: string;
-      schema?: Record<string, unknown>;
-      name?: string;
-      onError?: 'skip' | 'fail';
-    };
+    const { column, as, schema, name, onError } = params;
     const step = parseJson({
       column,
       ...(as ? { as } : {}),
@@ -46,4 +40,4 @@ export const parseJsonKind: StepKind = {
     const schema = schemas.get(step);
     return { column, ...(as !== column ? { as } : {}), ...(schema ? { schema } : {}) };
   },
-};
+});

@@ -12,10 +12,10 @@ import { route } from '../../operators/route.ts';
 import { rootColumn } from '../column-path.ts';
 import { field, stepOptions } from '../fields.ts';
 import { conditionSchema, type RowCondition, rowCondition } from '../row-condition.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 import { branchesField } from './broadcast.ts';
 
-export const routeKind: StepKind = {
+export const routeKind = defineKind({
   description: 'Sends each row to the first branch or leaf whose condition it passes (`when`), or to `n` seeded picks (`sample`).',
   schema: z
     .strictObject(
@@ -86,17 +86,19 @@ export const routeKind: StepKind = {
       : undefined;
     if (when) {
       const predicates = Object.fromEntries(Object.entries(when).map(([branch, condition]) => [branch, rowCondition(condition)]));
-      const step: AnyStep = route.when(predicates as never, chains as never, { ...options, ...(otherwise ? { otherwise } : {}) });
+      const whenOptions = { ...options, ...(otherwise ? { otherwise } : {}) };
+      const step: AnyStep = chains ? route.when(predicates, chains, whenOptions) : route.when(predicates, undefined, whenOptions);
       const needs = Object.values(when)
         .filter((condition) => !condition.exists)
         .map((condition) => rootColumn(condition.column));
       return { ...step, needs: [...new Set(needs)], params: { ...step.params, when } };
     }
-    return route.sample(sample!.n, (chains ?? leaves) as never, {
+    const sampleOptions = {
       ...options,
       ...(sample!.seed !== undefined ? { seed: sample!.seed } : {}),
       ...(sample!.by !== undefined ? { by: sample!.by } : {}),
-    });
+    };
+    return chains ? route.sample(sample!.n, chains, sampleOptions) : route.sample(sample!.n, leaves ?? [], sampleOptions);
   },
   paramsOf(step, ctx) {
     const p = step.params as { mode: string; n?: number; seed?: number | string; by?: string; leaves?: string[]; when?: unknown; otherwise?: string | null };
@@ -114,4 +116,4 @@ export const routeKind: StepKind = {
     if (p.mode === 'when' && p.when) return { when: p.when, ...(p.otherwise ? { otherwise: p.otherwise } : {}), ...branches };
     return undefined;
   },
-};
+});

@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import { scatter } from '../../operators/scatter.ts';
 import { field, stepOptions } from '../fields.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 import { unlessDefault } from './llm-step-params.ts';
 
-export const scatterKind: StepKind = {
+export const scatterKind = defineKind({
   description: 'One row in, one row out per element of a list column (1→N).',
   schema: z.strictObject(
     {
@@ -20,7 +20,7 @@ export const scatterKind: StepKind = {
     },
     { error: 'a map of params' },
   ),
-  build: ({ column, ...options }) => scatter(column as never, options),
+  build: ({ column, ...options }) => scatter(column, options),
   paramsOf(step) {
     const { column, as, concurrency } = step.params as { column: string | null; as: string | null; concurrency: number };
     if (typeof column !== 'string') return undefined;
@@ -29,4 +29,4 @@ export const scatterKind: StepKind = {
     unlessDefault(out, 'concurrency', concurrency, 16);
     return out;
   },
-};
+});

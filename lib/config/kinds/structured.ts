@@ -7,12 +7,12 @@ import { z } from 'zod';
 import { structured } from '../../llm/structured.ts';
 import { field } from '../fields.ts';
 import { jsonSchemaToZod } from '../json-schema-to-zod.ts';
-import type { StepKind } from '../step-kind.ts';
+import { defineKind } from '../step-kind.ts';
 import { chatShape, llmOptions, llmParamsOf } from './llm-step-params.ts';
 
 const defaultSchemaName = (name: string | undefined) => (name ?? 'structured').replace(/[^a-zA-Z0-9_-]/g, '_');
 
-export const structuredKind: StepKind = {
+export const structuredKind = defineKind({
   description: 'A chat completion whose reply must match a JSON Schema; invalid replies are asked for again.',
   schema: z.strictObject(
     {
@@ -25,7 +25,7 @@ export const structuredKind: StepKind = {
   ),
   build(params, ctx) {
     const llm = ctx.llm(params.llm);
-    return structured({ ...llmOptions(params, llm), schema: jsonSchemaToZod(params.schema) } as never);
+    return structured({ ...llmOptions(params, llm), schema: jsonSchemaToZod(params.schema) });
   },
   paramsOf(step, ctx) {
     const out = llmParamsOf(step, ctx, [['prompt'], ['system'], ['fewShot'], ['params']], 'structured');
@@ -39,4 +39,4 @@ export const structuredKind: StepKind = {
       ...(step.params.maxInvalid !== undefined && step.params.maxInvalid !== 2 ? { maxInvalid: step.params.maxInvalid } : {}),
     };
   },
-};
+});
