@@ -241,7 +241,7 @@ export function createLlm(options: LlmOptions): Llm {
     throw new SluiceConfigError(`Expected \`transport\` to be 'undici-request' or 'undici-fetch', got \`${String(transport)}\``);
   }
   const simulated = nonEmpty(options.baseURL) === undefined && simulatedMode();
-  const baseURL = simulated ? undefined : (nonEmpty(options.baseURL) ?? nonEmpty(process.env['OPENAI_BASE_URL']));
+  const baseURL = simulated ? undefined : (nonEmpty(options.baseURL) ?? nonEmpty(process.env.OPENAI_BASE_URL));
   const apiKey = nonEmpty(options.apiKey) ?? (simulated ? SIMULATED_KEY : environmentKeyFor(options.baseURL));
   const unconfigured =
     !simulated && baseURL === undefined && apiKey === undefined
@@ -457,9 +457,9 @@ function link(parent: AbortSignal | undefined, child: AbortController): () => vo
  * URL of its own gets its key from `apiKey`, or none.
  */
 function environmentKeyFor(baseURL: string | undefined): string | undefined {
-  const key = nonEmpty(process.env['OPENAI_API_KEY']);
+  const key = nonEmpty(process.env.OPENAI_API_KEY);
   if (key === undefined || nonEmpty(baseURL) === undefined) return key;
-  const own = nonEmpty(process.env['OPENAI_BASE_URL']) ?? OPENAI_API;
+  const own = nonEmpty(process.env.OPENAI_BASE_URL) ?? OPENAI_API;
   return sameEndpoint(baseURL!, own) ? key : undefined;
 }
 

@@ -73,9 +73,9 @@ export function createUndiciFetch(dispatcher: Dispatcher = new Agent()): typeof 
     }
 
     const status = data.statusCode;
-    if ((init?.redirect ?? request?.redirect) === 'error' && status >= 300 && status < 400 && data.headers['location'] !== undefined) {
+    if ((init?.redirect ?? request?.redirect) === 'error' && status >= 300 && status < 400 && data.headers.location !== undefined) {
       await data.body.dump().catch(() => {});
-      throw new TypeError('fetch failed', { cause: new Error(`Redirected to ${String(data.headers['location'])} with redirect: 'error'`) });
+      throw new TypeError('fetch failed', { cause: new Error(`Redirected to ${String(data.headers.location)} with redirect: 'error'`) });
     }
     const responseHeaders = toHeaders(data.headers);
     let responseBody: ReadableStream<Uint8Array> | null = null;

@@ -125,7 +125,7 @@ describe('createLlm', async () => {
     const result = await judge.chat({ ...ask, max_tokens: 10 });
     const [request] = server.state.requests;
     assert.equal(request!.url, '/v1/chat/completions');
-    assert.equal(request!.headers['authorization'], `Bearer ${KEY}`);
+    assert.equal(request!.headers.authorization, `Bearer ${KEY}`);
     assert.equal(request!.headers['x-team'], 'data');
     assert.deepEqual(request!.body, { temperature: 0, max_tokens: 10, ...ask, model: 'gpt-4o-mini', stream: false });
     assert.equal(result.response.choices[0]!.message.content, 'Paris.');
@@ -354,7 +354,7 @@ describe('createLlm', async () => {
     assert.equal(completed.response.choices[0]!.text, ' world');
     assert.deepEqual(Array.from(embedded.response.data[0]!.embedding), [0.5, -0.5]);
     assert.deepEqual(
-      server.state.requests.map((r) => [r.url, r.body['model'], r.body['temperature']]),
+      server.state.requests.map((r) => [r.url, r.body.model, r.body.temperature]),
       [
         ['/v1/completions', 'gpt-3.5-turbo-instruct', 0.7],
         ['/v1/embeddings', 'text-embedding-3-small', undefined],
@@ -447,7 +447,7 @@ describe('createLlm', async () => {
 
   it('never lets the API key into errors, their causes, or events, even when the server echoes it', async () => {
     server.handle((req, res) =>
-      reply(res, 401, { error: { message: `Incorrect API key provided. You sent: ${req.headers['authorization']}`, code: 'invalid_api_key' } }),
+      reply(res, 401, { error: { message: `Incorrect API key provided. You sent: ${req.headers.authorization}`, code: 'invalid_api_key' } }),
     );
     const model = llm();
     const error = await model.chat(ask).then(
@@ -467,7 +467,7 @@ describe('createLlm', async () => {
     assert.equal(chain.length >= 2, true);
     assert.doesNotMatch(JSON.stringify(chain), /sk-sluice-test/);
     assert.doesNotMatch(JSON.stringify(model.seen), /sk-sluice-test/);
-    assert.equal(server.state.requests[0]!.headers['authorization'], `Bearer ${KEY}`); // It was sent, just never repeated.
+    assert.equal(server.state.requests[0]!.headers.authorization, `Bearer ${KEY}`); // It was sent, just never repeated.
   });
 
   it('aborts calls in flight on close(), and refuses calls after it', async () => {
@@ -486,9 +486,9 @@ describe('createLlm', async () => {
   });
 
   it('throws SLUICE_LLM_NOT_CONFIGURED, pointing at the env vars and --llm simulated, when no base URL or key can be found', () => {
-    const saved = { url: process.env['OPENAI_BASE_URL'], key: process.env['OPENAI_API_KEY'] };
-    delete process.env['OPENAI_BASE_URL'];
-    delete process.env['OPENAI_API_KEY'];
+    const saved = { url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY };
+    delete process.env.OPENAI_BASE_URL;
+    delete process.env.OPENAI_API_KEY;
     try {
       assert.throws(
         () => createLlm({ model: 'gpt-4o-mini' }),
@@ -502,15 +502,15 @@ describe('createLlm', async () => {
         },
       );
     } finally {
-      if (saved.url !== undefined) process.env['OPENAI_BASE_URL'] = saved.url;
-      if (saved.key !== undefined) process.env['OPENAI_API_KEY'] = saved.key;
+      if (saved.url !== undefined) process.env.OPENAI_BASE_URL = saved.url;
+      if (saved.key !== undefined) process.env.OPENAI_API_KEY = saved.key;
     }
   });
 
   it('works without a key when a base URL is set (local servers)', async () => {
     server.handle((_req, res) => reply(res, 200, completion()));
-    const saved = process.env['OPENAI_API_KEY'];
-    delete process.env['OPENAI_API_KEY'];
+    const saved = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
     try {
       const local = createLlm({ baseURL: server.url, model: 'qwen3-8b' });
       llms.push(local);
@@ -518,7 +518,7 @@ describe('createLlm', async () => {
       assert.equal(local.name, 'qwen3-8b');
       assert.equal(local.usage.snapshot().priced, false);
     } finally {
-      if (saved !== undefined) process.env['OPENAI_API_KEY'] = saved;
+      if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
     }
   });
 

@@ -64,7 +64,7 @@ describe('createUndiciFetch', () => {
     });
     assert.equal(seen.method, 'POST');
     assert.equal(seen.url, '/v1/things?x=1&y=2');
-    assert.equal(seen.headers?.['authorization'], 'Bearer k');
+    assert.equal(seen.headers?.authorization, 'Bearer k');
     assert.equal(seen.headers?.['content-type'], 'application/json');
     assert.equal(seen.body, '{"a":1}');
     assert.equal(response.status, 201);
@@ -241,7 +241,7 @@ describe('createUndiciFetch', () => {
         res.end('data: [DONE]\n\n');
         return;
       }
-      assert.equal(req.headers['authorization'], 'Bearer sk-test');
+      assert.equal(req.headers.authorization, 'Bearer sk-test');
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_sdk' });
       res.end(
         JSON.stringify({

@@ -301,7 +301,7 @@ describe('join', () => {
     assert.equal(failed.length, 12, 'rows 0, 5, …, 55 failed on branch c');
     assert.equal(done.length, 60);
     assert.equal(new Set(done).size, 60);
-    assert.deepEqual(summary.steps['join']!.emitted, 60);
+    assert.deepEqual(summary.steps.join!.emitted, 60);
     for (const [name, s] of Object.entries(summary.steps)) assert.equal(s.in, s.out + s.filtered + s.failed, name);
   });
 });
