@@ -48,9 +48,12 @@ export interface ConfigErrorData {
   readonly option?: string;
   /** What it should have been, in words (`an integer from 1 and up`). */
   readonly expected?: string;
-  /** What it was. */
+  /** What it was: the value itself when the thrower had it, else the text the message shows. */
   readonly received?: unknown;
 }
+
+/** `Expected \`option\` to be …, got \`…\``: the form of configuration messages, read back into data. */
+const EXPECTED = /^Expected `([^`]+)` to be (.+?), got `([^`]*)`\.?$/s;
 
 /** A pipeline, step or option is set up wrongly. Raised when the pipeline is built or validated. */
 export class SluiceConfigError extends SluiceError {
@@ -62,9 +65,11 @@ export class SluiceConfigError extends SluiceError {
   readonly received: unknown;
   constructor(message: string, data: ConfigErrorData & ErrorOptions = {}) {
     super(message, data.cause === undefined ? undefined : { cause: data.cause });
-    this.option = data.option;
-    this.expected = data.expected;
-    this.received = data.received;
+    // Messages of the house form say it all: "Expected `option` to be what, got `this`".
+    const said = data.option === undefined ? EXPECTED.exec(message) : null;
+    this.option = data.option ?? said?.[1];
+    this.expected = data.expected ?? said?.[2];
+    this.received = 'received' in data ? data.received : said?.[3];
   }
 }
 

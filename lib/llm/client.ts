@@ -225,20 +225,20 @@ export function createLlm(options: LlmOptions): Llm {
     random = Math.random,
   } = options;
   if (typeof model !== 'string' || model === '') {
-    throw new SluiceConfigError(`Expected \`model\` to be a non-empty string, got \`${String(model)}\``);
+    throw new SluiceConfigError(`Expected \`model\` to be a non-empty string, got \`${String(model)}\``, { received: model });
   }
   const name = options.name ?? model;
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
-    throw new SluiceConfigError(`Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got \`${concurrency}\``);
+    throw new SluiceConfigError(`Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got \`${concurrency}\``, { received: concurrency });
   }
   if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-    throw new SluiceConfigError(`Expected \`timeoutMs\` to be a number above 0 or \`Infinity\`, got \`${String(timeoutMs)}\``);
+    throw new SluiceConfigError(`Expected \`timeoutMs\` to be a number above 0 or \`Infinity\`, got \`${String(timeoutMs)}\``, { received: timeoutMs });
   }
   if (!(typeof maxRetryAfterMs === 'number' && maxRetryAfterMs >= 0)) {
-    throw new SluiceConfigError(`Expected \`maxRetryAfterMs\` to be a number from 0 and up, got \`${String(maxRetryAfterMs)}\``);
+    throw new SluiceConfigError(`Expected \`maxRetryAfterMs\` to be a number from 0 and up, got \`${String(maxRetryAfterMs)}\``, { received: maxRetryAfterMs });
   }
   if (transport !== 'undici-request' && transport !== 'undici-fetch') {
-    throw new SluiceConfigError(`Expected \`transport\` to be 'undici-request' or 'undici-fetch', got \`${String(transport)}\``);
+    throw new SluiceConfigError(`Expected \`transport\` to be 'undici-request' or 'undici-fetch', got \`${String(transport)}\``, { received: transport });
   }
   const simulated = nonEmpty(options.baseURL) === undefined && simulatedMode();
   const baseURL = simulated ? undefined : (nonEmpty(options.baseURL) ?? nonEmpty(process.env.OPENAI_BASE_URL));

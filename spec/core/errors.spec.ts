@@ -56,3 +56,21 @@ describe('the error catalogue', () => {
     );
   });
 });
+
+describe('configuration errors from any validator', () => {
+  it('carry the option, the expectation and the value, read from the message where the thrower gave no data', async () => {
+    const { createLlm } = await import('../../lib/llm/client.ts');
+    assert.throws(
+      () => createLlm({ model: 'x', concurrency: 0 }),
+      (error: unknown) => {
+        assert.ok(errors.SluiceConfigError.isInstance(error));
+        assert.deepEqual([error.option, error.expected, error.received], ['concurrency', 'an integer from 1 and up or `Infinity`', 0]);
+        return true;
+      },
+    );
+    const plain = new errors.SluiceConfigError('Expected `size` to be an integer from 1 and up, got `-3`');
+    assert.deepEqual([plain.option, plain.expected, plain.received], ['size', 'an integer from 1 and up', '-3']);
+    const free = new errors.SluiceConfigError('Two steps are named `a`.');
+    assert.deepEqual([free.option, free.expected, free.received], [undefined, undefined, undefined]);
+  });
+});
