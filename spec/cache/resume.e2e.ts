@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
 import { repoRoot } from '../helpers/run-cli.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const driver = join(repoRoot, 'spec/fixtures/resume-driver.ts');
 const TOPICS = 60;
@@ -52,9 +53,8 @@ async function attempt(sim: Simulator, env: NodeJS.ProcessEnv, args: string[], o
   void exited.then(() => (ended = true));
   let interruptedAt: number | undefined;
   if (threshold !== undefined && signal) {
-    // Let the attempt start (repair the outputs, install its SIGINT handler), then wait for it to
-    // write past the threshold and at least a few new rows of its own.
-    await new Promise((r) => setTimeout(r, 250));
+    // Wait for it to write past the threshold and at least a few new rows of its own: rows it wrote
+    // mean it has started (repaired the outputs, installed its SIGINT handler).
     const floor = (await lineCount(join(out, 'rows.jsonl'))) + 3;
     while (!ended) {
       const lines = await lineCount(join(out, 'rows.jsonl'));
@@ -62,6 +62,11 @@ async function attempt(sim: Simulator, env: NodeJS.ProcessEnv, args: string[], o
         interruptedAt = lines;
         if (signal === 'SIGKILL') {
           sim.hold();
+          // Killed with requests in flight (their rows must be redone, not lost), once the answers it
+          // already had are cached: an answer received and not yet cached would be asked again,
+          // and that is not what this test is about. There is no event for "cached" outside the
+          // child, hence the pause; a slow machine only makes a resend possible, never a lost row.
+          await waitFor(() => sim.stats().inFlight > 0 || ended);
           await new Promise((r) => setTimeout(r, 150));
           child.kill('SIGKILL');
           await exited;
