@@ -15,10 +15,19 @@ class Recorder extends Writable {
   writesWhileFull = 0;
   readonly #delayMs: number;
   readonly #failWith: Error | undefined;
-  constructor({ highWaterMark = 16 * 1024, delayMs = 0, failWith }: { highWaterMark?: number; delayMs?: number; failWith?: Error } = {}) {
+  /** With `held`, writes complete only when `release()` is called: the test decides when the stream drains. */
+  #held: Array<() => void> | undefined;
+  constructor({ highWaterMark = 16 * 1024, delayMs = 0, failWith, held = false }: { highWaterMark?: number; delayMs?: number; failWith?: Error; held?: boolean } = {}) {
     super({ highWaterMark, decodeStrings: false });
     this.#delayMs = delayMs;
     this.#failWith = failWith;
+    this.#held = held ? [] : undefined;
+  }
+  /** Completes the held writes, and lets later ones complete on their own. */
+  release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const finish of held) finish();
   }
   override write(chunk: unknown, ...rest: unknown[]): boolean {
     this.writeCalls++;
@@ -35,7 +44,8 @@ class Recorder extends Writable {
       this.text += chunk;
       callback();
     };
-    if (this.#delayMs > 0) setTimeout(finish, this.#delayMs);
+    if (this.#held) this.#held.push(finish);
+    else if (this.#delayMs > 0) setTimeout(finish, this.#delayMs);
     else setImmediate(finish);
   }
 }
@@ -97,7 +107,7 @@ describe('NdjsonWriter', () => {
   });
 
   it("waits for 'drain' before writing again, and holds the rows' dones meanwhile", async () => {
-    const recorder = new Recorder({ highWaterMark: 1024, delayMs: 40 });
+    const recorder = new Recorder({ highWaterMark: 1024, held: true });
     const writer = new NdjsonWriter(recorder, { flushSize: 4096 });
     let done = 0;
     const all: Promise<unknown>[] = [];
@@ -111,10 +121,12 @@ describe('NdjsonWriter', () => {
     }
     // The first 4 KiB filled the stream: the other rows queue in the writer, and no done is called.
     assert.equal(recorder.writableNeedDrain, true);
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    // Let every turn of the writer's own run; the stream holds its first write until released.
+    await new Promise((resolve) => setImmediate(resolve));
     assert.equal(recorder.writes.length, 1);
     assert.equal(done, 0);
     assert.equal(writer.pending, 2000);
+    recorder.release();
     await Promise.all(all);
     // After 'drain', everything queued went out in one write.
     assert.equal(recorder.writes.length, 2);
