@@ -17,7 +17,12 @@ class Recorder extends Writable {
   readonly #failWith: Error | undefined;
   /** With `held`, writes complete only when `release()` is called: the test decides when the stream drains. */
   #held: Array<() => void> | undefined;
-  constructor({ highWaterMark = 16 * 1024, delayMs = 0, failWith, held = false }: { highWaterMark?: number; delayMs?: number; failWith?: Error; held?: boolean } = {}) {
+  constructor({
+    highWaterMark = 16 * 1024,
+    delayMs = 0,
+    failWith,
+    held = false,
+  }: { highWaterMark?: number; delayMs?: number; failWith?: Error; held?: boolean } = {}) {
     super({ highWaterMark, decodeStrings: false });
     this.#delayMs = delayMs;
     this.#failWith = failWith;
