@@ -38,12 +38,18 @@ describe('request cache', () => {
 
   it('leaves no torn entry when the writing process is killed with SIGKILL, at five moments', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-cache-kill-'));
-    for (const delay of [30, 80, 150, 220, 310]) {
+    // Killed once it has stored 1, 2, 4, 8 and 16 entries of this run: each time in the middle of the next write.
+    for (const stored of [1, 2, 4, 8, 16]) {
       const child = spawn(process.execPath, ['--conditions=sluice-source', join(repoRoot, 'spec/fixtures/cache-writer.ts'), dir], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      await new Promise((r) => setTimeout(r, delay));
+      let output = '';
+      await new Promise<void>((resolve) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          output += chunk;
+          if (output.split('\n').length - 2 >= stored) resolve();
+        });
+      });
       child.kill('SIGKILL');
       await new Promise((r) => child.on('close', r));
     }
