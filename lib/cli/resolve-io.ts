@@ -2,18 +2,18 @@
  * Turns `--input`, `--output` and `--failed` into sources and sinks.
  * @module
  */
-import { checkOutputExtension, inputSource } from '../config/io-paths.ts';
+import { inputSource } from '../config/io-paths.ts';
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
-import { toNdjsonFile } from '../sinks/ndjson-file.ts';
-import { toNdjsonDir } from '../sinks/ndjson-dir.ts';
-import { toStdout } from '../sinks/ndjson-stdout.ts';
+import { sinkFor as sinkForLocation } from '../formats/sink-for.ts';
+import { sourceFor as sourceForLocation } from '../formats/source-for.ts';
 
-/** The source `-i` names: stdin for `-`, a JSON array for `.json`, else NDJSON lines of at most `maxLineBytes`. */
-export function sourceFor(input: string, options: { maxLineBytes?: number } = {}): Source {
-  return inputSource(input, options);
+/** The source `-i` names: stdin for `-`, else a file or URL in the format its extension (or `format`) names. */
+export function sourceFor(input: string, options: { maxLineBytes?: number; format?: string } = {}): Source {
+  if (options.format === undefined) return inputSource(input, options);
+  return sourceForLocation(input, options);
 }
 
 /** Whether `-o` names a folder: it ends with `/` or is an existing folder. */
@@ -21,12 +21,15 @@ export function isFolderOutput(output: string): boolean {
   return output.endsWith('/') || (existsSync(output) && statSync(output).isDirectory());
 }
 
-export function sinkFor(output: string, failedPath?: string): Sink {
-  if (output === '-') return toStdout();
+/** The sink `-o` names: stdout for `-`, a folder of one file per leaf, or one file; in the format its extension (or `format`) names. */
+export function sinkFor(output: string, failedPath?: string, format?: string): Sink {
   // No leaf may write over the failed-rows file when it sits in the output folder.
-  if (isFolderOutput(output)) return toNdjsonDir(output, failedPath === undefined ? {} : { reserved: [failedPath] });
-  checkOutputExtension(output, '-o');
-  return toNdjsonFile(output);
+  const folder = output !== '-' && isFolderOutput(output);
+  return sinkForLocation(output, {
+    ...(format !== undefined ? { format } : {}),
+    folder,
+    ...(folder && failedPath !== undefined ? { reserved: [failedPath] } : {}),
+  });
 }
 
 /**
@@ -36,6 +39,5 @@ export function sinkFor(output: string, failedPath?: string): Sink {
 export function failedPathFor(output: string | undefined): string {
   if (output === undefined || output === '-') return 'failed.jsonl';
   if (isFolderOutput(output)) return join(output, 'failed.jsonl');
-  const ext = extname(output);
-  return join(dirname(output), `${basename(output, ext)}.failed.jsonl`);
+  return join(dirname(output), `${basename(output).replace(/(\.[^./]+)?(\.gz|\.zst)?$/i, '')}.failed.jsonl`);
 }

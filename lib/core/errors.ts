@@ -112,7 +112,8 @@ export type InputErrorCode =
   | 'SLUICE_INPUT_INVALID_UTF8'
   | 'SLUICE_INPUT_LINE_TOO_LONG'
   | 'SLUICE_INPUT_TOO_DEEP'
-  | 'SLUICE_INPUT_SCHEMA';
+  | 'SLUICE_INPUT_SCHEMA'
+  | 'SLUICE_INPUT_CSV';
 
 /** An input file does not exist or cannot be opened. */
 export class InputNotFoundError extends SluiceError {

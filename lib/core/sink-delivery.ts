@@ -13,9 +13,10 @@ import type { Row } from './row.ts';
 import type { RunControl } from './run-control.ts';
 import { setOwn } from './set-own.ts';
 
-/** A write error that is the row's own (it cannot be serialised, its leaf has no file of its own), not the sink's. */
+/** A write error that is the row's own (it cannot be serialised, its leaf has no file of its own, a column its file lacks), not the sink's. */
 function isRowLevel(error: unknown): boolean {
-  return isNotJson(error) || (error as { code?: unknown } | null)?.code === 'SLUICE_SINK_LEAF_CONFLICT';
+  const code = (error as { code?: unknown } | null)?.code;
+  return isNotJson(error) || code === 'SLUICE_SINK_LEAF_CONFLICT' || code === 'SLUICE_OUTPUT_COLUMNS';
 }
 
 export function sinkDelivery(

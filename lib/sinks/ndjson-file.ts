@@ -2,9 +2,9 @@
  * An NDJSON file sink: every leaf's rows go to one file.
  * @module
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { NdjsonWriter } from './ndjson-writer.ts';
+import { openOutputBytes, outputCompression } from './output-bytes.ts';
 import type { Sink } from '../core/sink.ts';
 
 export interface ToNdjsonFileOptions {
@@ -13,7 +13,8 @@ export interface ToNdjsonFileOptions {
 }
 
 /**
- * Writes every row, whatever its leaf, as one line of `path`. Parent directories are created.
+ * Writes every row, whatever its leaf, as one line of `path` (`.jsonl.gz`, `.jsonl.zst`: compressed).
+ * Parent directories are created.
  * The file is created (or emptied) on `open()`, so an unwritable path fails before the run,
  * and a run with no rows still leaves an empty file, as `> out.jsonl` would.
  * Writes are batched (~64 KiB) and honour backpressure; see `NdjsonWriter`.
@@ -23,18 +24,14 @@ export interface ToNdjsonFileOptions {
  */
 export function toNdjsonFile(path: string, { append = false }: ToNdjsonFileOptions = {}): Sink {
   let appending = append;
-  const writer = new NdjsonWriter(
-    function openNdjsonFile() {
-      mkdirSync(dirname(path), { recursive: true });
-      return createWriteStream(path, { flags: appending ? 'a' : 'w' });
-    },
-    { createEmpty: true },
-  );
+  const writer = new NdjsonWriter(() => openOutputBytes(path, { append: appending }), { createEmpty: true });
+  // A compressed file cannot be repaired line by line for a resume, so it names no file to repair.
+  const resumable = outputCompression(path) === undefined;
   return {
     name: path,
-    pathFor: () => path,
+    ...(resumable ? { pathFor: () => path } : {}),
     // `out/qa.jsonl` → `out/qa.failed.jsonl`, as the CLI places them.
-    failedPath: join(dirname(path), `${basename(path, extname(path))}.failed.jsonl`),
+    failedPath: join(dirname(path), `${basename(path).replace(/(\.[^./]+)?(\.gz|\.zst)?$/i, '')}.failed.jsonl`),
     open: (options) => {
       if (options?.append) appending = true;
       return writer.open();

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { OutputNotJsonError, SinkClosedError, SluiceConfigError } from '../core/errors.ts';
+import { OutputNotJsonError, SinkClosedError, SluiceConfigError, SluiceError } from '../core/errors.ts';
 
 /** Called once per row: with no argument when the row was handed to the OS, with the error otherwise. */
 export type WriteDone = (error?: Error | null) => void;
@@ -20,6 +20,15 @@ export interface NdjsonWriterOptions {
   end?: boolean;
   /** Make the stream on `close()` even if no row came, so that an empty output file exists. Default false. */
   createEmpty?: boolean;
+  /**
+   * How a row is written, terminator included (`index` counts the rows accepted so far): other
+   * formats (CSV, a JSON array) plug in here and keep the batching, backpressure and `done`s.
+   * Default: `JSON.stringify(row) + '\n'`. A `SluiceError` it throws fails that row with its code;
+   * any other error fails it as `SLUICE_OUTPUT_NOT_JSON`.
+   */
+  encode?: (row: unknown, index: number) => string;
+  /** Text written once after the last row, on `close()` (a JSON array's `]`); gets the number of rows written. */
+  epilogue?: (rows: number) => string;
 }
 
 /**
@@ -63,8 +72,15 @@ export class NdjsonWriter {
   #closing: Promise<void> | undefined;
   #idle: Array<() => void> = [];
   #inFlightRows = 0;
+  readonly #encode: ((row: unknown, index: number) => string) | undefined;
+  readonly #epilogue: ((rows: number) => string) | undefined;
+  /** Rows accepted (encoded without an error). */
+  #rows = 0;
 
-  constructor(stream: WritableLike | (() => WritableLike), { flushSize = 64 * 1024, end = true, createEmpty = false }: NdjsonWriterOptions = {}) {
+  constructor(
+    stream: WritableLike | (() => WritableLike),
+    { flushSize = 64 * 1024, end = true, createEmpty = false, encode, epilogue }: NdjsonWriterOptions = {},
+  ) {
     if (!Number.isInteger(flushSize) || flushSize < 1) {
       throw new SluiceConfigError(`Expected \`flushSize\` to be an integer from 1 and up, got \`${flushSize}\``);
     }
@@ -72,6 +88,8 @@ export class NdjsonWriter {
     this.#flushSize = flushSize;
     this.#end = end;
     this.#createEmpty = createEmpty;
+    this.#encode = encode;
+    this.#epilogue = epilogue;
   }
 
   /** Rows queued whose `done` has not been called yet. */
@@ -107,19 +125,31 @@ export class NdjsonWriter {
       process.nextTick(done, new SinkClosedError('A row was written after the sink was closed; it was not written.'));
       return;
     }
-    let line: string | undefined;
-    try {
-      line = JSON.stringify(row);
-    } catch (error) {
-      process.nextTick(done, notJson(error));
-      return;
+    if (this.#encode) {
+      let text: string;
+      try {
+        text = this.#encode(row, this.#rows);
+      } catch (error) {
+        process.nextTick(done, error instanceof SluiceError ? error : notJson(error));
+        return;
+      }
+      this.#buffer += text;
+    } else {
+      let line: string | undefined;
+      try {
+        line = JSON.stringify(row);
+      } catch (error) {
+        process.nextTick(done, notJson(error));
+        return;
+      }
+      if (line === undefined) {
+        process.nextTick(done, notJson(new TypeError(`JSON.stringify turned a ${typeof row} into nothing`)));
+        return;
+      }
+      this.#buffer += line;
+      this.#buffer += '\n';
     }
-    if (line === undefined) {
-      process.nextTick(done, notJson(new TypeError(`JSON.stringify turned a ${typeof row} into nothing`)));
-      return;
-    }
-    this.#buffer += line;
-    this.#buffer += '\n';
+    this.#rows++;
     this.#waiting.push(done);
     if (this.#buffer.length >= this.#flushSize) this.#flush();
     else this.#immediate ??= setImmediate(this.#onImmediate);
@@ -136,6 +166,12 @@ export class NdjsonWriter {
 
   async #close(): Promise<void> {
     if (this.#createEmpty) this.#ensureStream();
+    // The file exists (or will, at this flush) when a row came or an empty file is wanted.
+    if (this.#epilogue && !this.#error && (this.#rows > 0 || this.#createEmpty)) {
+      this.#buffer += this.#epilogue(this.#rows);
+      // Counted as a pending write, so that closing waits for it like for a row.
+      this.#waiting.push(() => {});
+    }
     this.#flush();
     await this.#whenIdle();
     const stream = this.#stream;

@@ -4,10 +4,10 @@
  * @module
  */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { z } from 'zod';
-import { InputError, InputNotFoundError, SluiceConfigError, type InputErrorCode } from '../core/errors.ts';
+import { InputError, SluiceConfigError, type InputErrorCode } from '../core/errors.ts';
+import { openInputBytes } from './input-bytes.ts';
 import { MAX_DEPTH } from './ndjson-lines.ts';
 import type { Row } from '../core/row.ts';
 import type { Source, SourceItem } from '../core/source.ts';
@@ -71,7 +71,7 @@ function isSpace(byte: number): boolean {
 
 async function* readJsonArray(path: string, signal: AbortSignal, batchSize: number): AsyncGenerator<SourceItem[]> {
   if (signal.aborted) return;
-  const stream = createReadStream(path, { highWaterMark: 1 << 16, signal });
+  const stream = openInputBytes(path, signal);
   let state: 'start' | 'between' | 'element' | 'end' = 'start';
   let depth = 0;
   let deepest = 0;
@@ -169,12 +169,6 @@ async function* readJsonArray(path: string, signal: AbortSignal, batchSize: numb
     }
   } catch (error) {
     if (signal.aborted) return;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new InputNotFoundError(
-        `Input file \`${path}\` was not found (looked for ${resolve(path)}). Check the path, and that it is relative to the working directory ${process.cwd()}.`,
-        { cause: error },
-      );
-    }
     throw error;
   }
   if (state === 'start') {

@@ -2,14 +2,14 @@
  * An NDJSON file source: streamed in 1 MiB chunks, so memory stays flat whatever the file's size.
  * @module
  */
-import { createReadStream } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { InputNotFoundError, SluiceConfigError } from '../core/errors.ts';
+import { basename } from 'node:path';
+import { SluiceConfigError } from '../core/errors.ts';
 import { ndjsonReadable } from './ndjson-readable.ts';
 import type { z } from 'zod';
 import type { Row } from '../core/row.ts';
 import type { Source, SourceItem } from '../core/source.ts';
 import { checkedRows } from './checked-rows.ts';
+import { openInputBytes } from './input-bytes.ts';
 
 export interface NdjsonFileOptions<R extends object = Row> {
   /** Names the source in row ids (`topics.jsonl:17`) and in the summary. Default: the file's basename. */
@@ -19,9 +19,6 @@ export interface NdjsonFileOptions<R extends object = Row> {
   /** Checks (and types) each row; rows that do not match become failed rows. Without it, `R` is taken on trust. */
   schema?: z.ZodType<R>;
 }
-
-/** Read size: big enough that the per-chunk cost vanishes, small enough to bound read-ahead. */
-const HIGH_WATER_MARK = 64 * 1024;
 
 /**
  * Reads a file of newline-delimited JSON objects. Positions are 1-based line numbers; bad lines
@@ -50,16 +47,5 @@ export function ndjsonFile<R extends object = Row>(path: string, { name = basena
 
 async function* readNdjsonFile(path: string, signal: AbortSignal, options: { name: string; maxLineBytes?: number }): AsyncGenerator<readonly SourceItem[]> {
   if (signal.aborted) return;
-  const stream = createReadStream(path, { highWaterMark: HIGH_WATER_MARK });
-  try {
-    yield* ndjsonReadable(stream, options).read(signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new InputNotFoundError(
-        `Input file \`${path}\` was not found (looked for ${resolve(path)}). Check the path, and that it is relative to the working directory ${process.cwd()}.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  yield* ndjsonReadable(openInputBytes(path, signal), options).read(signal);
 }

@@ -119,7 +119,8 @@ export function runSinkConformance(name: string, makeSink: MakeSink, readBack: R
       await sink.open?.();
       const circular: Row = { name: 'loop' };
       circular.self = circular;
-      const all: Row[] = [{ n: 0 }, { big: 10n }, { n: 2 }, circular, { n: 4 }];
+      // One column throughout, so that a format with a header (CSV) fails them for their values, not their columns.
+      const all: Row[] = [{ n: 0 }, { n: 10n }, { n: 2 }, { n: circular }, { n: 4 }];
       const outcomes = await writeAll(sink, all).settled;
       await sink.close();
       assert.deepEqual(

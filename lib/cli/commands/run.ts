@@ -49,6 +49,8 @@ export interface RunFlags {
   acceptChanges?: boolean;
   maxLineBytes?: number;
   force?: boolean;
+  format?: string;
+  inputFormat?: string;
 }
 
 /**
@@ -142,13 +144,16 @@ function countableInput(input: string | undefined): string | undefined {
 
 async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonly string[]): Promise<number> {
   const pipeline = await loadPipeline(pipelinePath, { sets: flags.set ?? {} });
-  const lines = flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes };
+  const lines = {
+    ...(flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes }),
+    ...(flags.inputFormat === undefined ? {} : { format: flags.inputFormat }),
+  };
   const source = flags.input !== undefined ? sourceFor(flags.input, lines) : (pipeline.source ?? sourceFor('-', lines));
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
   if (flags.output === undefined && !flags.force && flags.runDir === undefined) refuseForeignOverwrite(ioPathOf(pipeline.sink as object | undefined));
   const failedPath = flags.failed ?? failedPathFor(output);
   // The sink first: an output it refuses (an extension it does not write) must leave no folder behind.
-  const sink = output !== undefined ? sinkFor(output, failedPath) : pipeline.sink;
+  const sink = output !== undefined ? sinkFor(output, failedPath, flags.format) : pipeline.sink;
   if (output !== undefined && output !== '-') makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
   makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
   const failed = toFailedFile(failedPath);
@@ -247,10 +252,15 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       'Run a pipeline: a .ts/.js module (its default export) or a .yaml/.json definition. Reads NDJSON from stdin and writes NDJSON to stdout unless told otherwise; progress and the summary go to stderr.',
     )
     .argument('<pipeline>', 'a .ts or .js module whose default export is a pipeline (or a function returning one), or a .yaml, .yml or .json definition')
-    .option('-i, --input <file|->', "input: an NDJSON file, a .json array file, or - for stdin (default: the pipeline's source, else stdin)")
+    .option(
+      '-i, --input <file|url|->',
+      "input: a file or an http(s) URL in the format its extension names (.jsonl, .json, .csv, .tsv; each also .gz or .zst), or - for NDJSON on stdin (default: the pipeline's source, else stdin)",
+    )
+    .option('--input-format <format>', 'read the input as ndjson, json, csv or tsv, whatever its extension')
+    .option('--format <format>', "write the output as ndjson, json, csv or tsv, whatever its extension; with a folder output, the format of each leaf's file")
     .option(
       '-o, --output <file|dir|->',
-      "output: an NDJSON file, a folder (one <leaf>.jsonl per named output), or - for stdout (default: the pipeline's sink, else stdout)",
+      "output: a file in the format its extension names (.jsonl, .json, .csv, .tsv; each also .gz or .zst), a folder (one <leaf>.jsonl per named output, or --format's), or - for NDJSON on stdout (default: the pipeline's sink, else stdout)",
     )
     .option(
       '--failed <file>',

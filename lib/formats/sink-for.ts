@@ -1,0 +1,59 @@
+/**
+ * The sink for an output location (`-o`, a definition's `output:`): stdout, a file, or a folder of
+ * one file per leaf, in the format its extension (or `format`) names, compressed by its extension.
+ * @module
+ */
+import { SluiceConfigError } from '../core/errors.ts';
+import type { Sink } from '../core/sink.ts';
+import { csvEncoding } from '../sinks/csv-encoding.ts';
+import { toCsvFile } from '../sinks/csv-file.ts';
+import { toJsonArrayFile } from '../sinks/json-array-file.ts';
+import { jsonArrayEncoding } from '../sinks/json-array-encoding.ts';
+import { toLeafFolder } from '../sinks/leaf-folder.ts';
+import { toNdjsonFile } from '../sinks/ndjson-file.ts';
+import { toStdout } from '../sinks/ndjson-stdout.ts';
+import { checkFormat, FORMATS, formatOf } from './format-of.ts';
+
+export interface SinkForOptions {
+  /** The format, over the extension's (and the files' format in a folder). */
+  format?: string;
+  /** With a folder: `.gz` or `.zst` to compress each leaf's file. */
+  compression?: '.gz' | '.zst';
+  /** With a folder: files no leaf may write to (the failed-rows file). */
+  reserved?: readonly string[];
+  /** Write a folder with one file per leaf (`-o out/`). */
+  folder?: boolean;
+}
+
+/** `-` is stdout (NDJSON); `folder: true` a folder with one file per leaf; else one file. */
+export function sinkFor(location: string, { format, compression, reserved, folder = false }: SinkForOptions = {}): Sink {
+  if (location === '-') {
+    if (format !== undefined && checkFormat(format) !== 'ndjson') {
+      throw new SluiceConfigError(
+        `Standard output carries NDJSON only, got \`--format ${format}\`. Write ${format} to a file (\`-o out.${format}\`) or a folder (\`-o out/ --format ${format}\`).`,
+      );
+    }
+    return toStdout();
+  }
+  if (folder) {
+    const chosen = format === undefined ? 'ndjson' : checkFormat(format);
+    const extension = `${FORMATS[chosen][0]}${compression ?? ''}`;
+    const options = { extension, ...(reserved ? { reserved } : {}), resumable: chosen === 'ndjson' && compression === undefined };
+    if (chosen === 'csv' || chosen === 'tsv') {
+      const delimiter = chosen === 'tsv' ? '\t' : ',';
+      return toLeafFolder(location, { ...options, encoding: (path) => csvEncoding(path, { delimiter }) });
+    }
+    if (chosen === 'json') return toLeafFolder(location, { ...options, encoding: () => jsonArrayEncoding() });
+    return toLeafFolder(location, options);
+  }
+  switch (formatOf(location, format)) {
+    case 'json':
+      return toJsonArrayFile(location);
+    case 'csv':
+      return toCsvFile(location, { delimiter: ',' });
+    case 'tsv':
+      return toCsvFile(location, { delimiter: '\t' });
+    default:
+      return toNdjsonFile(location);
+  }
+}

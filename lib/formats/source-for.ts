@@ -1,0 +1,34 @@
+/**
+ * The source for an input location (`-i`, a definition's `input:`): stdin, a file or a URL, in the
+ * format its extension (or `format`) names, decompressed by its extension.
+ * @module
+ */
+import type { Source } from '../core/source.ts';
+import { csvFile } from '../sources/csv-file.ts';
+import { jsonArrayFile } from '../sources/json-array-file.ts';
+import { ndjsonFile } from '../sources/ndjson-file.ts';
+import { ndjsonStdin } from '../sources/ndjson-stdin.ts';
+import { formatOf } from './format-of.ts';
+
+export interface SourceForOptions {
+  /** The format, over the extension's. */
+  format?: string;
+  /** The longest NDJSON line, in bytes. */
+  maxLineBytes?: number;
+}
+
+/** `-` is stdin (NDJSON); anything else a file or URL in the format its extension names. */
+export function sourceFor(location: string, { format, maxLineBytes }: SourceForOptions = {}): Source {
+  const lines = maxLineBytes === undefined ? {} : { maxLineBytes };
+  if (location === '-') return ndjsonStdin(lines);
+  switch (formatOf(location, format)) {
+    case 'json':
+      return jsonArrayFile(location);
+    case 'csv':
+      return csvFile(location, { delimiter: ',' });
+    case 'tsv':
+      return csvFile(location, { delimiter: '\t' });
+    default:
+      return ndjsonFile(location, lines);
+  }
+}
