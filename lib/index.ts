@@ -43,6 +43,7 @@ export { ndjsonFile } from './sources/ndjson-file.ts';
 export { ndjsonReadable } from './sources/ndjson-readable.ts';
 export { ndjsonStdin } from './sources/ndjson-stdin.ts';
 export { jsonArrayFile } from './sources/json-array-file.ts';
+export { csvFile, type CsvFileOptions } from './sources/csv-file.ts';
 export { fromIterable } from './sources/iterable.ts';
 export { ndjsonLines } from './sources/ndjson-lines.ts';
 
@@ -50,6 +51,8 @@ export { ndjsonLines } from './sources/ndjson-lines.ts';
 export type { Sink } from './core/sink.ts';
 export { toNdjsonFile } from './sinks/ndjson-file.ts';
 export { toNdjsonDir } from './sinks/ndjson-dir.ts';
+export { toCsvFile, type ToCsvFileOptions } from './sinks/csv-file.ts';
+export { toJsonArrayFile } from './sinks/json-array-file.ts';
 export { toStdout } from './sinks/ndjson-stdout.ts';
 export { toFailedFile } from './sinks/failed-rows.ts';
 export type { FailedRow } from './core/failed-row.ts';
