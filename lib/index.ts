@@ -44,6 +44,7 @@ export { ndjsonReadable } from './sources/ndjson-readable.ts';
 export { ndjsonStdin } from './sources/ndjson-stdin.ts';
 export { jsonArrayFile } from './sources/json-array-file.ts';
 export { csvFile, type CsvFileOptions } from './sources/csv-file.ts';
+export { parquetFile, type ParquetFileOptions } from './sources/parquet-file.ts';
 export { fromIterable } from './sources/iterable.ts';
 export { ndjsonLines } from './sources/ndjson-lines.ts';
 
@@ -53,6 +54,7 @@ export { toNdjsonFile } from './sinks/ndjson-file.ts';
 export { toNdjsonDir } from './sinks/ndjson-dir.ts';
 export { toCsvFile, type ToCsvFileOptions } from './sinks/csv-file.ts';
 export { toJsonArrayFile } from './sinks/json-array-file.ts';
+export { toParquetFile, type ToParquetFileOptions } from './sinks/parquet-file.ts';
 export { toStdout } from './sinks/ndjson-stdout.ts';
 export { toFailedFile } from './sinks/failed-rows.ts';
 export type { FailedRow } from './core/failed-row.ts';

@@ -58,6 +58,7 @@ export type SluiceErrorCode =
   // Output and the run
   | 'SLUICE_OUTPUT_NOT_JSON'
   | 'SLUICE_OUTPUT_COLUMNS'
+  | 'SLUICE_OUTPUT_TYPE'
   | 'SLUICE_SINK_LEAF_CONFLICT'
   | 'SLUICE_SINK_WRITE'
   | 'SLUICE_SINK_CLOSED'

@@ -16,7 +16,7 @@ import { setOwn } from './set-own.ts';
 /** A write error that is the row's own (it cannot be serialised, its leaf has no file of its own, a column its file lacks), not the sink's. */
 function isRowLevel(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return isNotJson(error) || code === 'SLUICE_SINK_LEAF_CONFLICT' || code === 'SLUICE_OUTPUT_COLUMNS';
+  return isNotJson(error) || code === 'SLUICE_SINK_LEAF_CONFLICT' || code === 'SLUICE_OUTPUT_COLUMNS' || code === 'SLUICE_OUTPUT_TYPE';
 }
 
 export function sinkDelivery(

@@ -5,7 +5,7 @@
 import { SluiceConfigError } from '../core/errors.ts';
 import { compressionOf } from '../sources/input-bytes.ts';
 
-export type FormatName = 'ndjson' | 'json' | 'csv' | 'tsv';
+export type FormatName = 'ndjson' | 'json' | 'csv' | 'tsv' | 'parquet';
 
 /** Each format and the extensions that name it; a file may add `.gz` or `.zst`. */
 export const FORMATS: Readonly<Record<FormatName, readonly string[]>> = {
@@ -13,13 +13,14 @@ export const FORMATS: Readonly<Record<FormatName, readonly string[]>> = {
   json: ['.json'],
   csv: ['.csv'],
   tsv: ['.tsv'],
+  parquet: ['.parquet'],
 };
 
 const byExtension = new Map(Object.entries(FORMATS).flatMap(([format, extensions]) => extensions.map((ext) => [ext, format as FormatName])));
 
 /** The supported extensions, for messages: `.jsonl, .ndjson, …, .tsv (each also .gz or .zst)`. */
 export function supportedExtensions(): string {
-  return `${[...byExtension.keys()].map((ext) => `\`${ext}\``).join(', ')} (each also compressed, \`.gz\` or \`.zst\`)`;
+  return `${[...byExtension.keys()].map((ext) => `\`${ext}\``).join(', ')} (each but \`.parquet\`, which compresses inside, also as \`.gz\` or \`.zst\`)`;
 }
 
 /** The format named `name` (`--format`), or an error listing the known ones. */
@@ -47,6 +48,11 @@ export function formatOf(location: string, override?: string): FormatName {
   const match = /\.[^./]+$/.exec(plain.slice(plain.lastIndexOf('/') + 1));
   if (!match) return 'ndjson';
   const format = byExtension.get(match[0].toLowerCase());
+  if (format === 'parquet' && compressionOf(location)[1] !== undefined) {
+    throw new SluiceConfigError(
+      `\`${location}\`: a Parquet file compresses its columns inside; Sluice does not read or write it compressed again. Use \`${plain.slice(plain.lastIndexOf('/') + 1)}\`.`,
+    );
+  }
   if (format) return format;
   throw new SluiceConfigError(
     `\`${location}\` ends in \`${match[0]}\`, a format Sluice does not know. It reads and writes ${supportedExtensions()}; give \`--format\` to read or write another name as one of ${Object.keys(FORMATS).join(', ')}.`,

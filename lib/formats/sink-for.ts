@@ -11,6 +11,8 @@ import { toJsonArrayFile } from '../sinks/json-array-file.ts';
 import { jsonArrayEncoding } from '../sinks/json-array-encoding.ts';
 import { toLeafFolder } from '../sinks/leaf-folder.ts';
 import { toNdjsonFile } from '../sinks/ndjson-file.ts';
+import { toParquetFile } from '../sinks/parquet-file.ts';
+import { toSinkPerLeaf } from '../sinks/sink-per-leaf.ts';
 import { toStdout } from '../sinks/ndjson-stdout.ts';
 import { checkFormat, FORMATS, formatOf } from './format-of.ts';
 
@@ -44,6 +46,7 @@ export function sinkFor(location: string, { format, compression, reserved, folde
       return toLeafFolder(location, { ...options, encoding: (path) => csvEncoding(path, { delimiter }) });
     }
     if (chosen === 'json') return toLeafFolder(location, { ...options, encoding: () => jsonArrayEncoding() });
+    if (chosen === 'parquet') return toSinkPerLeaf(location, '.parquet', (path) => toParquetFile(path));
     return toLeafFolder(location, options);
   }
   switch (formatOf(location, format)) {
@@ -53,6 +56,8 @@ export function sinkFor(location: string, { format, compression, reserved, folde
       return toCsvFile(location, { delimiter: ',' });
     case 'tsv':
       return toCsvFile(location, { delimiter: '\t' });
+    case 'parquet':
+      return toParquetFile(location);
     default:
       return toNdjsonFile(location);
   }

@@ -8,6 +8,7 @@ import { csvFile } from '../sources/csv-file.ts';
 import { jsonArrayFile } from '../sources/json-array-file.ts';
 import { ndjsonFile } from '../sources/ndjson-file.ts';
 import { ndjsonStdin } from '../sources/ndjson-stdin.ts';
+import { parquetFile } from '../sources/parquet-file.ts';
 import { formatOf } from './format-of.ts';
 
 export interface SourceForOptions {
@@ -28,6 +29,8 @@ export function sourceFor(location: string, { format, maxLineBytes }: SourceForO
       return csvFile(location, { delimiter: ',' });
     case 'tsv':
       return csvFile(location, { delimiter: '\t' });
+    case 'parquet':
+      return parquetFile(location);
     default:
       return ndjsonFile(location, lines);
   }

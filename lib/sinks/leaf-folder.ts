@@ -44,7 +44,7 @@ export function toLeafFolder(dir: string, { reserved = [], extension = '.jsonl',
   let appending = false;
   return {
     name: dir,
-    ...(resumable ? { pathFor: (leaf: string) => join(dir, `${fileNameOf(leaf)}${extension}`) } : {}),
+    ...(resumable ? { pathFor: (leaf: string) => join(dir, `${leafFileName(leaf)}${extension}`) } : {}),
     failedPath,
     async open(options) {
       appending = options?.append === true;
@@ -53,7 +53,7 @@ export function toLeafFolder(dir: string, { reserved = [], extension = '.jsonl',
     write(row, leaf, done) {
       let writer = writers.get(leaf) ?? closed;
       if (writer === undefined) {
-        const file = `${fileNameOf(leaf)}${extension}`;
+        const file = `${leafFileName(leaf)}${extension}`;
         const path = join(dir, file);
         const owner = owners.get(file);
         if (taken.has(resolve(path)) || (owner !== undefined && owner !== leaf)) {
@@ -86,7 +86,8 @@ export function toLeafFolder(dir: string, { reserved = [], extension = '.jsonl',
   };
 }
 
-function fileNameOf(leaf: string): string {
+/** The file name of a leaf: `a/b` becomes `a__b`, the unnamed leaf `default`. */
+export function leafFileName(leaf: string): string {
   if (leaf === '') return 'default';
   // No separators survive, so a leaf can never name a file outside `dir`.
   return leaf.replaceAll('/', '__').replaceAll('\\', '__');

@@ -45,9 +45,20 @@ describe('sluice run across formats', () => {
     assert.equal(ok.code, 0, ok.stderr);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'out', 'default.json'), 'utf8')), [{ text: 'hello' }]);
 
-    const bad = await runCli(['run', clean, '-i', input, '--input-format', 'csv', '-o', join(dir, 'x.parquet'), '--no-progress']);
+    const bad = await runCli(['run', clean, '-i', input, '--input-format', 'csv', '-o', join(dir, 'x.xlsx'), '--no-progress']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /ends in `\.parquet`, a format Sluice does not know\. It reads and writes `\.jsonl`.*`\.csv`, `\.tsv`/);
-    assert.equal(existsSync(join(dir, 'x.parquet')), false);
+    assert.match(bad.stderr, /ends in `\.xlsx`, a format Sluice does not know\. It reads and writes `\.jsonl`.*`\.csv`, `\.tsv`, `\.parquet`/);
+    assert.equal(existsSync(join(dir, 'x.xlsx')), false);
+  });
+
+  it('examples/clean.ts from CSV to Parquet and back gives the same rows', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-formats-'));
+    const csv = join(dir, 'data.csv');
+    await writeFile(csv, 'text,lang,n,tags\n" tides ",en,1,"[""a""]"\nbread,fr,2.5,[]\n');
+    const there = await runCli(['run', clean, '-i', csv, '-o', join(dir, 'data.parquet'), '--no-progress']);
+    assert.equal(there.code, 0, there.stderr);
+    const back = await runCli(['run', clean, '-i', join(dir, 'data.parquet'), '-o', join(dir, 'back.csv'), '--no-progress']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(readFileSync(join(dir, 'back.csv'), 'utf8'), 'text,lang,n,tags\ntides,en,1,"[""a""]"\nbread,fr,2.5,[]\n');
   });
 });

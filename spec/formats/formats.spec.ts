@@ -48,18 +48,18 @@ describe('formats by extension', () => {
         assert.equal(error.code, 'SLUICE_CONFIG');
         assert.match(
           error.message,
-          /^`data\.xlsx` ends in `\.xlsx`, a format Sluice does not know\. It reads and writes `\.jsonl`, `\.ndjson`, `\.jsonlines`, `\.json`, `\.csv`, `\.tsv` \(each also compressed/,
+          /^`data\.xlsx` ends in `\.xlsx`, a format Sluice does not know\. It reads and writes `\.jsonl`, `\.ndjson`, `\.jsonlines`, `\.json`, `\.csv`, `\.tsv`, `\.parquet` \(each but `\.parquet`, which compresses inside, also as `\.gz` or `\.zst`\)/,
         );
         return true;
       },
     );
-    assert.throws(() => formatOf('a.jsonl', 'xml'), { message: 'Expected `format` to be one of `ndjson`, `json`, `csv`, `tsv`, got `xml`' });
+    assert.throws(() => formatOf('a.jsonl', 'xml'), { message: 'Expected `format` to be one of `ndjson`, `json`, `csv`, `tsv`, `parquet`, got `xml`' });
   });
 
-  it('gives back the same rows through every format and compression: NDJSON → CSV.gz → JSON.zst → TSV → NDJSON', async () => {
+  it('gives back the same rows through every format and compression: NDJSON → CSV.gz → JSON.zst → TSV → Parquet → NDJSON', async () => {
     const start = dir.path('start.jsonl');
     await pipeline('seed').from(fromIterable(rows)).to(sinkFor(start)).run({ cache: false, failed: failedCollector() });
-    const chain = ['start.jsonl', 'b.csv.gz', 'c.json.zst', 'd.tsv', 'e.ndjson'].map((f) => dir.path(f));
+    const chain = ['start.jsonl', 'b.csv.gz', 'c.json.zst', 'd.tsv', 'e.parquet', 'f.ndjson'].map((f) => dir.path(f));
     for (let i = 1; i < chain.length; i++) await copy(chain[i - 1]!, chain[i]!);
     assert.deepEqual(await readAll(chain.at(-1)!), rows);
     assert.match(gunzipSync(readFileSync(chain[1]!)).toString(), /^i,text,tags,meta\n0,"row 0, ""quoted""\nnext","\[0,""x""\]","\{""even"":true\}"\n/);

@@ -254,13 +254,16 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .argument('<pipeline>', 'a .ts or .js module whose default export is a pipeline (or a function returning one), or a .yaml, .yml or .json definition')
     .option(
       '-i, --input <file|url|->',
-      "input: a file or an http(s) URL in the format its extension names (.jsonl, .json, .csv, .tsv; each also .gz or .zst), or - for NDJSON on stdin (default: the pipeline's source, else stdin)",
+      "input: a file or an http(s) URL in the format its extension names (.jsonl, .json, .csv, .tsv, .parquet; all but .parquet also .gz or .zst), or - for NDJSON on stdin (default: the pipeline's source, else stdin)",
     )
-    .option('--input-format <format>', 'read the input as ndjson, json, csv or tsv, whatever its extension')
-    .option('--format <format>', "write the output as ndjson, json, csv or tsv, whatever its extension; with a folder output, the format of each leaf's file")
+    .option('--input-format <format>', 'read the input as ndjson, json, csv, tsv or parquet, whatever its extension')
+    .option(
+      '--format <format>',
+      "write the output as ndjson, json, csv, tsv or parquet, whatever its extension; with a folder output, the format of each leaf's file",
+    )
     .option(
       '-o, --output <file|dir|->',
-      "output: a file in the format its extension names (.jsonl, .json, .csv, .tsv; each also .gz or .zst), a folder (one <leaf>.jsonl per named output, or --format's), or - for NDJSON on stdout (default: the pipeline's sink, else stdout)",
+      "output: a file in the format its extension names (.jsonl, .json, .csv, .tsv, .parquet; all but .parquet also .gz or .zst), a folder (one <leaf>.jsonl per named output, or --format's), or - for NDJSON on stdout (default: the pipeline's sink, else stdout)",
     )
     .option(
       '--failed <file>',
