@@ -105,6 +105,51 @@ function ensureRows(count: number): string {
   return path;
 }
 
+/** The same rows in another format, converted once by Sluice (not measured). */
+function ensureFormat(count: number, extension: string): string {
+  const path = `${data}/rows-${count}${extension}`;
+  if (!existsSync(path) || statSync(path).size === 0) {
+    execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `
+      const { pipeline, sinkFor, sourceFor, toFailedFile } = await import('sluice');
+      await pipeline('prep').from(sourceFor(${JSON.stringify(ensureRows(count))})).to(sinkFor(${JSON.stringify(path)})).run({ cache: false, failed: toFailedFile('/dev/null') });
+    `,
+    ]);
+  }
+  return path;
+}
+
+if (only.has('formats')) {
+  for (const extension of ['.csv', '.parquet']) {
+    const input = ensureFormat(1_000_000, extension);
+    const out = `${data}/out${extension}`;
+    const hand = measure('formats-hand.ts', input, out);
+    report({ name: `formats${extension}.libraries-by-hand`, value: hand.rate, unit: 'rows/s', baseline: hand.rate, ratio: 1 });
+    const sluice = measure('formats-sluice.ts', input, out);
+    report({
+      name: `formats${extension}.sluice-1-map`,
+      value: sluice.rate,
+      unit: 'rows/s',
+      baseline: hand.rate,
+      ratio: sluice.rate / hand.rate,
+      target: '>= 0.7',
+    });
+  }
+  // Peak RSS of a Parquet write: 4,000,000 rows against 2,000,000 (NDJSON in).
+  const two = measure('formats-sluice.ts', ensureRows(2_000_000), `${data}/out-2m.parquet`);
+  const four = measure('formats-sluice.ts', ensureRows(4_000_000), `${data}/out-4m.parquet`);
+  report({
+    name: 'formats.parquet-write.rss-4m',
+    value: four.rssMB,
+    unit: 'MB',
+    baseline: two.rssMB,
+    ratio: four.rssMB / two.rssMB,
+    target: '<= 1.0 (no larger than 2M)',
+  });
+}
+
 if (only.has('core')) {
   const million = ensureRows(1_000_000);
   const out = `${data}/out.jsonl`;

@@ -60,6 +60,11 @@ export { toFailedFile } from './sinks/failed-rows.ts';
 export type { FailedRow } from './core/failed-row.ts';
 export { toMemory, type MemorySink } from './sinks/memory.ts';
 
+// Formats: a source or sink for a path, in the format its extension names
+export { sourceFor, type SourceForOptions } from './formats/source-for.ts';
+export { sinkFor, type SinkForOptions } from './formats/sink-for.ts';
+export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
+
 // Embedding
 export { toObservable } from './serve/to-observable.ts';
 export { toAsyncIterable, type PullingIterable } from './serve/to-async-iterable.ts';

@@ -69,13 +69,18 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
   // Dones are called on the next tick, never inside write(); close() waits for the last of them.
   let pendingDones = 0;
   let whenNoneLeft: (() => void) | undefined;
+  // Batched: one tick calls every done queued since the last, rather than a tick per row.
+  let queued: Array<[Done, Error | undefined]> = [];
+  const callQueued = () => {
+    const batch = queued;
+    queued = [];
+    pendingDones -= batch.length;
+    for (const [done, error] of batch) done(error);
+    if (pendingDones === 0) whenNoneLeft?.();
+  };
   const later = (done: Done, error?: Error) => {
     pendingDones++;
-    process.nextTick(() => {
-      pendingDones--;
-      done(error);
-      if (pendingDones === 0) whenNoneLeft?.();
-    });
+    if (queued.push([done, error]) === 1) process.nextTick(callQueued);
   };
   const fail = (done: Done, error: Error) => {
     reported = true;
@@ -97,22 +102,30 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
 
   /** Adds a row to the row group; `done` (if any) gets the outcome. */
   function add(row: Row, done?: Done): void {
-    const values: Array<[string, unknown]> = [];
+    const shapes = columns!;
+    let added = 0;
     try {
-      for (const key of Object.keys(row)) {
-        if (!columns!.has(key)) {
+      for (const key in row) {
+        if (!shapes.has(key)) {
           throw new OutputColumnsError(
-            `A row has column \`${key}\`, which ${path} does not have (its columns, from its first rows: ${[...columns!.keys()].map((c) => `\`${c}\``).join(', ')}). Give the sink a \`schema\` with every column, or drop it in a step before.`,
+            `A row has column \`${key}\`, which ${path} does not have (its columns, from its first rows: ${[...shapes.keys()].map((c) => `\`${c}\``).join(', ')}). Give the sink a \`schema\` with every column, or drop it in a step before.`,
           );
         }
       }
-      for (const [name, shape] of columns!) values.push([name, conform(row[name], shape, name)]);
+      for (const [name, shape] of shapes) {
+        const value = row[name];
+        group
+          .get(name)!
+          .push(value === null || value === undefined ? null : shape.kind === 'string' && typeof value === 'string' ? value : conform(value, shape, name));
+        added++;
+      }
     } catch (error) {
+      // Take back the values of this row already added, so that the columns stay aligned.
+      for (const name of [...shapes.keys()].slice(0, added)) group.get(name)!.pop();
       if (done) fail(done, error as Error);
       else failure ??= error as Error;
       return;
     }
-    for (const [name, value] of values) group.get(name)!.push(value);
     groupRows++;
     if (done) later(done);
     if (groupRows >= rowGroupSize) flushGroup();
@@ -161,6 +174,13 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
     write(row, _leaf, done) {
       if (failure) return fail(done, failure);
       if (closing) return fail(done, new SinkClosedError('A row was written after the sink was closed; it was not written.'));
+      if (fixed) return add(row, done);
+      if (columns) {
+        // A schema was given: no sample to wait for.
+        fixing = fixSchema().catch((error: Error) => failSample(error));
+        return add(row, done);
+      }
+      // Among the first rows: kept for the schema, which is inferred to hold them.
       // A row JSON cannot hold (a BigInt, a cycle) is that row's failure, as in every other format.
       try {
         JSON.stringify(row);
@@ -170,13 +190,6 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
           new OutputNotJsonError(`A row could not be written (${(error as Error).message}). Rows must hold only JSON values.`, { cause: error }),
         );
       }
-      if (fixed) return add(row, done);
-      if (columns) {
-        // A schema was given: no sample to wait for.
-        fixing = fixSchema().catch((error: Error) => failSample(error));
-        return add(row, done);
-      }
-      // Among the first rows: kept for the schema, which is inferred to hold them.
       sample.push(row);
       later(done);
       if (sample.length >= sampleRows) fixing = fixSchema().catch((error: Error) => failSample(error));

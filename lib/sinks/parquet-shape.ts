@@ -4,7 +4,7 @@
  * taken from a JSON Schema (what `z.toJSONSchema` makes of a zod schema). Every column is optional.
  * @module
  */
-import { SluiceError } from '../core/errors.ts';
+import { OutputNotJsonError, SluiceError } from '../core/errors.ts';
 
 export type Shape =
   | { readonly kind: 'null' | 'boolean' | 'int' | 'double' | 'string' | 'json' }
@@ -116,6 +116,12 @@ export function conform(value: unknown, shape: Shape, path: string): unknown {
     );
   switch (shape.kind) {
     case 'json':
+      // Written as JSON text: a value JSON cannot hold fails its row here, not the whole row group.
+      try {
+        JSON.stringify(value);
+      } catch (error) {
+        throw new OutputNotJsonError(`Column \`${path}\` holds a value JSON cannot hold (${(error as Error).message}).`, { cause: error });
+      }
       return value;
     case 'null':
     case 'string':
@@ -125,6 +131,8 @@ export function conform(value: unknown, shape: Shape, path: string): unknown {
       if (typeof value !== 'boolean') throw misfit();
       return value;
     case 'int':
+      if (typeof value === 'bigint')
+        throw new OutputNotJsonError(`Column \`${path}\` holds a BigInt, which JSON cannot hold: turn it into a number or a string in a step before.`);
       if (!Number.isSafeInteger(value)) throw misfit();
       return BigInt(value as number);
     case 'double':

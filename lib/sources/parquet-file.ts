@@ -28,17 +28,31 @@ export interface ParquetFileOptions<R extends object = Row> {
  */
 export function jsonValue(value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (typeof value === 'number') return Object.is(value, -0) ? 0 : Number.isFinite(value) ? value : null;
+  switch (typeof value) {
+    case 'bigint':
+      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    case 'number':
+      return Object.is(value, -0) ? 0 : Number.isFinite(value) ? value : null;
+    case 'object':
+      break;
+    default:
+      return value;
+  }
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-  if (Array.isArray(value)) return value.map(jsonValue);
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) setOwn(out, key, jsonValue(inner));
-    return out;
+  // The reader made these objects and lists for this row alone: convert them in place.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = jsonValue(value[i]);
+    return value;
   }
-  return value;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const inner = record[key];
+    if (inner === null || typeof inner === 'string' || typeof inner === 'boolean') continue;
+    if (inner === undefined) record[key] = null;
+    else setOwn(record, key, jsonValue(inner));
+  }
+  return record;
 }
 
 /**
