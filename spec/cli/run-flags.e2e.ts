@@ -54,18 +54,21 @@ describe('sluice run flags', () => {
     assert.equal(roomy.code, 0, roomy.stderr);
   });
 
-  it('refuses an output whose extension names a format it does not write, naming the ones it does, and creates nothing', async () => {
+  it('refuses an output whose extension names a format it does not know, naming the ones it does, and creates nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-ext-'));
-    for (const name of ['x.json', 'x.csv', 'x.parquet']) {
+    for (const name of ['x.xlsx', 'x.txt']) {
       const result = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', join(dir, 'sub', name)], '{"text":"a"}\n');
       assert.equal(result.code, 2, result.stderr);
       assert.match(
         result.stderr,
         new RegExp(
-          `^sluice: -o \`.*${name.replace('.', '\\.')}\` ends in \`\\.${name.split('.')[1]}\`, a format Sluice does not write\\. It writes NDJSON to files ending in \`\\.jsonl\`, \`\\.ndjson\`, \`\\.jsonlines\``,
+          `^sluice: \`.*${name.replace('.', '\\.')}\` ends in \`\\.${name.split('.')[1]}\`, a format Sluice does not know\\. It reads and writes \`\\.jsonl\`, \`\\.ndjson\`, \`\\.jsonlines\`, \`\\.json\`, \`\\.csv\`, \`\\.tsv\`, \`\\.parquet\``,
         ),
       );
     }
+    const zipped = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', join(dir, 'sub', 'x.parquet.gz')], '{"text":"a"}\n');
+    assert.equal(zipped.code, 2, zipped.stderr);
+    assert.match(zipped.stderr, /a Parquet file compresses its columns inside; Sluice does not read or write it compressed again\. Use `x\.parquet`/);
     assert.equal(existsSync(join(dir, 'sub')), false);
     const ok = await runCli(['run', 'spec/fixtures/tidy.yaml', '-o', join(dir, 'x.ndjson'), '-q'], '{"text":"a"}\n');
     assert.equal(ok.code, 0, ok.stderr);

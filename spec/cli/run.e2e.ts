@@ -80,7 +80,7 @@ describe('sluice run', () => {
   it('prints help for run, with the exit codes', async () => {
     const result = await runCli(['run', '--help']);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /--input <file\|->/);
+    assert.match(result.stdout, /--input <file\|url\|->/);
     assert.match(result.stdout, /Exit codes: 0 ok, 1 run error, 2 usage error, 3 finished with failed rows, 130 interrupted/);
     const bad = await runCli(['run', clean, '--budget', '0']);
     assert.equal(bad.code, 2);
