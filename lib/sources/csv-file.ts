@@ -97,11 +97,18 @@ async function* readCsv(
       if (!error) return;
       const lines = (error as unknown as { lines?: unknown }).lines;
       // `lines` is where the parser noticed; the record started as many lines earlier as it spans.
-      const line = typeof lines === 'number' ? lines - (raw?.match(/\n/g)?.length ?? 0) : 0;
+      // Where the record started: `lines` is where the parser stopped. A record over several lines
+      // started as many lines earlier. An unclosed quote runs to the end of the input, and inside it
+      // csv-parse counts a CRLF as two lines (measured: csv-parse 6.2).
+      const newlines = raw?.replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0;
+      const crlf = raw?.match(/\r\n/g)?.length ?? 0;
+      const lf = (raw?.match(/\n/g)?.length ?? 0) - crlf;
+      const spans = error.code === 'CSV_QUOTE_NOT_CLOSED' ? Math.max(0, 2 * crlf + lf - 1) : newlines;
+      const line = typeof lines === 'number' ? lines - spans : 0;
       failures.push({
         ok: false,
         position: line,
-        error: new InputError('SLUICE_INPUT_CSV', `Line ${line} is not a valid CSV record: ${error.message.replace(/ on line \d+$/, '')}.`, line),
+        error: new InputError('SLUICE_INPUT_CSV', `Line ${line} is not a valid CSV record: ${error.message.replace(/ (on|at) line \d+\.?$/, '')}.`, line),
         ...(raw !== undefined ? { raw: raw.replace(/[\r\n]+$/, '').slice(0, RAW_CHARS) } : {}),
       });
     },

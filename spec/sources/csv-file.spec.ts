@@ -115,4 +115,15 @@ describe('csvFile', () => {
       server.close();
     }
   });
+
+  it('names the line an unclosed quote opened on, with LF or CRLF line ends', async () => {
+    for (const end of ['\n', '\r\n']) {
+      const path = dir.path('unclosed.csv');
+      writeFileSync(path, ['a,b', '1,x', '2,"never closed', 'more', ''].join(end));
+      const got = await items(path);
+      assert.deepEqual(got[0], [2, { a: 1, b: 'x' }]);
+      assert.match(String(got[1]![1]), /^SLUICE_INPUT_CSV: Line 3 is not a valid CSV record: Quote Not Closed/);
+      assert.equal(got[1]![0], 3, JSON.stringify(end));
+    }
+  });
 });
