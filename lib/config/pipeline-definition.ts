@@ -11,17 +11,52 @@ export const pipelineDefinitionSchema = z.strictObject(
   {
     name: field.nonEmpty("The pipeline's name, for the summary and the run directory."),
     description: field.text('What the pipeline does, for people.').optional(),
-    input: field
-      .nonEmpty(
-        'Where rows come from: an NDJSON file, a `.json` file holding an array, or `-` for stdin. Relative to the current directory; `sluice run -i` overrides it.',
+    input: z
+      .union(
+        [
+          field.nonEmpty('A path or URL.'),
+          z.strictObject(
+            {
+              path: field.nonEmpty('The file or http(s) URL.'),
+              format: field.oneOf(['ndjson', 'json', 'csv', 'tsv', 'parquet'], 'The format, over the extension’s.').optional(),
+              delimiter: field.nonEmpty('CSV/TSV: the field delimiter.').optional(),
+              infer: field.flag('CSV/TSV: infer numbers, booleans, null and JSON text. Default `true`.').optional(),
+              columns: field.names('Parquet: the columns to read.').optional(),
+            },
+            { error: 'a map with `path`' },
+          ),
+        ],
+        { error: 'a path, or a map with `path` and format options' },
+      )
+      .describe(
+        'Where rows come from: a file or URL in the format its extension names (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, compressed `.gz`/`.zst`), or `-` for stdin; or `{ path, format?, delimiter?, infer?, columns? }`. Relative to the current directory; `sluice run -i` overrides it.',
       )
       .optional(),
     maxLineBytes: field
       .count('Longest input line read, in bytes; longer lines are failed rows. Default 16777216 (16 MiB). `sluice run --max-line-bytes` sets it for `-i`.')
       .optional(),
-    output: field
-      .nonEmpty(
-        'Where rows go: an NDJSON file, a folder ending in `/` (one file per leaf), or `-` for stdout. Relative to the current directory; `sluice run -o` overrides it.',
+    output: z
+      .union(
+        [
+          field.nonEmpty('A path.'),
+          z.strictObject(
+            {
+              path: field.nonEmpty('The file, or a folder ending in `/`.'),
+              format: field
+                .oneOf(['ndjson', 'json', 'csv', 'tsv', 'parquet'], 'The format, over the extension’s (each leaf’s file’s, for a folder).')
+                .optional(),
+              compression: field.oneOf(['.gz', '.zst'], 'For a folder: compress each leaf’s file.').optional(),
+              delimiter: field.nonEmpty('CSV/TSV: the field delimiter.').optional(),
+              columns: field.names('CSV/TSV: the columns, in order.').optional(),
+              rowGroupSize: field.count('Parquet: rows per row group. Default 10000.').optional(),
+            },
+            { error: 'a map with `path`' },
+          ),
+        ],
+        { error: 'a path, or a map with `path` and format options' },
+      )
+      .describe(
+        'Where rows go: a file in the format its extension names, a folder ending in `/` (one file per leaf), or `-` for stdout; or `{ path, format?, compression?, delimiter?, columns?, rowGroupSize? }`. Relative to the current directory; `sluice run -o` overrides it.',
       )
       .optional(),
     run: z

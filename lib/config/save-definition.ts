@@ -12,7 +12,7 @@ import type { AnyStep } from '../core/step.ts';
 import type { Llm } from '../llm/client.ts';
 import type { Sink } from '../core/sink.ts';
 import { DefinitionError } from './definition-error.ts';
-import { ioPathOf } from './io-paths.ts';
+import { type InputSpec, ioSpecOf, type OutputSpec } from './io-paths.ts';
 import type { Source } from '../core/source.ts';
 import { declarationOf, type LlmDeclaration } from './llm-declaration.ts';
 import type { SaveContext } from './step-kind.ts';
@@ -28,8 +28,8 @@ export interface DefinitionOfOptions {
 /** A definition as data: what `savePipeline` writes. */
 export interface DefinitionData {
   name: string;
-  input?: string;
-  output?: string;
+  input?: InputSpec;
+  output?: OutputSpec;
   run?: Record<string, unknown>;
   llms?: Record<string, LlmDeclaration>;
   steps: unknown[];
@@ -157,14 +157,14 @@ function yamlOf(definition: unknown): string {
 }
 
 /** The path a source reads, as a definition's `input`: from a definition, a file source's path, or `-` for stdin. Others (iterables) have none. */
-function inputPathOf(source: Source | undefined): string | undefined {
+function inputPathOf(source: Source | undefined): InputSpec | undefined {
   if (source === undefined) return undefined;
-  return ioPathOf(source) ?? source.path ?? (source.name === 'stdin' ? '-' : undefined);
+  return (ioSpecOf(source) as InputSpec | undefined) ?? source.path ?? (source.name === 'stdin' ? '-' : undefined);
 }
 
 /** The path a sink writes, as a definition's `output`: a file, a folder (ending in `/`), or `-` for stdout. Others (memory) have none. */
-function outputPathOf(sink: Sink): string | undefined {
-  const known = ioPathOf(sink);
+function outputPathOf(sink: Sink): OutputSpec | undefined {
+  const known = ioSpecOf(sink) as OutputSpec | undefined;
   if (known !== undefined) return known;
   if (sink.name === 'stdout' && sink.pathFor === undefined) return '-';
   const file = sink.pathFor?.('default');

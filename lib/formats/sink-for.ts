@@ -25,10 +25,16 @@ export interface SinkForOptions {
   reserved?: readonly string[];
   /** Write a folder with one file per leaf (`-o out/`). */
   folder?: boolean;
+  /** CSV/TSV: the field delimiter. */
+  delimiter?: string;
+  /** CSV/TSV: the columns, in order (default: the first row's). */
+  columns?: readonly string[];
+  /** Parquet: rows per row group (default 10,000). */
+  rowGroupSize?: number;
 }
 
 /** `-` is stdout (NDJSON); `folder: true` a folder with one file per leaf; else one file. */
-export function sinkFor(location: string, { format, compression, reserved, folder = false }: SinkForOptions = {}): Sink {
+export function sinkFor(location: string, { format, compression, reserved, folder = false, delimiter, columns, rowGroupSize }: SinkForOptions = {}): Sink {
   if (location === '-') {
     if (format !== undefined && checkFormat(format) !== 'ndjson') {
       throw new SluiceConfigError(
@@ -42,22 +48,21 @@ export function sinkFor(location: string, { format, compression, reserved, folde
     const extension = `${FORMATS[chosen][0]}${compression ?? ''}`;
     const options = { extension, ...(reserved ? { reserved } : {}), resumable: chosen === 'ndjson' && compression === undefined };
     if (chosen === 'csv' || chosen === 'tsv') {
-      const delimiter = chosen === 'tsv' ? '\t' : ',';
-      return toLeafFolder(location, { ...options, encoding: (path) => csvEncoding(path, { delimiter }) });
+      const fields = delimiter ?? (chosen === 'tsv' ? '\t' : ',');
+      return toLeafFolder(location, { ...options, encoding: (path) => csvEncoding(path, { delimiter: fields, columns }) });
     }
     if (chosen === 'json') return toLeafFolder(location, { ...options, encoding: () => jsonArrayEncoding() });
-    if (chosen === 'parquet') return toSinkPerLeaf(location, '.parquet', (path) => toParquetFile(path));
+    if (chosen === 'parquet') return toSinkPerLeaf(location, '.parquet', (path) => toParquetFile(path, rowGroupSize ? { rowGroupSize } : {}));
     return toLeafFolder(location, options);
   }
   switch (formatOf(location, format)) {
     case 'json':
       return toJsonArrayFile(location);
     case 'csv':
-      return toCsvFile(location, { delimiter: ',' });
     case 'tsv':
-      return toCsvFile(location, { delimiter: '\t' });
+      return toCsvFile(location, { delimiter: delimiter ?? (formatOf(location, format) === 'tsv' ? '\t' : ','), ...(columns ? { columns } : {}) });
     case 'parquet':
-      return toParquetFile(location);
+      return toParquetFile(location, rowGroupSize ? { rowGroupSize } : {});
     default:
       return toNdjsonFile(location);
   }

@@ -16,21 +16,29 @@ export interface SourceForOptions {
   format?: string;
   /** The longest NDJSON line, in bytes. */
   maxLineBytes?: number;
+  /** CSV/TSV: the field delimiter. */
+  delimiter?: string;
+  /** CSV/TSV: infer numbers, booleans, null and JSON text (default true). */
+  infer?: boolean;
+  /** Parquet: the columns to read. */
+  columns?: readonly string[];
 }
 
 /** `-` is stdin (NDJSON); anything else a file or URL in the format its extension names. */
-export function sourceFor(location: string, { format, maxLineBytes }: SourceForOptions = {}): Source {
+export function sourceFor(location: string, { format, maxLineBytes, delimiter, infer, columns }: SourceForOptions = {}): Source {
   const lines = maxLineBytes === undefined ? {} : { maxLineBytes };
   if (location === '-') return ndjsonStdin(lines);
   switch (formatOf(location, format)) {
     case 'json':
       return jsonArrayFile(location);
     case 'csv':
-      return csvFile(location, { delimiter: ',' });
     case 'tsv':
-      return csvFile(location, { delimiter: '\t' });
+      return csvFile(location, {
+        delimiter: delimiter ?? (formatOf(location, format) === 'tsv' ? '\t' : ','),
+        ...(infer !== undefined ? { infer } : {}),
+      });
     case 'parquet':
-      return parquetFile(location);
+      return parquetFile(location, columns ? { columns } : {});
     default:
       return ndjsonFile(location, lines);
   }
