@@ -22,11 +22,12 @@ export function isFolderOutput(output: string): boolean {
 }
 
 /** The sink `-o` names: stdout for `-`, a folder of one file per leaf, or one file; in the format its extension (or `format`) names. */
-export function sinkFor(output: string, failedPath?: string, format?: string): Sink {
+export function sinkFor(output: string, failedPath?: string, format?: string, chunkSize?: number): Sink {
   // No leaf may write over the failed-rows file when it sits in the output folder.
   const folder = output !== '-' && isFolderOutput(output);
   return sinkForLocation(output, {
     ...(format !== undefined ? { format } : {}),
+    ...(chunkSize !== undefined ? { chunkSize } : {}),
     folder,
     ...(folder && failedPath !== undefined ? { reserved: [failedPath] } : {}),
   });

@@ -49,6 +49,7 @@ export const pipelineDefinitionSchema = z.strictObject(
               delimiter: field.nonEmpty('CSV/TSV: the field delimiter.').optional(),
               columns: field.names('CSV/TSV: the columns, in order.').optional(),
               rowGroupSize: field.count('Parquet: rows per row group. Default 10000.').optional(),
+              chunkSize: field.count('For a folder: a new file every this many rows of a leaf (`part-00000-of-00004.parquet`).').optional(),
             },
             { error: 'a map with `path`' },
           ),

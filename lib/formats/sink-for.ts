@@ -6,6 +6,7 @@
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
 import { csvEncoding } from '../sinks/csv-encoding.ts';
+import { toChunkedFiles } from '../sinks/chunked-files.ts';
 import { toCsvFile } from '../sinks/csv-file.ts';
 import { toJsonArrayFile } from '../sinks/json-array-file.ts';
 import { jsonArrayEncoding } from '../sinks/json-array-encoding.ts';
@@ -31,10 +32,15 @@ export interface SinkForOptions {
   columns?: readonly string[];
   /** Parquet: rows per row group (default 10,000). */
   rowGroupSize?: number;
+  /** With a folder: a new file every `chunkSize` rows of a leaf (`part-00000-of-00004.parquet`). */
+  chunkSize?: number;
 }
 
 /** `-` is stdout (NDJSON); `folder: true` a folder with one file per leaf; else one file. */
-export function sinkFor(location: string, { format, compression, reserved, folder = false, delimiter, columns, rowGroupSize }: SinkForOptions = {}): Sink {
+export function sinkFor(
+  location: string,
+  { format, compression, reserved, folder = false, delimiter, columns, rowGroupSize, chunkSize }: SinkForOptions = {},
+): Sink {
   if (location === '-') {
     if (format !== undefined && checkFormat(format) !== 'ndjson') {
       throw new SluiceConfigError(
@@ -43,9 +49,16 @@ export function sinkFor(location: string, { format, compression, reserved, folde
     }
     return toStdout();
   }
+  if (chunkSize !== undefined && !folder) {
+    throw new SluiceConfigError(`\`chunkSize\` writes a folder of files: give a folder (\`${location.replace(/\/*$/, '')}/\`), got the file \`${location}\``);
+  }
   if (folder) {
     const chosen = format === undefined ? 'ndjson' : checkFormat(format);
     const extension = `${FORMATS[chosen][0]}${compression ?? ''}`;
+    if (chunkSize !== undefined) {
+      const one = { format: chosen, ...(delimiter ? { delimiter } : {}), ...(columns ? { columns } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) };
+      return toChunkedFiles(location, { chunkSize, extension, make: (path) => sinkFor(path, one) });
+    }
     const options = { extension, ...(reserved ? { reserved } : {}), resumable: chosen === 'ndjson' && compression === undefined };
     if (chosen === 'csv' || chosen === 'tsv') {
       const fields = delimiter ?? (chosen === 'tsv' ? '\t' : ',');

@@ -51,6 +51,7 @@ export interface RunFlags {
   force?: boolean;
   format?: string;
   inputFormat?: string;
+  chunkSize?: number;
 }
 
 /**
@@ -153,7 +154,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   if (flags.output === undefined && !flags.force && flags.runDir === undefined) refuseForeignOverwrite(ioPathOf(pipeline.sink as object | undefined));
   const failedPath = flags.failed ?? failedPathFor(output);
   // The sink first: an output it refuses (an extension it does not write) must leave no folder behind.
-  const sink = output !== undefined ? sinkFor(output, failedPath, flags.format) : pipeline.sink;
+  const sink = output !== undefined ? sinkFor(output, failedPath, flags.format, flags.chunkSize) : pipeline.sink;
   if (output !== undefined && output !== '-') makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
   makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
   const failed = toFailedFile(failedPath);
@@ -257,6 +258,11 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       "input: a file or an http(s) URL in the format its extension names (.jsonl, .json, .csv, .tsv, .parquet; all but .parquet also .gz or .zst), or - for NDJSON on stdin (default: the pipeline's source, else stdin)",
     )
     .option('--input-format <format>', 'read the input as ndjson, json, csv, tsv or parquet, whatever its extension')
+    .option(
+      '--chunk-size <n>',
+      'with a folder output: a new file every n rows of a leaf (part-00000-of-00004.parquet)',
+      numberFlag('--chunk-size', 1, Number.POSITIVE_INFINITY, true),
+    )
     .option(
       '--format <format>',
       "write the output as ndjson, json, csv, tsv or parquet, whatever its extension; with a folder output, the format of each leaf's file",

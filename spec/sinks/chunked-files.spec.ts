@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { readdirSync } from 'node:fs';
+import type { Row } from '../../lib/core/row.ts';
+import { sinkFor } from '../../lib/formats/sink-for.ts';
+import { sourceFor } from '../../lib/formats/source-for.ts';
+import { route } from '../../lib/operators/route.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
+import { fromIterable } from '../../lib/sources/iterable.ts';
+import { failedCollector } from '../helpers/failed-collector.ts';
+import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
+
+const dir = ndjsonTempDir('chunks');
+
+describe('chunked outputs', () => {
+  it('starts a file every chunkSize rows of a leaf and names each with the count at the end', async () => {
+    const out = dir.path('parts/');
+    const rows = Array.from({ length: 10 }, (_, i) => ({ i }));
+    const summary = await pipeline('chunks')
+      .from(fromIterable(rows))
+      .pipe(route((row: { i: number }) => (row.i < 7 ? 'train' : 'test')))
+      .to(sinkFor(out, { folder: true, format: 'parquet', chunkSize: 3 }))
+      .run({ cache: false, failed: failedCollector() });
+    assert.deepEqual(summary.written, { train: 7, test: 3 });
+    assert.deepEqual(readdirSync(out).sort(), [
+      'test-00000-of-00001.parquet',
+      'train-00000-of-00003.parquet',
+      'train-00001-of-00003.parquet',
+      'train-00002-of-00003.parquet',
+    ]);
+    const read = async (name: string) => {
+      const got: Row[] = [];
+      for await (const batch of sourceFor(join(out, name)).read(new AbortController().signal)) for (const item of batch) if (item.ok) got.push(item.row);
+      return got.map((row) => row.i);
+    };
+    assert.deepEqual(await read('train-00002-of-00003.parquet'), [6]);
+    assert.deepEqual(await read('test-00000-of-00001.parquet'), [7, 8, 9]);
+  });
+
+  it('refuses chunkSize with a single file', () => {
+    assert.throws(() => sinkFor(dir.path('one.jsonl'), { chunkSize: 2 }), { message: /^`chunkSize` writes a folder of files: give a folder/ });
+  });
+});
