@@ -4,11 +4,12 @@
  * `<name>-00001<ext>`…; at the end, when their count is known, each gets its `-of-<count>`.
  * @module
  */
-import { mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
 import { leafFileName } from './leaf-folder.ts';
+import { OpeningSink } from './opening-sink.ts';
 
 export interface ChunkedFilesOptions {
   /** Rows per file. */
@@ -30,7 +31,7 @@ export function toChunkedFiles(dir: string, { chunkSize, extension, make }: Chun
   interface Leaf {
     rows: number;
     files: string[];
-    current?: { sink: Sink; opened: Promise<void> };
+    current?: OpeningSink;
   }
   const leaves = new Map<string, Leaf>();
   const closing: Promise<void>[] = [];
@@ -46,24 +47,17 @@ export function toChunkedFiles(dir: string, { chunkSize, extension, make }: Chun
       if (!state) leaves.set(name, (state = { rows: 0, files: [] }));
       if (state.current === undefined || state.rows % chunkSize === 0) {
         // The previous chunk is full: close it (its rows' dones come from its own writes).
-        const previous = state.current;
-        if (previous) closing.push(previous.opened.then(() => previous.sink.close()));
+        if (state.current) closing.push(state.current.close());
         const path = join(dir, `${name}-${index(state.files.length)}${extension}`);
         state.files.push(path);
-        const sink = make(path);
-        state.current = { sink, opened: sink.open ? sink.open() : Promise.resolve() };
+        state.current = new OpeningSink(make(path));
       }
       state.rows++;
-      const { sink, opened } = state.current;
-      opened.then(
-        () => sink.write(row, leaf, done),
-        (error: Error) => done(error),
-      );
+      state.current.write(row, leaf, done);
     },
     async close() {
       for (const state of leaves.values()) {
-        const current = state.current;
-        if (current) closing.push(current.opened.then(() => current.sink.close()));
+        if (state.current) closing.push(state.current.close());
       }
       const results = await Promise.allSettled(closing);
       const failure = results.find((result) => result.status === 'rejected');
@@ -72,6 +66,8 @@ export function toChunkedFiles(dir: string, { chunkSize, extension, make }: Chun
       for (const state of leaves.values()) {
         const count = index(state.files.length);
         for (const [i, path] of state.files.entries()) {
+          // A file whose open failed (its rows were told) was never made.
+          if (!existsSync(path)) continue;
           renameSync(path, path.replace(new RegExp(`-${index(i)}${extension.replace(/\./g, '\\.')}$`), `-${index(i)}-of-${count}${extension}`));
         }
       }

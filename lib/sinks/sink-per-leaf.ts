@@ -7,9 +7,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sink } from '../core/sink.ts';
 import { leafFileName } from './leaf-folder.ts';
+import { OpeningSink } from './opening-sink.ts';
 
 export function toSinkPerLeaf(dir: string, extension: string, make: (path: string) => Sink): Sink {
-  const sinks = new Map<string, { sink: Sink; opened: Promise<void> }>();
+  const sinks = new Map<string, OpeningSink>();
   return {
     name: dir,
     failedPath: join(dir, 'failed.jsonl'),
@@ -18,25 +19,12 @@ export function toSinkPerLeaf(dir: string, extension: string, make: (path: strin
     },
     write(row, leaf, done) {
       const file = `${leafFileName(leaf)}${extension}`;
-      let entry = sinks.get(file);
-      if (!entry) {
-        const sink = make(join(dir, file));
-        entry = { sink, opened: sink.open ? sink.open() : Promise.resolve() };
-        sinks.set(file, entry);
-      }
-      const { sink, opened } = entry;
-      opened.then(
-        () => sink.write(row, leaf, done),
-        (error: Error) => done(error),
-      );
+      let sink = sinks.get(file);
+      if (!sink) sinks.set(file, (sink = new OpeningSink(make(join(dir, file)))));
+      sink.write(row, leaf, done);
     },
     async close() {
-      const results = await Promise.allSettled(
-        [...sinks.values()].map(async ({ sink, opened }) => {
-          await opened.catch(() => {});
-          await sink.close();
-        }),
-      );
+      const results = await Promise.allSettled([...sinks.values()].map((sink) => sink.close()));
       const failure = results.find((result) => result.status === 'rejected');
       if (failure) throw failure.reason;
     },

@@ -1,15 +1,40 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Row } from '../../lib/core/row.ts';
 import { sinkFor } from '../../lib/formats/sink-for.ts';
 import { sourceFor } from '../../lib/formats/source-for.ts';
 import { route } from '../../lib/operators/route.ts';
 import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
+import { toChunkedFiles } from '../../lib/sinks/chunked-files.ts';
+import { toNdjsonFile } from '../../lib/sinks/ndjson-file.ts';
+import { runSinkConformance } from '../conformance/sink.case.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
 import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
+
+runSinkConformance(
+  'toChunkedFiles (NDJSON, 1,000 rows a file)',
+  async ({ dir, broken }) => {
+    const root = broken ? join(dir, 'blocker') : dir;
+    if (broken) await writeFile(root, '');
+    return toChunkedFiles(join(root, 'out'), { chunkSize: 1000, extension: '.jsonl', make: (path) => toNdjsonFile(path) });
+  },
+  async (dir) => {
+    const out = join(dir, 'out');
+    if (!existsSync(out)) return [];
+    return readdirSync(out)
+      .sort()
+      .flatMap((name) =>
+        readFileSync(join(out, name), 'utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as Row),
+      );
+  },
+);
 
 const dir = ndjsonTempDir('chunks');
 
