@@ -170,7 +170,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       if (unresumable) {
         throw new SluiceConfigError(
           `Sink \`${unresumable.name}\` cannot be resumed, so it cannot be used with a run directory: resume needs sinks that name their files (\`pathFor\`) and append to them (\`open({ append })\`). ` +
-            'Write to files (`toNdjsonFile`, `-o`), or run without a run directory.',
+            'NDJSON files and folders can (`-o out.jsonl`, `-o out/`); CSV, JSON arrays, Parquet, compressed and chunked outputs cannot yet. Write NDJSON and convert it after the run, or run without a run directory.',
           { option: 'runDir', expected: 'sinks that name their files and append to them', received: unresumable.name },
         );
       }
