@@ -1,10 +1,12 @@
 /**
- * How rows become CSV records, on `csv-stringify`: the header (the first row's columns, or those
- * given), then one record per row. Nested values (objects, lists) are written as JSON text, which
- * `csvFile` reads back as the same values; `null` is an empty field.
+ * How rows become CSV records (RFC 4180): the header (the first row's columns, or those given),
+ * then one record per row. A field is quoted when it holds the delimiter, a quote or a line break,
+ * its quotes doubled. Nested values (objects, lists) are written as JSON text, which `csvFile`
+ * reads back as the same values; `null` is an empty field. (Hand-written rather than
+ * `csv-stringify`'s per-record call, which re-reads its options for every row: see the README's
+ * design notes for the figures.)
  * @module
  */
-import { stringify } from 'csv-stringify/sync';
 import { SluiceError } from '../core/errors.ts';
 import type { NdjsonWriterOptions } from './ndjson-writer.ts';
 
@@ -30,7 +32,13 @@ export function csvEncoding(path: string, options: { delimiter: string; columns?
   const { delimiter } = options;
   let columns = options.columns ? [...options.columns] : undefined;
   let known = new Set(columns);
-  const line = (cells: unknown[]) => stringify([cells], { delimiter, record_delimiter: 'unix' });
+  const quote = (text: string) =>
+    text.includes(delimiter) || text.includes('"') || text.includes('\n') || text.includes('\r') ? `"${text.replaceAll('"', '""')}"` : text;
+  const line = (cells: readonly string[]) => {
+    let out = '';
+    for (let i = 0; i < cells.length; i++) out += i === 0 ? quote(cells[i]!) : delimiter + quote(cells[i]!);
+    return `${out}\n`;
+  };
   return {
     encode(row, index) {
       const record = row as Record<string, unknown>;
