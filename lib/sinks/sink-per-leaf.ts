@@ -5,12 +5,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { LeafConflictError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
 import { leafFileName } from './leaf-folder.ts';
 import { OpeningSink } from './opening-sink.ts';
 
 export function toSinkPerLeaf(dir: string, extension: string, make: (path: string) => Sink): Sink {
   const sinks = new Map<string, OpeningSink>();
+  /** The leaf that owns each file: leaves that flatten to one name (`a/b`, `a__b`) may not mix their rows. */
+  const owners = new Map<string, string>();
   return {
     name: dir,
     failedPath: join(dir, 'failed.jsonl'),
@@ -19,6 +22,15 @@ export function toSinkPerLeaf(dir: string, extension: string, make: (path: strin
     },
     write(row, leaf, done) {
       const file = `${leafFileName(leaf)}${extension}`;
+      const owner = owners.get(file);
+      if (owner !== undefined && owner !== leaf) {
+        process.nextTick(
+          done,
+          new LeafConflictError(`Leaf \`${leaf}\` would write to ${join(dir, file)}, which holds the rows of leaf \`${owner}\`. Give the branch another name.`),
+        );
+        return;
+      }
+      owners.set(file, leaf);
       let sink = sinks.get(file);
       if (!sink) sinks.set(file, (sink = new OpeningSink(make(join(dir, file)))));
       sink.write(row, leaf, done);

@@ -66,4 +66,16 @@ describe('chunked outputs', () => {
   it('refuses chunkSize with a single file', () => {
     assert.throws(() => sinkFor(dir.path('one.jsonl'), { chunkSize: 2 }), { message: /^`chunkSize` writes a folder of files: give a folder/ });
   });
+
+  it('fails the rows of a second leaf that would share a Parquet file with another (`a/b`, `a__b`)', async () => {
+    const out = dir.path('clash/');
+    const sink = sinkFor(out, { folder: true, format: 'parquet' });
+    await sink.open?.();
+    const write = (leaf: string) =>
+      new Promise<string | undefined>((resolve) => sink.write({ n: 1 }, leaf, (error) => resolve((error as { code?: string } | undefined)?.code)));
+    const outcomes = [await write('a/b'), await write('a__b')];
+    await sink.close();
+    assert.deepEqual(outcomes, [undefined, 'SLUICE_SINK_LEAF_CONFLICT']);
+    assert.deepEqual(readdirSync(out), ['a__b.parquet']);
+  });
 });
