@@ -4,16 +4,15 @@
  */
 import { inputSource } from '../config/io-paths.ts';
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
 import { sinkFor as sinkForLocation } from '../formats/sink-for.ts';
-import { sourceFor as sourceForLocation } from '../formats/source-for.ts';
+import { failedPathBeside } from '../sinks/failed-path-beside.ts';
 
 /** The source `-i` names: stdin for `-`, else a file or URL in the format its extension (or `format`) names. */
-export function sourceFor(input: string, options: { maxLineBytes?: number; format?: string } = {}): Source {
-  if (options.format === undefined) return inputSource(input, options);
-  return sourceForLocation(input, options);
+export function sourceFor(input: string, { format, maxLineBytes }: { maxLineBytes?: number; format?: string } = {}): Source {
+  return inputSource(format === undefined ? input : { path: input, format }, maxLineBytes === undefined ? {} : { maxLineBytes });
 }
 
 /** Whether `-o` names a folder: it ends with `/` or is an existing folder. */
@@ -40,5 +39,5 @@ export function sinkFor(output: string, failedPath?: string, format?: string, ch
 export function failedPathFor(output: string | undefined): string {
   if (output === undefined || output === '-') return 'failed.jsonl';
   if (isFolderOutput(output)) return join(output, 'failed.jsonl');
-  return join(dirname(output), `${basename(output).replace(/(\.[^./]+)?(\.gz|\.zst)?$/i, '')}.failed.jsonl`);
+  return failedPathBeside(output);
 }

@@ -6,7 +6,6 @@
  */
 import type { Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
-import { formatOf } from '../formats/format-of.ts';
 import { type SinkForOptions, sinkFor } from '../formats/sink-for.ts';
 import { type SourceForOptions, sourceFor } from '../formats/source-for.ts';
 
@@ -30,7 +29,6 @@ export function inputSource(spec: InputSpec, { maxLineBytes }: { maxLineBytes?: 
 /** `-` is stdout, a path ending in `/` a folder with one file per leaf, anything else one file in the format its extension (or `format`) names. */
 export function outputSink(spec: OutputSpec): Sink {
   const { path, ...options } = typeof spec === 'string' ? { path: spec } : spec;
-  if (path !== '-' && !path.endsWith('/')) formatOf(path, options.format);
   const sink = sinkFor(path, { ...options, folder: path.endsWith('/') });
   specs.set(sink, spec);
   return sink;

@@ -106,14 +106,8 @@ export class InputError extends SluiceError {
     this.line = line;
   }
 }
-export type InputErrorCode =
-  | 'SLUICE_INPUT_INVALID_JSON'
-  | 'SLUICE_INPUT_NOT_OBJECT'
-  | 'SLUICE_INPUT_INVALID_UTF8'
-  | 'SLUICE_INPUT_LINE_TOO_LONG'
-  | 'SLUICE_INPUT_TOO_DEEP'
-  | 'SLUICE_INPUT_SCHEMA'
-  | 'SLUICE_INPUT_CSV';
+/** The codes of records that could not be read: the catalogue's input codes, less those of a whole input. */
+export type InputErrorCode = Exclude<Extract<SluiceErrorCode, `SLUICE_INPUT_${string}`>, 'SLUICE_INPUT_NOT_FOUND' | 'SLUICE_INPUT_HTTP'>;
 
 /** An input file does not exist or cannot be opened. */
 export class InputNotFoundError extends SluiceError {

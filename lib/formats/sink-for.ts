@@ -68,12 +68,13 @@ export function sinkFor(
     if (chosen === 'parquet') return toSinkPerLeaf(location, '.parquet', (path) => toParquetFile(path, rowGroupSize ? { rowGroupSize } : {}));
     return toLeafFolder(location, options);
   }
-  switch (formatOf(location, format)) {
+  const chosen = formatOf(location, format);
+  switch (chosen) {
     case 'json':
       return toJsonArrayFile(location);
     case 'csv':
     case 'tsv':
-      return toCsvFile(location, { delimiter: delimiter ?? (formatOf(location, format) === 'tsv' ? '\t' : ','), ...(columns ? { columns } : {}) });
+      return toCsvFile(location, { delimiter: delimiter ?? (chosen === 'tsv' ? '\t' : ','), ...(columns ? { columns } : {}) });
     case 'parquet':
       return toParquetFile(location, rowGroupSize ? { rowGroupSize } : {});
     default:

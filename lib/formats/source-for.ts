@@ -28,13 +28,14 @@ export interface SourceForOptions {
 export function sourceFor(location: string, { format, maxLineBytes, delimiter, infer, columns }: SourceForOptions = {}): Source {
   const lines = maxLineBytes === undefined ? {} : { maxLineBytes };
   if (location === '-') return ndjsonStdin(lines);
-  switch (formatOf(location, format)) {
+  const chosen = formatOf(location, format);
+  switch (chosen) {
     case 'json':
       return jsonArrayFile(location);
     case 'csv':
     case 'tsv':
       return csvFile(location, {
-        delimiter: delimiter ?? (formatOf(location, format) === 'tsv' ? '\t' : ','),
+        delimiter: delimiter ?? (chosen === 'tsv' ? '\t' : ','),
         ...(infer !== undefined ? { infer } : {}),
       });
     case 'parquet':

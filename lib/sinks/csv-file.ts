@@ -2,12 +2,12 @@
  * A CSV or TSV file sink: a header row, then one record per row (see `csv-encoding.ts`).
  * @module
  */
-import { basename, dirname, join } from 'node:path';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
 import { csvEncoding } from './csv-encoding.ts';
 import { NdjsonWriter } from './ndjson-writer.ts';
 import { openOutputBytes } from './output-bytes.ts';
+import { failedPathBeside } from './failed-path-beside.ts';
 
 export interface ToCsvFileOptions {
   /** The field delimiter. Default `,`, or a tab for `.tsv` files. */
@@ -30,7 +30,7 @@ export function toCsvFile(path: string, options: ToCsvFileOptions = {}): Sink {
   const writer = new NdjsonWriter(() => openOutputBytes(path), { createEmpty: true, ...csvEncoding(path, { ...options, delimiter }) });
   return {
     name: path,
-    failedPath: join(dirname(path), `${basename(path).replace(/\.(csv|tsv)(\.gz|\.zst)?$/i, '')}.failed.jsonl`),
+    failedPath: failedPathBeside(path),
     open: () => writer.open(),
     write: (row, _leaf, done) => writer.write(row, done),
     close: () => writer.close(),

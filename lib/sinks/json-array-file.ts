@@ -3,11 +3,11 @@
  * reads and as many tools import.
  * @module
  */
-import { basename, dirname, join } from 'node:path';
 import type { Sink } from '../core/sink.ts';
 import { jsonArrayEncoding } from './json-array-encoding.ts';
 import { NdjsonWriter } from './ndjson-writer.ts';
 import { openOutputBytes } from './output-bytes.ts';
+import { failedPathBeside } from './failed-path-beside.ts';
 
 /**
  * Writes rows, whatever their leaf, as one JSON array (`.json`, or `.json.gz`/`.json.zst`). The
@@ -19,7 +19,7 @@ export function toJsonArrayFile(path: string): Sink {
   const writer = new NdjsonWriter(() => openOutputBytes(path), { createEmpty: true, ...jsonArrayEncoding() });
   return {
     name: path,
-    failedPath: join(dirname(path), `${basename(path).replace(/\.json(\.gz|\.zst)?$/i, '')}.failed.jsonl`),
+    failedPath: failedPathBeside(path),
     open: () => writer.open(),
     write: (row, _leaf, done) => writer.write(row, done),
     close: () => writer.close(),

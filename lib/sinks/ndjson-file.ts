@@ -2,10 +2,10 @@
  * An NDJSON file sink: every leaf's rows go to one file.
  * @module
  */
-import { basename, dirname, join } from 'node:path';
 import { NdjsonWriter } from './ndjson-writer.ts';
 import { openOutputBytes, outputCompression } from './output-bytes.ts';
 import type { Sink } from '../core/sink.ts';
+import { failedPathBeside } from './failed-path-beside.ts';
 
 export interface ToNdjsonFileOptions {
   /** Add to the end of an existing file instead of replacing it. Default false. */
@@ -31,7 +31,7 @@ export function toNdjsonFile(path: string, { append = false }: ToNdjsonFileOptio
     name: path,
     ...(resumable ? { pathFor: () => path } : {}),
     // `out/qa.jsonl` → `out/qa.failed.jsonl`, as the CLI places them.
-    failedPath: join(dirname(path), `${basename(path).replace(/(\.[^./]+)?(\.gz|\.zst)?$/i, '')}.failed.jsonl`),
+    failedPath: failedPathBeside(path),
     open: (options) => {
       if (options?.append) appending = true;
       return writer.open();

@@ -12,13 +12,14 @@
  * @module
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { OutputNotJsonError, SinkClosedError, SluiceConfigError } from '../core/errors.ts';
 import type { Row } from '../core/row.ts';
 import type { Sink } from '../core/sink.ts';
 import { OutputColumnsError } from './csv-encoding.ts';
 import { conform, mergeShapes, type Shape, schemaElements, shapeFromJsonSchema, shapeOf } from './parquet-shape.ts';
+import { failedPathBeside } from './failed-path-beside.ts';
 
 export interface ToParquetFileOptions {
   /** Rows per row group. Default 10,000. */
@@ -161,7 +162,7 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
   let fixed = false;
   return {
     name: path,
-    failedPath: join(dirname(path), `${basename(path).replace(/\.parquet$/i, '')}.failed.jsonl`),
+    failedPath: failedPathBeside(path),
     async open() {
       try {
         mkdirSync(dirname(path), { recursive: true });
