@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { registerDryRun } from './commands/dry-run.ts';
 import { registerGraph } from './commands/graph.ts';
 import { registerInspect } from './commands/inspect.ts';
+import { registerPush } from './commands/push.ts';
 import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
 
@@ -36,5 +37,6 @@ Exit codes: 0 ok, 1 run error, 2 usage or definition error, 3 finished with fail
   registerValidate(program, setExit);
   registerGraph(program, setExit);
   registerInspect(program, setExit);
+  registerPush(program, setExit);
   return program;
 }

@@ -9,10 +9,15 @@ import type { Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
 import { sinkFor as sinkForLocation } from '../formats/sink-for.ts';
 import { failedPathBeside } from '../sinks/failed-path-beside.ts';
+import { isHubLocation } from '../hub/hub-location.ts';
 
 /** The source `-i` names: stdin for `-`, else a file or URL in the format its extension (or `format`) names. */
-export function sourceFor(input: string, { format, maxLineBytes }: { maxLineBytes?: number; format?: string } = {}): Source {
-  return inputSource(format === undefined ? input : { path: input, format }, maxLineBytes === undefined ? {} : { maxLineBytes });
+export function sourceFor(
+  input: string,
+  { format, maxLineBytes, split, shuffle }: { maxLineBytes?: number; format?: string; split?: string; shuffle?: { seed: string | number } } = {},
+): Source {
+  const options = { ...(format !== undefined ? { format } : {}), ...(split !== undefined ? { split } : {}), ...(shuffle !== undefined ? { shuffle } : {}) };
+  return inputSource(Object.keys(options).length === 0 ? input : { path: input, ...options }, maxLineBytes === undefined ? {} : { maxLineBytes });
 }
 
 /** Whether `-o` names a folder: it ends with `/` or is an existing folder. */
@@ -37,7 +42,7 @@ export function sinkFor(output: string, failedPath?: string, format?: string, ch
  * `out.jsonl` → `out.failed.jsonl`; a folder → `folder/failed.jsonl`; stdout → `./failed.jsonl`.
  */
 export function failedPathFor(output: string | undefined): string {
-  if (output === undefined || output === '-') return 'failed.jsonl';
+  if (output === undefined || output === '-' || isHubLocation(output)) return 'failed.jsonl';
   if (isFolderOutput(output)) return join(output, 'failed.jsonl');
   return failedPathBeside(output);
 }

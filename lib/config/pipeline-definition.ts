@@ -17,11 +17,24 @@ export const pipelineDefinitionSchema = z.strictObject(
           field.nonEmpty('A path or URL.'),
           z.strictObject(
             {
-              path: field.nonEmpty('The file or http(s) URL.'),
-              format: field.oneOf(['ndjson', 'json', 'csv', 'tsv', 'parquet'], 'The format, over the extension’s.').optional(),
+              path: field.nonEmpty('The file, http(s) URL, or Hub dataset `hf://datasets/<owner>/<name>[/<config>][@<revision>]`.'),
+              format: field.oneOf(['ndjson', 'json', 'csv', 'tsv', 'parquet', 'hf'], 'The format, over the extension’s.').optional(),
               delimiter: field.nonEmpty('CSV/TSV: the field delimiter.').optional(),
               infer: field.flag('CSV/TSV: infer numbers, booleans, null and JSON text. Default `true`.').optional(),
-              columns: field.names('Parquet: the columns to read.').optional(),
+              columns: field.names('Parquet and Hub datasets: the columns to read.').optional(),
+              split: field.nonEmpty('Hub datasets: the split to read. Default `train`.').optional(),
+              shuffle: z
+                .strictObject(
+                  {
+                    seed: z
+                      .union([z.number(), z.string()], { error: 'a number or a string' })
+                      .describe('The seed: the same seed reads the rows in the same order.'),
+                    bufferSize: field.count('Rows shuffled together. Default 1000.').optional(),
+                  },
+                  { error: 'a map with `seed`' },
+                )
+                .describe('Hub datasets: shuffle by file, then within a buffer of rows.')
+                .optional(),
             },
             { error: 'a map with `path`' },
           ),
@@ -29,7 +42,7 @@ export const pipelineDefinitionSchema = z.strictObject(
         { error: 'a path, or a map with `path` and format options' },
       )
       .describe(
-        'Where rows come from: a file or URL in the format its extension names (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, compressed `.gz`/`.zst`), or `-` for stdin; or `{ path, format?, delimiter?, infer?, columns? }`. Relative to the current directory; `sluice run -i` overrides it.',
+        'Where rows come from: a file or URL in the format its extension names (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, compressed `.gz`/`.zst`), a Hub dataset (`hf://datasets/<owner>/<name>`), or `-` for stdin; or `{ path, format?, delimiter?, infer?, columns?, split?, shuffle? }`. Relative to the current directory; `sluice run -i` overrides it.',
       )
       .optional(),
     maxLineBytes: field
@@ -41,9 +54,12 @@ export const pipelineDefinitionSchema = z.strictObject(
           field.nonEmpty('A path.'),
           z.strictObject(
             {
-              path: field.nonEmpty('The file, or a folder ending in `/`.'),
+              path: field.nonEmpty('The file, a folder ending in `/`, or a Hub dataset `hf://datasets/<owner>/<name>` to push to.'),
               format: field
-                .oneOf(['ndjson', 'json', 'csv', 'tsv', 'parquet'], 'The format, over the extension’s (each leaf’s file’s, for a folder).')
+                .oneOf(
+                  ['ndjson', 'json', 'csv', 'tsv', 'parquet', 'hf'],
+                  'The format, over the extension’s (each leaf’s file’s, for a folder; `hf`: a folder laid out as a Hub dataset).',
+                )
                 .optional(),
               compression: field.oneOf(['.gz', '.zst'], 'For a folder: compress each leaf’s file.').optional(),
               delimiter: field.nonEmpty('CSV/TSV: the field delimiter.').optional(),
@@ -57,7 +73,7 @@ export const pipelineDefinitionSchema = z.strictObject(
         { error: 'a path, or a map with `path` and format options' },
       )
       .describe(
-        'Where rows go: a file in the format its extension names, a folder ending in `/` (one file per leaf), or `-` for stdout; or `{ path, format?, compression?, delimiter?, columns?, rowGroupSize? }`. Relative to the current directory; `sluice run -o` overrides it.',
+        'Where rows go: a file in the format its extension names, a folder ending in `/` (one file per leaf), a Hub dataset to push to (`hf://datasets/<owner>/<name>`), or `-` for stdout; or `{ path, format?, compression?, delimiter?, columns?, rowGroupSize? }`. Relative to the current directory; `sluice run -o` overrides it.',
       )
       .optional(),
     run: z

@@ -65,4 +65,6 @@ export type SluiceErrorCode =
   | 'SLUICE_NO_SINK'
   | 'SLUICE_FAILURE_POLICY'
   | 'SLUICE_NO_PROGRESS'
-  | 'SLUICE_RUN_DIR';
+  | 'SLUICE_RUN_DIR'
+  // The Hugging Face Hub
+  | 'SLUICE_HUB';

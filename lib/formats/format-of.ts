@@ -3,9 +3,10 @@
  * @module
  */
 import { SluiceConfigError } from '../core/errors.ts';
+import { isHubLocation } from '../hub/hub-location.ts';
 import { compressionOf } from '../sources/input-bytes.ts';
 
-export type FormatName = 'ndjson' | 'json' | 'csv' | 'tsv' | 'parquet';
+export type FormatName = 'ndjson' | 'json' | 'csv' | 'tsv' | 'parquet' | 'hf';
 
 /** Each format and the extensions that name it; a file may add `.gz` or `.zst`. */
 export const FORMATS: Readonly<Record<FormatName, readonly string[]>> = {
@@ -14,6 +15,8 @@ export const FORMATS: Readonly<Record<FormatName, readonly string[]>> = {
   csv: ['.csv'],
   tsv: ['.tsv'],
   parquet: ['.parquet'],
+  /** A Hub dataset: `hf://datasets/…`, or a folder laid out as one (`-o out/ --format hf`). */
+  hf: [],
 };
 
 const byExtension = new Map(Object.entries(FORMATS).flatMap(([format, extensions]) => extensions.map((ext) => [ext, format as FormatName])));
@@ -44,6 +47,7 @@ export function checkFormat(name: string): FormatName {
  */
 export function formatOf(location: string, override?: string): FormatName {
   if (override !== undefined) return checkFormat(override);
+  if (isHubLocation(location)) return 'hf';
   const [plain] = compressionOf(location);
   const match = /\.[^./]+$/.exec(plain.slice(plain.lastIndexOf('/') + 1));
   if (!match) return 'ndjson';

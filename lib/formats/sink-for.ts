@@ -16,6 +16,9 @@ import { toParquetFile } from '../sinks/parquet-file.ts';
 import { toSinkPerLeaf } from '../sinks/sink-per-leaf.ts';
 import { toStdout } from '../sinks/ndjson-stdout.ts';
 import { checkFormat, FORMATS, formatOf } from './format-of.ts';
+import { toDatasetFolder } from '../hub/dataset-folder.ts';
+import { toHubDataset } from '../hub/hub-dataset-sink.ts';
+import { isHubLocation } from '../hub/hub-location.ts';
 
 export interface SinkForOptions {
   /** The format, over the extension's (and the files' format in a folder). */
@@ -49,11 +52,13 @@ export function sinkFor(
     }
     return toStdout();
   }
+  if (isHubLocation(location)) return toHubDataset(location, { ...(chunkSize ? { chunkSize } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) });
   if (chunkSize !== undefined && !folder) {
     throw new SluiceConfigError(`\`chunkSize\` writes a folder of files: give a folder (\`${location.replace(/\/*$/, '')}/\`), got the file \`${location}\``);
   }
   if (folder) {
     const chosen = format === undefined ? 'ndjson' : checkFormat(format);
+    if (chosen === 'hf') return toDatasetFolder(location, { ...(chunkSize ? { chunkSize } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) });
     const extension = `${FORMATS[chosen][0]}${compression ?? ''}`;
     if (chunkSize !== undefined) {
       const one = { format: chosen, ...(delimiter ? { delimiter } : {}), ...(columns ? { columns } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) };
@@ -70,6 +75,10 @@ export function sinkFor(
   }
   const chosen = formatOf(location, format);
   switch (chosen) {
+    case 'hf':
+      throw new SluiceConfigError(
+        `The \`hf\` format writes a folder laid out as a Hub dataset: give a folder (\`${location.replace(/\/*$/, '')}/\`), or push with \`hf://datasets/<owner>/<name>\``,
+      );
     case 'json':
       return toJsonArrayFile(location);
     case 'csv':

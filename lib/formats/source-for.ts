@@ -10,6 +10,9 @@ import { ndjsonFile } from '../sources/ndjson-file.ts';
 import { ndjsonStdin } from '../sources/ndjson-stdin.ts';
 import { parquetFile } from '../sources/parquet-file.ts';
 import { formatOf } from './format-of.ts';
+import { SluiceConfigError } from '../core/errors.ts';
+import { hubDataset } from '../hub/hub-dataset.ts';
+import { isHubLocation } from '../hub/hub-location.ts';
 
 export interface SourceForOptions {
   /** The format, over the extension's. */
@@ -20,15 +23,27 @@ export interface SourceForOptions {
   delimiter?: string;
   /** CSV/TSV: infer numbers, booleans, null and JSON text (default true). */
   infer?: boolean;
-  /** Parquet: the columns to read. */
+  /** Parquet and Hub datasets: the columns to read. */
   columns?: readonly string[];
+  /** Hub datasets: the split (default `train`). */
+  split?: string;
+  /** Hub datasets: shuffle with a seed, by file then within a buffer of rows (default 1,000). */
+  shuffle?: { seed: number | string; bufferSize?: number };
 }
 
 /** `-` is stdin (NDJSON); anything else a file or URL in the format its extension names. */
-export function sourceFor(location: string, { format, maxLineBytes, delimiter, infer, columns }: SourceForOptions = {}): Source {
+export function sourceFor(location: string, { format, maxLineBytes, delimiter, infer, columns, split, shuffle }: SourceForOptions = {}): Source {
   const lines = maxLineBytes === undefined ? {} : { maxLineBytes };
   if (location === '-') return ndjsonStdin(lines);
   const chosen = formatOf(location, format);
+  if (chosen === 'hf' || isHubLocation(location)) {
+    if (!isHubLocation(location)) {
+      throw new SluiceConfigError(
+        `The \`hf\` format reads Hub datasets, named \`hf://datasets/<owner>/<name>\`; got \`${location}\`. A local Parquet folder is read a file at a time.`,
+      );
+    }
+    return hubDataset(location, { ...(split ? { split } : {}), ...(shuffle ? { shuffle } : {}), ...(columns ? { columns } : {}) });
+  }
   switch (chosen) {
     case 'json':
       return jsonArrayFile(location);

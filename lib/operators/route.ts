@@ -14,6 +14,7 @@ import { enter } from '../core/step-stats.ts';
 import type { AnyStep, Step, StepContext, StepOptions } from '../core/step.ts';
 import { type Branches, type BranchRows, branchPath, branchSteps, columnsAfterBranches, intoBranches } from './broadcast.ts';
 import type { RowInfo } from '../core/row-info.ts';
+import { seededRandom } from '../core/seeded-random.ts';
 
 /** What a route's `select` returns: one branch, several, or none (the row is dropped as filtered). */
 export type Choice = string | readonly string[] | undefined;
@@ -215,33 +216,9 @@ function when(predicates: Predicates<any>, branches?: Readonly<Record<string, un
   return makeRoute('route', pick, branches, options, { mode: 'when', predicates: tests.map(([name]) => name), otherwise: otherwise ?? null });
 }
 
-/** xmur3: hashes a string into a 32-bit seed. */
-function xmur3(text: string): number {
-  let h = 1779033703 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    h = Math.imul(h ^ text.charCodeAt(i), 3432918353);
-    h = (h << 13) | (h >>> 19);
-  }
-  h = Math.imul(h ^ (h >>> 16), 2246822507);
-  h = Math.imul(h ^ (h >>> 13), 3266489909);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** mulberry32: a small PRNG with 32 bits of state; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Picks `n` of `names` for a row id: a partial Fisher–Yates shuffle seeded by the seed and the id. */
 function sampleNames(names: readonly string[], n: number, seed: number | string, id: string): string[] {
-  const random = mulberry32(xmur3(`${String(seed)}\u0000${id}`));
+  const random = seededRandom(`${String(seed)}\u0000${id}`);
   const indices = names.map((_, i) => i);
   for (let i = 0; i < n; i++) {
     const j = i + Math.floor(random() * (indices.length - i));

@@ -5,7 +5,8 @@
  * @module
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
 import { leafFileName } from './leaf-folder.ts';
@@ -18,6 +19,8 @@ export interface ChunkedFilesOptions {
   extension: string;
   /** Makes the sink of one file. */
   make: (path: string) => Sink;
+  /** A leaf's files' path in the folder, before `-00000`: default `part` for the unnamed leaf, else the leaf's name. */
+  stem?: (leaf: string) => string;
 }
 
 const index = (n: number) => String(n).padStart(5, '0');
@@ -25,7 +28,7 @@ const index = (n: number) => String(n).padStart(5, '0');
 /** The unnamed leaf's files are `part-…`; a leaf `a/b`'s are `a__b-…`. */
 const baseName = (leaf: string) => (leaf === '' || leaf === 'default' ? 'part' : leafFileName(leaf));
 
-export function toChunkedFiles(dir: string, { chunkSize, extension, make }: ChunkedFilesOptions): Sink {
+export function toChunkedFiles(dir: string, { chunkSize, extension, make, stem = baseName }: ChunkedFilesOptions): Sink {
   if (!Number.isInteger(chunkSize) || chunkSize < 1)
     throw new SluiceConfigError(`Expected \`chunkSize\` to be an integer from 1 and up, got \`${String(chunkSize)}\``);
   interface Leaf {
@@ -42,15 +45,17 @@ export function toChunkedFiles(dir: string, { chunkSize, extension, make }: Chun
       mkdirSync(dir, { recursive: true });
     },
     write(row, leaf, done) {
-      const name = baseName(leaf);
+      const name = stem(leaf);
       let state = leaves.get(name);
       if (!state) leaves.set(name, (state = { rows: 0, files: [] }));
       if (state.current === undefined || state.rows % chunkSize === 0) {
         // The previous chunk is full: close it (its rows' dones come from its own writes).
         if (state.current) closing.push(state.current.close());
         const path = join(dir, `${name}-${index(state.files.length)}${extension}`);
+        const first = state.files.length === 0;
         state.files.push(path);
-        state.current = new OpeningSink(make(path));
+        // A leaf's files may sit in a folder of their own (`<config>/train-00000.parquet`).
+        state.current = new OpeningSink(make(path), first ? () => mkdir(dirname(path), { recursive: true }) : undefined);
       }
       state.rows++;
       state.current.write(row, leaf, done);

@@ -10,9 +10,10 @@ export class OpeningSink {
   readonly #sink: Sink;
   readonly #opened: Promise<void>;
 
-  constructor(sink: Sink) {
+  /** `prepare` runs first (making the file's folder, say); its failure fails the rows as the open's would. */
+  constructor(sink: Sink, prepare?: () => Promise<unknown>) {
     this.#sink = sink;
-    this.#opened = sink.open ? sink.open() : Promise.resolve();
+    this.#opened = (prepare ? prepare() : Promise.resolve()).then(() => sink.open?.());
   }
 
   write(row: Row, leaf: string, done: (error?: Error | null) => void): void {
@@ -22,9 +23,12 @@ export class OpeningSink {
     );
   }
 
-  /** Closes the sink once it is open (an open that failed has already been reported to the rows' dones). */
+  /** Closes the sink once it is open. A sink whose open failed is not closed: nothing was opened, and its rows' dones have the error. */
   async close(): Promise<void> {
-    await this.#opened.catch(() => {});
-    await this.#sink.close();
+    const opened = await this.#opened.then(
+      () => true,
+      () => false,
+    );
+    if (opened) await this.#sink.close();
   }
 }

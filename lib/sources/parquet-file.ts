@@ -77,10 +77,7 @@ export function parquetFile<R extends object = Row>(location: string, options: P
 
 async function* readParquet(location: string, signal: AbortSignal, columns: readonly string[] | undefined): AsyncGenerator<SourceItem[]> {
   if (signal.aborted) return;
-  const [{ parquetMetadataAsync, parquetReadObjects, asyncBufferFromUrl, asyncBufferFromFile }, { compressors }] = await Promise.all([
-    import('hyparquet'),
-    import('hyparquet-compressors'),
-  ]);
+  const { asyncBufferFromUrl, asyncBufferFromFile } = await import('hyparquet');
   let file: Awaited<ReturnType<typeof asyncBufferFromUrl>>;
   try {
     file = isUrl(location) ? await asyncBufferFromUrl({ url: location }) : await asyncBufferFromFile(location);
@@ -94,6 +91,26 @@ async function* readParquet(location: string, signal: AbortSignal, columns: read
       cause: error,
     });
   }
+  yield* parquetRowGroups(file, signal, columns);
+}
+
+/** A Parquet file's bytes, read in slices (a local file, a URL with range requests, a Hub blob). */
+export interface ParquetBytes {
+  byteLength: number;
+  slice(start: number, end?: number): ArrayBuffer | Promise<ArrayBuffer>;
+}
+
+/**
+ * Reads `file` a row group at a time, only `columns` (all when undefined); positions count rows
+ * from `firstPosition`, for sources that read several files as one.
+ */
+export async function* parquetRowGroups(
+  file: ParquetBytes,
+  signal: AbortSignal,
+  columns: readonly string[] | undefined,
+  firstPosition = 0,
+): AsyncGenerator<SourceItem[]> {
+  const [{ parquetMetadataAsync, parquetReadObjects }, { compressors }] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
   const metadata = await parquetMetadataAsync(file);
   let start = 0;
   for (const group of metadata.row_groups) {
@@ -107,7 +124,7 @@ async function* readParquet(location: string, signal: AbortSignal, columns: read
       compressors,
       ...(columns ? { columns: [...columns] } : {}),
     })) as Record<string, unknown>[];
-    yield rows.map((row, i) => ({ ok: true, row: jsonValue(row) as Row, position: start + i }));
+    yield rows.map((row, i) => ({ ok: true, row: jsonValue(row) as Row, position: firstPosition + start + i }));
     start = end;
   }
 }

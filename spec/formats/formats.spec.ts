@@ -53,7 +53,7 @@ describe('formats by extension', () => {
         return true;
       },
     );
-    assert.throws(() => formatOf('a.jsonl', 'xml'), { message: 'Expected `format` to be one of `ndjson`, `json`, `csv`, `tsv`, `parquet`, got `xml`' });
+    assert.throws(() => formatOf('a.jsonl', 'xml'), { message: 'Expected `format` to be one of `ndjson`, `json`, `csv`, `tsv`, `parquet`, `hf`, got `xml`' });
   });
 
   it('gives back the same rows through every format and compression: NDJSON → CSV.gz → JSON.zst → TSV → Parquet → NDJSON', async () => {

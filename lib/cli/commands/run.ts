@@ -3,8 +3,12 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { ioPathOf } from '../../config/io-paths.ts';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { ioPathOf, ioSpecOf } from '../../config/io-paths.ts';
+import { formatOf } from '../../formats/format-of.ts';
+import { isHubLocation } from '../../hub/hub-location.ts';
+import { isUrl } from '../../sources/input-bytes.ts';
+import { type DatasetOutput, datasetFolderOutput, hubOutput } from '../hub-output.ts';
 import { SluiceConfigError } from '../../core/errors.ts';
 import type { Command } from 'commander';
 import type { Pipeline } from '../../pipeline/pipeline.ts';
@@ -52,6 +56,8 @@ export interface RunFlags {
   format?: string;
   inputFormat?: string;
   chunkSize?: number;
+  split?: string;
+  shuffle?: string;
 }
 
 /**
@@ -137,10 +143,27 @@ function refuseForeignOverwrite(declared: string | undefined): void {
   );
 }
 
-/** The input file whose lines can be counted for done/total: not stdin, not a JSON array. */
-function countableInput(input: string | undefined): string | undefined {
-  if (input === undefined || input === '-' || extname(input).toLowerCase() === '.json') return undefined;
-  return input;
+/** The input file whose lines can be counted for done/total: a local NDJSON file. */
+function countableInput(input: string | undefined, format: string | undefined): string | undefined {
+  if (input === undefined || input === '-' || isUrl(input) || isHubLocation(input)) return undefined;
+  try {
+    return formatOf(input, format) === 'ndjson' ? input : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The dataset folder or Hub dataset the run writes, from `-o` or the definition's `output:`. */
+function datasetOutputOf(flags: RunFlags, pipeline: Pipeline<any>, onPhase: (phase: string) => void): DatasetOutput | undefined {
+  const declared = flags.output === undefined ? ioSpecOf(pipeline.sink as object | undefined) : undefined;
+  const spec = declared === undefined ? undefined : typeof declared === 'string' ? { path: declared } : declared;
+  const location = flags.output ?? spec?.path;
+  const format = flags.output !== undefined ? flags.format : (spec as { format?: string } | undefined)?.format;
+  const chunkSize = flags.chunkSize ?? (spec as { chunkSize?: number } | undefined)?.chunkSize;
+  if (location === undefined || location === '-') return undefined;
+  if (isHubLocation(location)) return hubOutput(location, chunkSize, onPhase);
+  if (format === 'hf' && isFolderOutput(location)) return datasetFolderOutput(location, chunkSize);
+  return undefined;
 }
 
 async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonly string[]): Promise<number> {
@@ -148,14 +171,20 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   const lines = {
     ...(flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes }),
     ...(flags.inputFormat === undefined ? {} : { format: flags.inputFormat }),
+    ...(flags.split === undefined ? {} : { split: flags.split }),
+    ...(flags.shuffle === undefined ? {} : { shuffle: { seed: flags.shuffle } }),
   };
   const source = flags.input !== undefined ? sourceFor(flags.input, lines) : (pipeline.source ?? sourceFor('-', lines));
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
   if (flags.output === undefined && !flags.force && flags.runDir === undefined) refuseForeignOverwrite(ioPathOf(pipeline.sink as object | undefined));
   const failedPath = flags.failed ?? failedPathFor(output);
+  const say = (line: string) => {
+    if (!flags.quiet) process.stderr.write(`${line}\n`);
+  };
+  const dataset = datasetOutputOf(flags, pipeline, (phase) => say(`sluice: push: ${phase}`));
   // The sink first: an output it refuses (an extension it does not write) must leave no folder behind.
-  const sink = output !== undefined ? sinkFor(output, failedPath, flags.format, flags.chunkSize) : pipeline.sink;
-  if (output !== undefined && output !== '-') makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
+  const sink = dataset?.sink ?? (output !== undefined ? sinkFor(output, failedPath, flags.format, flags.chunkSize) : pipeline.sink);
+  if (output !== undefined && output !== '-' && !isHubLocation(output)) makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
   makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
   const failed = toFailedFile(failedPath);
   const cache = flags.cache === false ? false : flags.cacheDir;
@@ -189,7 +218,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
       })
     : undefined;
   const counting = new AbortController();
-  const countable = countableInput(flags.input);
+  const countable = countableInput(flags.input, flags.inputFormat);
   if (progress && countable) {
     // Counted alongside the run, not before it: a big file must not delay the first row.
     countLines(countable, counting.signal).then(
@@ -232,6 +261,10 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
     process.off('SIGTERM', onSigint);
   }
   if (!flags.quiet) process.stderr.write(formatSummary(summary));
+  if (dataset) {
+    if (summary.status === 'interrupted') say('sluice: the run was interrupted: the dataset was not pushed, and its card not written');
+    else say(await dataset.finish(summary, pipeline));
+  }
   return exitCodeFor(summary, flags);
 }
 
@@ -258,6 +291,8 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       "input: a file or an http(s) URL in the format its extension names (.jsonl, .json, .csv, .tsv, .parquet; all but .parquet also .gz or .zst), or - for NDJSON on stdin (default: the pipeline's source, else stdin)",
     )
     .option('--input-format <format>', 'read the input as ndjson, json, csv, tsv or parquet, whatever its extension')
+    .option('--split <name>', 'with -i hf://datasets/…: the split to read (default train)')
+    .option('--shuffle <seed>', 'with -i hf://datasets/…: shuffle with this seed, by file then within 1,000 rows')
     .option(
       '--chunk-size <n>',
       'with a folder output: a new file every n rows of a leaf (part-00000-of-00004.parquet)',

@@ -1,0 +1,65 @@
+/**
+ * What `sluice run` does with a dataset folder output: `-o out/ --format hf` gets its card again
+ * after the run, with the run's summary and `pipeline.yaml`; `-o hf://datasets/<owner>/<name>`
+ * (or a definition's `output:`) is written to a staging folder and pushed once the run has ended.
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Sink } from '../core/sink.ts';
+import type { RunSummary } from '../core/summary.ts';
+import { writeDatasetCard } from '../hub/dataset-card.ts';
+import { toDatasetFolder } from '../hub/dataset-folder.ts';
+import { HubError } from '../hub/hub-error.ts';
+import { parseHubLocation } from '../hub/hub-location.ts';
+import { pushDataset } from '../hub/push-dataset.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
+
+export interface DatasetOutput {
+  sink: Sink;
+  /** Writes the card (and for `hf://`, pushes); returns a line for stderr. */
+  finish(summary: RunSummary, pipeline: Pipeline<any>): Promise<string>;
+}
+
+/** The pipeline as a definition, when it can be saved as one. */
+async function pipelineYamlOf(pipeline: Pipeline<any>, dir: string): Promise<string | undefined> {
+  const { definitionYamlOf } = await import('../config/save-definition.ts');
+  try {
+    return definitionYamlOf(pipeline, { dir: resolve(dir) });
+  } catch {
+    return undefined; // A step written in code, with no definition: the card says nothing of it.
+  }
+}
+
+/** A local dataset folder (`-o out/ --format hf`). */
+export function datasetFolderOutput(dir: string, chunkSize?: number): DatasetOutput {
+  return {
+    sink: toDatasetFolder(dir, chunkSize ? { chunkSize } : {}),
+    async finish(summary, pipeline) {
+      const pipelineYaml = await pipelineYamlOf(pipeline, dir);
+      await writeDatasetCard(dir, { summary, ...(pipelineYaml ? { pipelineYaml } : {}) });
+      return `sluice: dataset folder ${dir} written; push it with \`sluice push ${dir} <owner>/<name>\``;
+    },
+  };
+}
+
+/** `hf://datasets/<owner>/<name>[@<branch>]`: a staging folder, pushed after the run. */
+export function hubOutput(location: string, chunkSize?: number, onPhase?: (phase: string) => void): DatasetOutput {
+  const { repo, revision } = parseHubLocation(location);
+  const staging = mkdtempSync(join(tmpdir(), 'sluice-hf-'));
+  return {
+    sink: toDatasetFolder(staging, { repo, ...(chunkSize ? { chunkSize } : {}) }),
+    async finish(summary, pipeline) {
+      const pipelineYaml = await pipelineYamlOf(pipeline, staging);
+      await writeDatasetCard(staging, { repo, summary, ...(pipelineYaml ? { pipelineYaml } : {}) });
+      try {
+        const pushed = await pushDataset(staging, repo, { ...(revision ? { revision } : {}), ...(onPhase ? { onPhase } : {}) });
+        rmSync(staging, { recursive: true, force: true });
+        return `sluice: pushed ${pushed.uploaded} files to ${pushed.url} (commit ${pushed.commit.slice(0, 10)})`;
+      } catch (error) {
+        throw new HubError(`${(error as Error).message}. The dataset is in ${staging}: push it again with \`sluice push ${staging} ${repo}\``);
+      }
+    },
+  };
+}
