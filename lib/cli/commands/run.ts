@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { ioPathOf, ioSpecOf } from '../../config/io-paths.ts';
+import { type InputSpec, inputSource, ioPathOf, ioSpecOf } from '../../config/io-paths.ts';
+import type { Source } from '../../core/source.ts';
 import { formatOf } from '../../formats/format-of.ts';
 import { isHubLocation } from '../../hub/hub-location.ts';
 import { isUrl } from '../../sources/input-bytes.ts';
@@ -153,6 +154,19 @@ function countableInput(input: string | undefined, format: string | undefined): 
   }
 }
 
+/** The definition's `hf://` input again, with `--split` and `--shuffle` over what it says. */
+function hubInputWithFlags(pipeline: Pipeline<any>, flags: RunFlags): Source | undefined {
+  const declared = ioSpecOf(pipeline.source as object | undefined);
+  if (declared === undefined || (flags.split === undefined && flags.shuffle === undefined)) return undefined;
+  const spec = typeof declared === 'string' ? { path: declared } : (declared as Exclude<InputSpec, string>);
+  if (!isHubLocation(spec.path)) return undefined;
+  return inputSource({
+    ...spec,
+    ...(flags.split !== undefined ? { split: flags.split } : {}),
+    ...(flags.shuffle !== undefined ? { shuffle: { seed: flags.shuffle } } : {}),
+  });
+}
+
 /** The dataset folder or Hub dataset the run writes, from `-o` or the definition's `output:`. */
 function datasetOutputOf(flags: RunFlags, pipeline: Pipeline<any>, onPhase: (phase: string) => void): DatasetOutput | undefined {
   const declared = flags.output === undefined ? ioSpecOf(pipeline.sink as object | undefined) : undefined;
@@ -174,7 +188,10 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
     ...(flags.split === undefined ? {} : { split: flags.split }),
     ...(flags.shuffle === undefined ? {} : { shuffle: { seed: flags.shuffle } }),
   };
-  const source = flags.input !== undefined ? sourceFor(flags.input, lines) : (pipeline.source ?? sourceFor('-', lines));
+  const source = flags.input !== undefined ? sourceFor(flags.input, lines) : (hubInputWithFlags(pipeline, flags) ?? pipeline.source ?? sourceFor('-', lines));
+  if ((flags.split !== undefined || flags.shuffle !== undefined) && !isHubLocation(flags.input ?? ioPathOf(pipeline.source as object | undefined) ?? '-')) {
+    throw new SluiceConfigError('`--split` and `--shuffle` choose and order the rows of a Hub dataset: read one with `-i hf://datasets/<owner>/<name>`');
+  }
   const output = flags.output ?? (pipeline.sink ? undefined : '-');
   if (flags.output === undefined && !flags.force && flags.runDir === undefined) refuseForeignOverwrite(ioPathOf(pipeline.sink as object | undefined));
   const failedPath = flags.failed ?? failedPathFor(output);
