@@ -65,6 +65,14 @@ export { sourceFor, type SourceForOptions } from './formats/source-for.ts';
 export { sinkFor, type SinkForOptions } from './formats/sink-for.ts';
 export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 
+// The Hugging Face Hub: datasets in (hf://datasets/…), dataset folders with a card, and pushes
+export { hubDataset, type HubDatasetOptions } from './hub/hub-dataset.ts';
+export { toDatasetFolder, type DatasetFolderOptions } from './hub/dataset-folder.ts';
+export { toHubDataset, type HubDatasetSink, type HubDatasetSinkOptions } from './hub/hub-dataset-sink.ts';
+export { writeDatasetCard, type DatasetCardOptions } from './hub/dataset-card.ts';
+export { pushDataset, type PushDatasetOptions, type PushedDataset } from './hub/push-dataset.ts';
+export { HubError } from './hub/hub-error.ts';
+
 // Embedding
 export { toObservable } from './serve/to-observable.ts';
 export { toAsyncIterable, type PullingIterable } from './serve/to-async-iterable.ts';

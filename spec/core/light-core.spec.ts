@@ -23,7 +23,7 @@ function loadedPackages(code: string, watched: readonly string[]): string[] {
 }
 
 describe('the core loads nothing heavy', () => {
-  it('import of sluice, and a run without LLM steps, load neither LMDB nor the OpenAI SDK nor the YAML parser', () => {
+  it('import of sluice, and a run without LLM steps, load neither LMDB nor the OpenAI SDK nor the YAML parser, nor the Hub client or Parquet', () => {
     const index = pathToFileURL(`${repoRoot}lib/index.ts`).href;
     const loaded = loadedPackages(
       `
@@ -31,7 +31,7 @@ describe('the core loads nothing heavy', () => {
       const out = toMemory();
       await pipeline('p').from(fromIterable([{ n: 1 }])).pipe(map((r) => r)).to(out).run({ failed: { name: 'f', write: (_r, _l, d) => d(), close: async () => {} } });
     `,
-      ['lmdb', 'openai', 'yaml'],
+      ['lmdb', 'openai', 'yaml', '@huggingface/hub', 'hyparquet'],
     );
     assert.deepEqual(loaded, []);
   });
