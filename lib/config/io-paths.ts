@@ -4,22 +4,80 @@
  * relative to the current directory, as `-i`/`-o` are.
  * @module
  */
+import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
 import { type SinkForOptions, sinkFor } from '../formats/sink-for.ts';
 import { type SourceForOptions, sourceFor } from '../formats/source-for.ts';
 
-/** `input:` as a definition writes it: a path, or a path with its format's options. */
-export type InputSpec = string | ({ path: string } & Omit<SourceForOptions, 'maxLineBytes'>);
-/** `output:` as a definition writes it: a path, or a path with its format's options. */
-export type OutputSpec = string | ({ path: string } & Omit<SinkForOptions, 'folder' | 'reserved'>);
+/** Your own source or sink: an export of a local module, a source (sink) or a function that makes one from `params`. */
+export interface ImportSpec {
+  import: string;
+  export?: string;
+  params?: Record<string, unknown>;
+}
+/** `input:` as a definition writes it: a path, a path with its format's options, or an import. */
+export type InputSpec = string | ({ path: string } & Omit<SourceForOptions, 'maxLineBytes'>) | ImportSpec;
+/** `output:` as a definition writes it: a path, a path with its format's options, or an import. */
+export type OutputSpec = string | ({ path: string } & Omit<SinkForOptions, 'folder' | 'reserved'>) | ImportSpec;
 
 const specs = new WeakMap<object, InputSpec | OutputSpec>();
+/** The module file an imported source or sink came from, to write its `import:` relative to a saved definition. */
+const importedFiles = new WeakMap<object, string>();
 
-const pathOf = (spec: InputSpec | OutputSpec) => (typeof spec === 'string' ? spec : spec.path);
+export const isImportSpec = (spec: InputSpec | OutputSpec | undefined): spec is ImportSpec => typeof spec === 'object' && 'import' in spec;
+
+const pathOf = (spec: InputSpec | OutputSpec) => (typeof spec === 'string' ? spec : isImportSpec(spec) ? undefined : spec.path);
+
+const isSource = (value: unknown): value is Source =>
+  value !== null && typeof value === 'object' && typeof (value as Source).read === 'function' && typeof (value as Source).name === 'string';
+const isSink = (value: unknown): value is Sink =>
+  value !== null && typeof value === 'object' && typeof (value as Sink).write === 'function' && typeof (value as Sink).close === 'function';
+
+/** The source or sink an imported export stands for: the export itself, or what it returns for `params`. */
+function fromExport<T>(spec: ImportSpec, value: unknown, what: 'source' | 'sink', is: (v: unknown) => v is T, example: string): T {
+  const name = `export \`${spec.export ?? 'default'}\` of \`${spec.import}\``;
+  if (is(value)) {
+    if (spec.params !== undefined)
+      throw new SluiceConfigError(`The ${name} is a ${what}, not a function that makes one: remove \`params\`, or export a function`);
+    return value;
+  }
+  if (typeof value !== 'function') {
+    throw new SluiceConfigError(
+      `Expected the ${name} to be a ${what} or a function that makes one (${example}), got ${value === null ? 'null' : typeof value}`,
+    );
+  }
+  const made = (value as (params: Record<string, unknown>) => unknown)(spec.params ?? {});
+  if (!is(made)) {
+    const got = made instanceof Promise ? 'a promise (make it synchronously; read lazily in `read()`)' : made === null ? 'null' : typeof made;
+    throw new SluiceConfigError(`Expected the ${name} to return a ${what} (${example}), got ${got}`);
+  }
+  return made;
+}
+
+/** A source from a module's export (`input: { import: ./reader.ts, export: rows, params: {…} }`). */
+export function importedSource(spec: ImportSpec, value: unknown, file: string): Source {
+  const source = fromExport(spec, value, 'source', isSource, 'an object with `name` and `read(signal)`, such as `csvFile(path)`');
+  specs.set(source, spec);
+  importedFiles.set(source, file);
+  return source;
+}
+
+/** A sink from a module's export (`output: { import: ./writer.ts, params: {…} }`). */
+export function importedSink(spec: ImportSpec, value: unknown, file: string): Sink {
+  const sink = fromExport(spec, value, 'sink', isSink, 'an object with `name`, `write(row, leaf, done)` and `close()`');
+  specs.set(sink, spec);
+  importedFiles.set(sink, file);
+  return sink;
+}
+
+/** The module file of an imported source or sink. */
+export function importedFileOf(value: object | undefined): string | undefined {
+  return value === undefined ? undefined : importedFiles.get(value);
+}
 
 /** `-` is stdin; a file or URL is read in the format its extension (or `format`) names (see `sourceFor`). `maxLineBytes` bounds NDJSON lines. */
-export function inputSource(spec: InputSpec, { maxLineBytes }: { maxLineBytes?: number } = {}): Source {
+export function inputSource(spec: Exclude<InputSpec, ImportSpec>, { maxLineBytes }: { maxLineBytes?: number } = {}): Source {
   const { path, ...options } = typeof spec === 'string' ? { path: spec } : spec;
   const source = sourceFor(path, { ...options, ...(maxLineBytes === undefined ? {} : { maxLineBytes }) });
   specs.set(source, spec);
@@ -27,7 +85,7 @@ export function inputSource(spec: InputSpec, { maxLineBytes }: { maxLineBytes?: 
 }
 
 /** `-` is stdout, a path ending in `/` a folder with one file per leaf, anything else one file in the format its extension (or `format`) names. */
-export function outputSink(spec: OutputSpec): Sink {
+export function outputSink(spec: Exclude<OutputSpec, ImportSpec>): Sink {
   const { path, ...options } = typeof spec === 'string' ? { path: spec } : spec;
   const sink = sinkFor(path, { ...options, folder: path.endsWith('/') });
   specs.set(sink, spec);

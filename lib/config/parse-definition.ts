@@ -11,7 +11,7 @@ import { pipeline, type Pipeline } from '../pipeline/pipeline.ts';
 import { createLlm, type Llm } from '../llm/client.ts';
 import { DefinitionError } from './definition-error.ts';
 import { interpolate, isSecretVariable } from './interpolate.ts';
-import { inputSource, outputSink } from './io-paths.ts';
+import { type ImportSpec, importedSink, importedSource, inputSource, isImportSpec, outputSink } from './io-paths.ts';
 import { lazyLlm } from './lazy-llm.ts';
 import { llmDeclarationSchema, rememberDeclaration } from './llm-declaration.ts';
 import { pipelineDefinitionSchema } from './pipeline-definition.ts';
@@ -169,17 +169,46 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
     baseDir: file === undefined ? process.cwd() : dirname(resolve(file)),
     allowImport,
   });
+  // Your own source or sink (`input: { import: ./reader.ts }`): an export, found as steps' imports are.
+  const ioExport = (key: 'input' | 'output') => {
+    const spec = definition[key];
+    return isImportSpec(spec) ? builder.importExport(spec.import, spec.export ?? 'default', [key, 'import'], `\`${key}\``) : undefined;
+  };
   let steps = builder.steps(definition.steps, ['steps']);
+  ioExport('input');
+  ioExport('output');
   if (builder.pendingImports() > 0) {
     // Imports load asynchronously; the first pass only found them. Build again with them loaded.
     await builder.loadImports();
     steps = builder.steps(definition.steps, ['steps']);
   }
+  const imported = <T>(key: 'input' | 'output', make: (spec: ImportSpec, value: unknown, file: string) => T): T => {
+    const { value, file: module } = ioExport(key)!;
+    try {
+      return make(definition[key] as ImportSpec, value, module);
+    } catch (error) {
+      const position = positions.of([key, 'import']);
+      throw new DefinitionError('SLUICE_DEFINITION_IMPORT', `${(error as Error).message.replace(/\.$/, '')} ${atPosition(position)}.`, {
+        file,
+        line: position?.line,
+        column: position?.column,
+        path: [key, 'import'],
+        cause: error,
+      });
+    }
+  };
 
   let built: Pipeline<any> = pipeline(definition.name, definition.run ?? {});
-  if (definition.input !== undefined)
-    built = built.from(inputSource(definition.input, definition.maxLineBytes === undefined ? {} : { maxLineBytes: definition.maxLineBytes }));
+  const input = definition.input;
+  if (input !== undefined) {
+    built = built.from(
+      isImportSpec(input)
+        ? imported('input', importedSource)
+        : inputSource(input, definition.maxLineBytes === undefined ? {} : { maxLineBytes: definition.maxLineBytes }),
+    );
+  }
   built = built.pipe(...steps);
-  if (definition.output !== undefined) built = built.to(outputSink(definition.output));
+  const output = definition.output;
+  if (output !== undefined) built = built.to(isImportSpec(output) ? imported('output', importedSink) : outputSink(output));
   return built;
 }

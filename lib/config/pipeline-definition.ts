@@ -38,8 +38,16 @@ export const pipelineDefinitionSchema = z.strictObject(
             },
             { error: 'a map with `path`' },
           ),
+          z.strictObject(
+            {
+              import: field.nonEmpty("Your own source: a module relative to the definition's folder, `./reader.ts`."),
+              export: field.nonEmpty('The export: a source, or a function `(params) => source`. Default `default`.').optional(),
+              params: field.jsonMap('What the exported function is called with.').optional(),
+            },
+            { error: 'a map with `import`' },
+          ),
         ],
-        { error: 'a path, or a map with `path` and format options' },
+        { error: 'a path, a map with `path` and format options, or a map with `import`' },
       )
       .describe(
         'Where rows come from: a file or URL in the format its extension names (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, compressed `.gz`/`.zst`), a Hub dataset (`hf://datasets/<owner>/<name>`), or `-` for stdin; or `{ path, format?, delimiter?, infer?, columns?, split?, shuffle? }`. Relative to the current directory; `sluice run -i` overrides it.',
@@ -69,8 +77,16 @@ export const pipelineDefinitionSchema = z.strictObject(
             },
             { error: 'a map with `path`' },
           ),
+          z.strictObject(
+            {
+              import: field.nonEmpty("Your own sink: a module relative to the definition's folder, `./reader.ts`."),
+              export: field.nonEmpty('The export: a sink, or a function `(params) => sink`. Default `default`.').optional(),
+              params: field.jsonMap('What the exported function is called with.').optional(),
+            },
+            { error: 'a map with `import`' },
+          ),
         ],
-        { error: 'a path, or a map with `path` and format options' },
+        { error: 'a path, a map with `path` and format options, or a map with `import`' },
       )
       .describe(
         'Where rows go: a file in the format its extension names, a folder ending in `/` (one file per leaf), a Hub dataset to push to (`hf://datasets/<owner>/<name>`), or `-` for stdout; or `{ path, format?, compression?, delimiter?, columns?, rowGroupSize? }`. Relative to the current directory; `sluice run -o` overrides it.',

@@ -12,7 +12,7 @@ import type { AnyStep } from '../core/step.ts';
 import type { Llm } from '../llm/client.ts';
 import type { Sink } from '../core/sink.ts';
 import { DefinitionError } from './definition-error.ts';
-import { type InputSpec, ioSpecOf, type OutputSpec } from './io-paths.ts';
+import { type ImportSpec, importedFileOf, type InputSpec, ioSpecOf, isImportSpec, type OutputSpec } from './io-paths.ts';
 import type { Source } from '../core/source.ts';
 import { declarationOf, type LlmDeclaration } from './llm-declaration.ts';
 import type { SaveContext } from './step-kind.ts';
@@ -50,6 +50,11 @@ const RUN_KEYS = ['budget', 'onError', 'maxFailureRate', 'minRecords'] as const;
  */
 export function definitionOf(pipeline: RunnablePipeline, options: DefinitionOfOptions = {}): DefinitionData {
   const { registry = stepRegistry, dir = process.cwd() } = options;
+  /** A module's file as an `import:` relative to where the definition goes. */
+  const moduleSpecifier = (file: string) => {
+    const rel = relative(dir, file).split(sep).join('/');
+    return rel.startsWith('../') || rel.startsWith('/') ? rel : `./${rel}`;
+  };
   const llms = new Map<string, { llm: Llm; declaration: LlmDeclaration }>();
   const stepsAt = (steps: readonly AnyStep[], prefix: string): unknown[] =>
     steps.map((step) => {
@@ -68,10 +73,7 @@ export function definitionOf(pipeline: RunnablePipeline, options: DefinitionOfOp
           return llm.name;
         },
         steps: (branch, name) => stepsAt(branch, name === undefined ? `${path}/` : `${path}/${name}/`),
-        moduleSpecifier(file) {
-          const rel = relative(dir, file).split(sep).join('/');
-          return rel.startsWith('../') || rel.startsWith('/') ? rel : `./${rel}`;
-        },
+        moduleSpecifier,
       };
       const definition = registry.definitionOf(step, ctx);
       if ('unsaveable' in definition) {
@@ -85,8 +87,15 @@ export function definitionOf(pipeline: RunnablePipeline, options: DefinitionOfOp
 
   const steps = stepsAt(pipeline.steps, '');
   const run = Object.fromEntries(RUN_KEYS.flatMap((key) => (pipeline.defaults[key] === undefined ? [] : [[key, pipeline.defaults[key]]])));
-  const input = inputPathOf(pipeline.source);
-  const output = pipeline.sink && typeof (pipeline.sink as Sink).write === 'function' ? outputPathOf(pipeline.sink as Sink) : undefined;
+  // An imported source or sink names its module relative to where the definition goes.
+  const relocated = <S extends InputSpec | OutputSpec>(spec: S | undefined, of: object | undefined): S | undefined => {
+    const file = importedFileOf(of);
+    if (!isImportSpec(spec) || file === undefined) return spec;
+    return { ...(spec as ImportSpec), import: moduleSpecifier(file) } as S;
+  };
+  const input = relocated(inputPathOf(pipeline.source), pipeline.source);
+  const output =
+    pipeline.sink && typeof (pipeline.sink as Sink).write === 'function' ? relocated(outputPathOf(pipeline.sink as Sink), pipeline.sink) : undefined;
   return {
     name: pipeline.name,
     ...(input !== undefined ? { input } : {}),

@@ -93,6 +93,24 @@ export class StepBuilder {
     this.#pending.clear();
   }
 
+  /**
+   * An export of a module a definition names outside its steps (`input: { import: ./reader.ts }`):
+   * its value and file, or undefined while the module is not loaded (load, then ask again).
+   */
+  importExport(specifier: string, exportName: string, path: DefinitionPath, label: string): { value: unknown; file: string } | undefined {
+    const loaded = this.#import(specifier, path, label);
+    if (!loaded) return undefined;
+    if (!Object.hasOwn(loaded.exports, exportName)) {
+      const names = Object.keys(loaded.exports);
+      throw this.#error(
+        'SLUICE_DEFINITION_IMPORT',
+        `Module \`${specifier}\`{where} (${label}) has no export \`${exportName}\`; it exports ${names.length ? quoteList(names, 'and') : 'nothing'}`,
+        path,
+      );
+    }
+    return { value: loaded.exports[exportName], file: loaded.file };
+  }
+
   /** Builds a list of step definitions found at `path` (built steps pass through unchanged). */
   steps(items: readonly unknown[], path: DefinitionPath): AnyStep[] {
     if (!Array.isArray(items)) {

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { type InputSpec, inputSource, ioPathOf, ioSpecOf } from '../../config/io-paths.ts';
+import { type ImportSpec, type InputSpec, inputSource, ioPathOf, ioSpecOf, isImportSpec } from '../../config/io-paths.ts';
 import type { Source } from '../../core/source.ts';
 import { formatOf } from '../../formats/format-of.ts';
 import { isHubLocation } from '../../hub/hub-location.ts';
@@ -97,7 +97,7 @@ async function replayRecord(pipeline: Pipeline<any>, pipelinePath: string, runDi
   try {
     const definitionYaml = definitionYamlOf(pipeline, { dir: resolve(runDir) });
     // An `import:` module must sit beside its definition: a copy in the run directory could not load it.
-    if (/^\s*- (import|batch):/m.test(definitionYaml)) return { fields };
+    if (/^\s*(- )?(import|batch):/m.test(definitionYaml)) return { fields };
     return { fields, definitionYaml };
   } catch {
     return { fields }; // A step that cannot be saved: the replay loads the definition file itself.
@@ -157,8 +157,8 @@ function countableInput(input: string | undefined, format: string | undefined): 
 /** The definition's `hf://` input again, with `--split` and `--shuffle` over what it says. */
 function hubInputWithFlags(pipeline: Pipeline<any>, flags: RunFlags): Source | undefined {
   const declared = ioSpecOf(pipeline.source as object | undefined);
-  if (declared === undefined || (flags.split === undefined && flags.shuffle === undefined)) return undefined;
-  const spec = typeof declared === 'string' ? { path: declared } : (declared as Exclude<InputSpec, string>);
+  if (declared === undefined || isImportSpec(declared) || (flags.split === undefined && flags.shuffle === undefined)) return undefined;
+  const spec = typeof declared === 'string' ? { path: declared } : (declared as Exclude<InputSpec, string | ImportSpec>);
   if (!isHubLocation(spec.path)) return undefined;
   return inputSource({
     ...spec,
@@ -170,7 +170,7 @@ function hubInputWithFlags(pipeline: Pipeline<any>, flags: RunFlags): Source | u
 /** The dataset folder or Hub dataset the run writes, from `-o` or the definition's `output:`. */
 function datasetOutputOf(flags: RunFlags, pipeline: Pipeline<any>, onPhase: (phase: string) => void): DatasetOutput | undefined {
   const declared = flags.output === undefined ? ioSpecOf(pipeline.sink as object | undefined) : undefined;
-  const spec = declared === undefined ? undefined : typeof declared === 'string' ? { path: declared } : declared;
+  const spec = declared === undefined || isImportSpec(declared) ? undefined : typeof declared === 'string' ? { path: declared } : declared;
   const location = flags.output ?? spec?.path;
   const format = flags.output !== undefined ? flags.format : (spec as { format?: string } | undefined)?.format;
   const chunkSize = flags.chunkSize ?? (spec as { chunkSize?: number } | undefined)?.chunkSize;
