@@ -62,7 +62,12 @@ export function sinkFor(
     const extension = `${FORMATS[chosen][0]}${compression ?? ''}`;
     if (chunkSize !== undefined) {
       const one = { format: chosen, ...(delimiter ? { delimiter } : {}), ...(columns ? { columns } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) };
-      return toChunkedFiles(location, { chunkSize, extension, make: (path) => sinkFor(path, one) });
+      return toChunkedFiles(location, {
+        chunkSize,
+        extension,
+        make: (path) => sinkFor(path, one),
+        resumable: chosen === 'ndjson' && compression === undefined,
+      });
     }
     const options = { extension, ...(reserved ? { reserved } : {}), resumable: chosen === 'ndjson' && compression === undefined };
     if (chosen === 'csv' || chosen === 'tsv') {

@@ -10,10 +10,13 @@ export class OpeningSink {
   readonly #sink: Sink;
   readonly #opened: Promise<void>;
 
-  /** `prepare` runs first (making the file's folder, say); its failure fails the rows as the open's would. */
-  constructor(sink: Sink, prepare?: () => Promise<unknown>) {
+  /**
+   * `prepare` runs first (making the file's folder, say); its failure fails the rows as the open's
+   * would. `append` opens the sink to add to what its file holds (a resumed run).
+   */
+  constructor(sink: Sink, { prepare, append = false }: { prepare?: (() => Promise<unknown>) | undefined; append?: boolean } = {}) {
     this.#sink = sink;
-    this.#opened = (prepare ? prepare() : Promise.resolve()).then(() => sink.open?.());
+    this.#opened = (prepare ? prepare() : Promise.resolve()).then(() => sink.open?.(append ? { append } : undefined));
   }
 
   write(row: Row, leaf: string, done: (error?: Error | null) => void): void {

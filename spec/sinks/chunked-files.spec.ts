@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Row } from '../../lib/core/row.ts';
 import { sinkFor } from '../../lib/formats/sink-for.ts';
@@ -61,6 +61,53 @@ describe('chunked outputs', () => {
     };
     assert.deepEqual(await read('train-00002-of-00003.parquet'), [6]);
     assert.deepEqual(await read('test-00000-of-00001.parquet'), [7, 8, 9]);
+  });
+
+  it('keeps NDJSON chunks under their streaming names; a resumed run fills the short ones first, so boundaries stay exact', async () => {
+    const out = dir.path('resumable');
+    const lines = (name: string) =>
+      readFileSync(join(out, name), 'utf8')
+        .split('\n')
+        .filter((line) => line !== '').length;
+    const write = async (options: { append?: boolean }, from: number, count: number) => {
+      const sink = sinkFor(out, { folder: true, chunkSize: 4 });
+      await sink.open?.(options);
+      const went: string[] = [];
+      const dones: Promise<void>[] = [];
+      for (let i = from; i < from + count; i++) {
+        went.push(sink.pathFor!('')!);
+        dones.push(new Promise((resolve, reject) => sink.write({ i }, '', (error) => (error ? reject(error) : resolve()))));
+      }
+      await Promise.all(dones);
+      await sink.close();
+      return went.map((path) => path.slice(out.length + 1));
+    };
+    // A file an earlier run left behind is not this run's: a fresh run removes it.
+    mkdirSync(out, { recursive: true });
+    await writeFile(join(out, 'part-00007.jsonl'), '{"i":-1}\n');
+    const first = await write({}, 0, 10);
+    assert.deepEqual(readdirSync(out).sort(), ['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl']);
+    assert.deepEqual(
+      first,
+      [...Array(4).fill('part-00000.jsonl'), ...Array(4).fill('part-00001.jsonl'), ...Array(2).fill('part-00002.jsonl')],
+      'pathFor names the file each row goes to',
+    );
+    // As a repair after a kill may leave them: the first file lost two lines.
+    const kept = readFileSync(join(out, 'part-00000.jsonl'), 'utf8').split('\n').slice(0, 2).join('\n');
+    await writeFile(join(out, 'part-00000.jsonl'), `${kept}\n`);
+    const resumed = await write({ append: true }, 10, 5);
+    assert.deepEqual(resumed, ['part-00000.jsonl', 'part-00000.jsonl', 'part-00002.jsonl', 'part-00002.jsonl', 'part-00003.jsonl']);
+    assert.deepEqual(
+      readdirSync(out)
+        .sort()
+        .map((name) => [name, lines(name)]),
+      [
+        ['part-00000.jsonl', 4],
+        ['part-00001.jsonl', 4],
+        ['part-00002.jsonl', 4],
+        ['part-00003.jsonl', 1],
+      ],
+    );
   });
 
   it('refuses chunkSize with a single file', () => {
