@@ -4,6 +4,7 @@
  * @module
  */
 import { boundedOperator } from '../core/bounded-operator.ts';
+import type { Job } from '../core/bounded-work.ts';
 import { closedColumns } from '../core/columns.ts';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
 import type { RowInfo } from '../core/row-info.ts';
@@ -14,6 +15,19 @@ export interface MapOptions extends StepOptions {
   concurrency?: number;
   /** Columns the output rows have, when known, so validation can check the steps after this one. */
   columns?: readonly string[];
+}
+
+/** What `fn` gets beside the row: its id, and a signal made only if `fn` asks for it. */
+class JobRowInfo implements RowInfo {
+  readonly id: string;
+  readonly #job: Job;
+  constructor(id: string, job: Job) {
+    this.id = id;
+    this.#job = job;
+  }
+  get signal(): AbortSignal {
+    return this.#job.signal;
+  }
 }
 
 /**
@@ -33,13 +47,7 @@ export function map<R, O extends object>(fn: (row: R, info: RowInfo) => O | Prom
     columnsAfter: (input) => (columns ? closedColumns(columns) : { known: input.known, open: true }),
     operator: (ctx) =>
       boundedOperator<R>(ctx, concurrency, (envelope, job) => {
-        const info: RowInfo = {
-          id: envelope.id,
-          get signal() {
-            return job.signal;
-          },
-        };
-        const result = fn(envelope.row, info);
+        const result = fn(envelope.row, new JobRowInfo(envelope.id, job));
         if (result !== null && typeof (result as Promise<O>).then === 'function') return (result as Promise<O>).then((value) => job.emit(envelope, value));
         job.emit(envelope, result);
       }),

@@ -60,7 +60,10 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
   }
   /** The first rows, until the schema is inferred from them. They are taken (their dones called) at once: the schema will hold them. */
   const sample: Row[] = [];
-  let group: Map<string, unknown[]> = new Map();
+  // The columns in order, their shapes, and the row group's values of each, once the schema is fixed.
+  let names: string[] = [];
+  let kinds: Shape[] = [];
+  let data: unknown[][] = [];
   let groupRows = 0;
   let writer: ParquetWriterLike | undefined;
   let failure: Error | undefined;
@@ -70,18 +73,19 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
   // Dones are called on the next tick, never inside write(); close() waits for the last of them.
   let pendingDones = 0;
   let whenNoneLeft: (() => void) | undefined;
-  // Batched: one tick calls every done queued since the last, rather than a tick per row.
-  let queued: Array<[Done, Error | undefined]> = [];
+  // Batched: one tick calls every done queued since the last, rather than a tick per row. A failed
+  // row's done is queued wrapped with its error (rare), so a row taken allocates nothing here.
+  let queued: Done[] = [];
   const callQueued = () => {
     const batch = queued;
     queued = [];
     pendingDones -= batch.length;
-    for (const [done, error] of batch) done(error);
+    for (const done of batch) done();
     if (pendingDones === 0) whenNoneLeft?.();
   };
   const later = (done: Done, error?: Error) => {
     pendingDones++;
-    if (queued.push([done, error]) === 1) process.nextTick(callQueued);
+    if (queued.push(error ? () => done(error) : done) === 1) process.nextTick(callQueued);
   };
   const fail = (done: Done, error: Error) => {
     reported = true;
@@ -106,23 +110,31 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
     const shapes = columns!;
     let added = 0;
     try {
-      for (const key in row) {
-        if (!shapes.has(key)) {
-          throw new OutputColumnsError(
-            `A row has column \`${key}\`, which ${path} does not have (its columns, from its first rows: ${[...shapes.keys()].map((c) => `\`${c}\``).join(', ')}). Give the sink a \`schema\` with every column, or drop it in a step before.`,
-          );
-        }
-      }
-      for (const [name, shape] of shapes) {
-        const value = row[name];
-        group
-          .get(name)!
-          .push(value === null || value === undefined ? null : shape.kind === 'string' && typeof value === 'string' ? value : conform(value, shape, name));
+      let keys = 0;
+      for (const _ in row) keys++;
+      let present = 0;
+      for (let i = 0; i < names.length; i++) {
+        const value = row[names[i]!];
+        const shape = kinds[i]!;
+        if (value !== undefined) present++;
+        data[i]!.push(
+          value === null || value === undefined ? null : shape.kind === 'string' && typeof value === 'string' ? value : conform(value, shape, names[i]!),
+        );
         added++;
+      }
+      // More keys than columns found: a column the file does not have (unless its value is undefined, which JSON drops too).
+      if (keys > present) {
+        for (const key in row) {
+          if (!shapes.has(key) && row[key] !== undefined) {
+            throw new OutputColumnsError(
+              `A row has column \`${key}\`, which ${path} does not have (its columns, from its first rows: ${[...shapes.keys()].map((c) => `\`${c}\``).join(', ')}). Give the sink a \`schema\` with every column, or drop it in a step before.`,
+            );
+          }
+        }
       }
     } catch (error) {
       // Take back the values of this row already added, so that the columns stay aligned.
-      for (const name of [...shapes.keys()].slice(0, added)) group.get(name)!.pop();
+      for (let i = 0; i < added; i++) data[i]!.pop();
       if (done) fail(done, error as Error);
       else failure ??= error as Error;
       return;
@@ -134,8 +146,8 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
 
   function flushGroup(): void {
     if (groupRows === 0 || !writer) return;
-    const columnData = [...group].map(([name, data]) => ({ name, data }));
-    group = new Map([...group.keys()].map((name) => [name, []]));
+    const columnData = names.map((name, i) => ({ name, data: data[i]! }));
+    data = names.map(() => []);
     groupRows = 0;
     try {
       void writer.write({ columnData, rowGroupSize });
@@ -153,7 +165,9 @@ export function toParquetFile(path: string, options: ToParquetFileOptions = {}):
       columns = shapes;
     }
     fixed = true;
-    group = new Map([...columns.keys()].map((name) => [name, []]));
+    names = [...columns.keys()];
+    kinds = names.map((name) => columns!.get(name)!);
+    data = names.map(() => []);
     for (const row of sample.splice(0)) add(row);
     return start();
   }

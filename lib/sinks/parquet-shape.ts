@@ -106,51 +106,106 @@ export function schemaElements(name: string, shape: Shape): Record<string, unkno
   }
 }
 
-/** `value` as the writer takes it for `shape` (integers as BigInt, JSON text as the value): throws `OutputTypeError` when it does not fit. */
-export function conform(value: unknown, shape: Shape, path: string): unknown {
+/**
+ * Why a value did not fit, with where inside the column (`[2]`, `.name`), filled in on the way
+ * up. Thrown inside `conformValue`, turned into the error the row gets by `conform`: the path of a
+ * value is built only when it fails, not for every value of every row.
+ */
+class Misfit {
+  readonly at: string[] = [];
+  readonly value: unknown;
+  readonly shape: Shape;
+  readonly reason: 'type' | 'bigint' | 'not-json' | 'field';
+  readonly cause: unknown;
+  constructor(value: unknown, shape: Shape, reason: Misfit['reason'], cause?: unknown) {
+    this.value = value;
+    this.shape = shape;
+    this.reason = reason;
+    this.cause = cause;
+  }
+}
+
+function conformValue(value: unknown, shape: Shape): unknown {
   if (value === null || value === undefined) return null;
-  const misfit = () =>
-    new OutputTypeError(
-      `Column \`${path}\` holds ${describe(value)}, but the Parquet file's schema (from its first rows) says ${shape.kind === 'struct' ? 'an object' : shape.kind}. ` +
-        'Give the sink a `schema` that allows both, or make the values alike in a step before.',
-    );
   switch (shape.kind) {
     case 'json':
       // Written as JSON text: a value JSON cannot hold fails its row here, not the whole row group.
       try {
         JSON.stringify(value);
       } catch (error) {
-        throw new OutputNotJsonError(`Column \`${path}\` holds a value JSON cannot hold (${(error as Error).message}).`, { cause: error });
+        throw new Misfit(value, shape, 'not-json', error);
       }
       return value;
     case 'null':
     case 'string':
-      if (typeof value !== 'string') throw misfit();
+      if (typeof value !== 'string') throw new Misfit(value, shape, 'type');
       return value;
     case 'boolean':
-      if (typeof value !== 'boolean') throw misfit();
+      if (typeof value !== 'boolean') throw new Misfit(value, shape, 'type');
       return value;
     case 'int':
-      if (typeof value === 'bigint')
-        throw new OutputNotJsonError(`Column \`${path}\` holds a BigInt, which JSON cannot hold: turn it into a number or a string in a step before.`);
-      if (!Number.isSafeInteger(value)) throw misfit();
+      if (typeof value === 'bigint') throw new Misfit(value, shape, 'bigint');
+      if (!Number.isSafeInteger(value)) throw new Misfit(value, shape, 'type');
       return BigInt(value as number);
     case 'double':
-      if (typeof value !== 'number') throw misfit();
+      if (typeof value !== 'number') throw new Misfit(value, shape, 'type');
       return value;
-    case 'list':
-      if (!Array.isArray(value)) throw misfit();
-      return value.map((element, i) => conform(element, shape.element, `${path}[${i}]`));
-    case 'struct': {
-      if (typeof value !== 'object' || Array.isArray(value)) throw misfit();
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(value))
-        if (!shape.fields.has(key))
-          throw new OutputTypeError(
-            `Column \`${path}.${key}\` is not in the Parquet file's schema (from its first rows). Give the sink a \`schema\` that has it.`,
-          );
-      for (const [key, inner] of shape.fields) out[key] = conform((value as Record<string, unknown>)[key], inner, `${path}.${key}`);
+    case 'list': {
+      if (!Array.isArray(value)) throw new Misfit(value, shape, 'type');
+      const out = new Array<unknown>(value.length);
+      for (let i = 0; i < value.length; i++) {
+        try {
+          out[i] = conformValue(value[i], shape.element);
+        } catch (error) {
+          if (error instanceof Misfit) error.at.unshift(`[${i}]`);
+          throw error;
+        }
+      }
       return out;
+    }
+    case 'struct': {
+      if (typeof value !== 'object' || Array.isArray(value)) throw new Misfit(value, shape, 'type');
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        if (!shape.fields.has(key)) {
+          const misfit = new Misfit(value, shape, 'field');
+          misfit.at.push(`.${key}`);
+          throw misfit;
+        }
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, inner] of shape.fields) {
+        try {
+          out[key] = conformValue(record[key], inner);
+        } catch (error) {
+          if (error instanceof Misfit) error.at.unshift(`.${key}`);
+          throw error;
+        }
+      }
+      return out;
+    }
+  }
+}
+
+/** `value` as the writer takes it for `shape` (integers as BigInt, JSON text as the value): throws `OutputTypeError` when it does not fit. */
+export function conform(value: unknown, shape: Shape, path: string): unknown {
+  try {
+    return conformValue(value, shape);
+  } catch (error) {
+    if (!(error instanceof Misfit)) throw error;
+    const where = `${path}${error.at.join('')}`;
+    switch (error.reason) {
+      case 'not-json':
+        throw new OutputNotJsonError(`Column \`${where}\` holds a value JSON cannot hold (${(error.cause as Error).message}).`, { cause: error.cause });
+      case 'bigint':
+        throw new OutputNotJsonError(`Column \`${where}\` holds a BigInt, which JSON cannot hold: turn it into a number or a string in a step before.`);
+      case 'field':
+        throw new OutputTypeError(`Column \`${where}\` is not in the Parquet file's schema (from its first rows). Give the sink a \`schema\` that has it.`);
+      default:
+        throw new OutputTypeError(
+          `Column \`${where}\` holds ${describe(error.value)}, but the Parquet file's schema (from its first rows) says ${error.shape.kind === 'struct' ? 'an object' : error.shape.kind}. ` +
+            'Give the sink a `schema` that allows both, or make the values alike in a step before.',
+        );
     }
   }
 }
