@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Sink } from '../core/sink.ts';
 import type { RunSummary } from '../core/summary.ts';
-import { writeDatasetCard } from '../hub/dataset-card.ts';
+import { datasetConfigs, writeDatasetCard } from '../hub/dataset-card.ts';
 import { toDatasetFolder } from '../hub/dataset-folder.ts';
 import { HubError } from '../hub/hub-error.ts';
 import { parseHubLocation } from '../hub/hub-location.ts';
@@ -51,6 +51,7 @@ export function hubOutput(location: string, chunkSize?: number, onPhase?: (phase
   return {
     sink: toDatasetFolder(staging, { repo, ...(chunkSize ? { chunkSize } : {}) }),
     async finish(summary, pipeline) {
+      if ((await datasetConfigs(staging)).length === 0) return `sluice: no row was written, so nothing was pushed to hf://datasets/${repo}`;
       const pipelineYaml = await pipelineYamlOf(pipeline, staging);
       await writeDatasetCard(staging, { repo, summary, ...(pipelineYaml ? { pipelineYaml } : {}) });
       try {

@@ -4,11 +4,12 @@
  * closes. A push that fails leaves the folder, and the error says how to push it again.
  * @module
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
+import { datasetConfigs } from './dataset-card.ts';
 import { type DatasetFolderOptions, toDatasetFolder } from './dataset-folder.ts';
 import { HubError } from './hub-error.ts';
 import { type HubAccess, parseHubLocation } from './hub-location.ts';
@@ -60,6 +61,8 @@ export function toHubDataset(location: string, options: HubDatasetSinkOptions = 
     write: (row, leaf, done) => ready().write(row, leaf, done),
     async close() {
       await ready().close();
+      // No row was written (none came, or every one failed and was told so): nothing to publish.
+      if (!existsSync(staging!) || (await datasetConfigs(staging!)).length === 0) return;
       try {
         await pushDataset(staging!, repo, {
           ...(options.private ? { private: true } : {}),

@@ -12,6 +12,7 @@ import type { Source, SourceItem } from '../../lib/core/source.ts';
 import { writeDatasetCard } from '../../lib/hub/dataset-card.ts';
 import { toDatasetFolder } from '../../lib/hub/dataset-folder.ts';
 import { hubDataset } from '../../lib/hub/hub-dataset.ts';
+import { toHubDataset } from '../../lib/hub/hub-dataset-sink.ts';
 import { HubError } from '../../lib/hub/hub-error.ts';
 import { parseHubLocation } from '../../lib/hub/hub-location.ts';
 import { pushDataset } from '../../lib/hub/push-dataset.ts';
@@ -196,6 +197,24 @@ runSinkConformance(
     return toDatasetFolder(join(dir, 'blocker', 'ds'));
   },
   (dir) => configRows(join(dir, 'ds'), CONFORMANCE_LEAF),
+);
+
+let pushes = 0;
+runSinkConformance(
+  'toHubDataset (pushed when it closes)',
+  async ({ dir, broken }) => {
+    const repo = `conformance/pushed${pushes++}`;
+    await writeFile(join(dir, 'repo'), repo);
+    if (!broken) return toHubDataset(`hf://datasets/${repo}`, { staging: join(dir, 'staging'), chunkSize: 4000, access: access() });
+    await writeFile(join(dir, 'blocker'), '');
+    return toHubDataset(`hf://datasets/${repo}`, { staging: join(dir, 'blocker', 'staging'), access: access() });
+  },
+  // What the Hub holds after the push, read back from it.
+  async (dir) => {
+    const repo = readFileSync(join(dir, 'repo'), 'utf8');
+    if (!hub.repo(repo)) return [];
+    return (await readAll(hubDataset(`hf://datasets/${repo}/${CONFORMANCE_LEAF}`, { access: access() }))).rows;
+  },
 );
 
 async function writeLeaves(dir: string, leaves: Record<string, Row[]>, chunkSize?: number): Promise<void> {
