@@ -18,8 +18,8 @@ import type { Pipeline } from '../pipeline/pipeline.ts';
 
 export interface DatasetOutput {
   sink: Sink;
-  /** Writes the card (and for `hf://`, pushes); returns a line for stderr. */
-  finish(summary: RunSummary, pipeline: Pipeline<any>): Promise<string>;
+  /** Writes the card (and for `hf://`, pushes); returns a line for stderr. `rerun`: the command that makes the data again. */
+  finish(summary: RunSummary, pipeline: Pipeline<any>, rerun?: string): Promise<string>;
 }
 
 /** The pipeline as a definition, when it can be saved as one. */
@@ -36,9 +36,9 @@ async function pipelineYamlOf(pipeline: Pipeline<any>, dir: string): Promise<str
 export function datasetFolderOutput(dir: string, chunkSize?: number): DatasetOutput {
   return {
     sink: toDatasetFolder(dir, chunkSize ? { chunkSize } : {}),
-    async finish(summary, pipeline) {
+    async finish(summary, pipeline, rerun) {
       const pipelineYaml = await pipelineYamlOf(pipeline, dir);
-      await writeDatasetCard(dir, { summary, ...(pipelineYaml ? { pipelineYaml } : {}) });
+      await writeDatasetCard(dir, { summary, ...(pipelineYaml ? { pipelineYaml } : {}), ...(rerun ? { rerun } : {}) });
       return `sluice: dataset folder ${dir} written; push it with \`sluice push ${dir} <owner>/<name>\``;
     },
   };
@@ -50,10 +50,10 @@ export function hubOutput(location: string, chunkSize?: number, onPhase?: (phase
   const staging = mkdtempSync(join(tmpdir(), 'sluice-hf-'));
   return {
     sink: toDatasetFolder(staging, { repo, ...(chunkSize ? { chunkSize } : {}) }),
-    async finish(summary, pipeline) {
+    async finish(summary, pipeline, rerun) {
       if ((await datasetConfigs(staging)).length === 0) return `sluice: no row was written, so nothing was pushed to hf://datasets/${repo}`;
       const pipelineYaml = await pipelineYamlOf(pipeline, staging);
-      await writeDatasetCard(staging, { repo, summary, ...(pipelineYaml ? { pipelineYaml } : {}) });
+      await writeDatasetCard(staging, { repo, summary, ...(pipelineYaml ? { pipelineYaml } : {}), ...(rerun ? { rerun } : {}) });
       try {
         const pushed = await pushDataset(staging, repo, { ...(revision ? { revision } : {}), ...(onPhase ? { onPhase } : {}) });
         rmSync(staging, { recursive: true, force: true });

@@ -17,6 +17,8 @@ export interface DatasetCardOptions {
   summary?: RunSummary;
   /** The pipeline's definition, written beside the card as `pipeline.yaml`. */
   pipelineYaml?: string;
+  /** The command that made the data from `pipeline.yaml`, for the card (default: with `-o out/ --format hf` only). */
+  rerun?: string;
 }
 
 export interface DatasetConfig {
@@ -83,7 +85,7 @@ function runSection(summary: RunSummary): string[] {
 }
 
 /** Writes `README.md` (and `pipeline.yaml`, `sluice-summary.json` when given) into a dataset folder. */
-export async function writeDatasetCard(dir: string, { repo, summary, pipelineYaml }: DatasetCardOptions = {}): Promise<DatasetConfig[]> {
+export async function writeDatasetCard(dir: string, { repo, summary, pipelineYaml, rerun }: DatasetCardOptions = {}): Promise<DatasetConfig[]> {
   const { stringify } = await import('yaml');
   const configs = await datasetConfigs(dir);
   const front = {
@@ -118,7 +120,16 @@ export async function writeDatasetCard(dir: string, { repo, summary, pipelineYam
     '```',
     '',
     ...(pipelineYaml !== undefined || existsSync(join(dir, 'pipeline.yaml'))
-      ? ['## Run it again', '', '`pipeline.yaml` is the pipeline that made it:', '', '```sh', 'npx sluice run pipeline.yaml -o out/ --format hf', '```', '']
+      ? [
+          '## Run it again',
+          '',
+          '`pipeline.yaml` is the pipeline that made it:',
+          '',
+          '```sh',
+          rerun ?? 'npx sluice run pipeline.yaml -o out/ --format hf',
+          '```',
+          '',
+        ]
       : []),
   ];
   await writeFile(join(dir, 'README.md'), `${lines.join('\n')}`);

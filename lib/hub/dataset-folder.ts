@@ -4,7 +4,7 @@
  * a `README.md` dataset card whose `configs:` the Hub's viewer reads. `sluice push` uploads it.
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sink } from '../core/sink.ts';
 import { toChunkedFiles } from '../sinks/chunked-files.ts';
@@ -39,6 +39,11 @@ export function toDatasetFolder(dir: string, { split = 'train', chunkSize, rowGr
   });
   return {
     ...shards,
+    async open(options) {
+      await shards.open?.(options);
+      // What an earlier run left beside its shards describes that run, not this one.
+      for (const file of ['README.md', 'pipeline.yaml', 'sluice-summary.json']) rmSync(join(dir, file), { force: true });
+    },
     async close() {
       await shards.close();
       // A folder that could not be made (its rows were told) gets no card.

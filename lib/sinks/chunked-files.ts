@@ -9,7 +9,7 @@
  */
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
 import { leafFileName } from './leaf-folder.ts';
@@ -103,6 +103,8 @@ export function toChunkedFiles(dir: string, { chunkSize, extension, make, stem =
         } else {
           // A fresh run: files an earlier run left here would mix with this run's.
           rmSync(path);
+          const folder = dirname(path);
+          if (resolve(folder) !== resolve(dir) && readdirSync(folder).length === 0) rmSync(folder, { recursive: true });
         }
       }
       // `pathFor` may have been asked before the files were found (to record the outputs).

@@ -60,6 +60,7 @@ describe('sluice and the Hugging Face Hub (HF_ENDPOINT: a loopback stand-in)', (
     assert.match(card, /\| 3 \| 3 \| 0 \| \d+ \|/, 'the run: 3 read, 3 written, 0 failed, its tokens');
     assert.match(card, /\| writer \| gpt-4o-mini \(simulated\) \|/);
     assert.match(readFileSync(join(dir, 'out', 'pipeline.yaml'), 'utf8'), /generate:/);
+    assert.match(card, /npx sluice run pipeline\.yaml -i hf:\/\/datasets\/seeds\/topics --split test -o out\/ --format hf/);
 
     const push = await runCli(['push', 'out/', 'me/answers', '--private'], '', { cwd: dir, env });
     assert.equal(push.code, 0, push.stderr);

@@ -242,6 +242,11 @@ describe('toDatasetFolder and its card', () => {
       { config_name: 'judged__bad', data_files: [{ split: 'train', path: 'judged__bad/train-*.parquet' }] },
     ]);
     assert.match(card, /\| good \| train \| 5 \| 3 \|/);
+    // A second run into the same folder: what the first left beside its shards goes.
+    await writeFile(join(dir, 'pipeline.yaml'), 'name: old\n');
+    await writeLeaves(dir, { good: range(0, 1) });
+    assert.deepEqual(readdirSync(dir).sort(), ['README.md', 'good']);
+    assert.deepEqual(readdirSync(join(dir, 'good')), ['train-00000-of-00001.parquet']);
   });
 
   it('adds the run’s summary and pipeline.yaml when the run has ended', async () => {

@@ -167,6 +167,25 @@ function hubInputWithFlags(pipeline: Pipeline<any>, flags: RunFlags): Source | u
   });
 }
 
+/** `sluice run pipeline.yaml` with the flags that chose the rows, for a dataset card (no secrets: flags hold none). */
+function rerunCommand(flags: RunFlags): string {
+  const quote = (value: string) => (/^[\w./:@=-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
+  const parts = ['npx sluice run pipeline.yaml'];
+  const add = (flag: string, value: string | number | undefined) => {
+    if (value !== undefined) parts.push(flag, quote(String(value)));
+  };
+  add('-i', flags.input);
+  add('--input-format', flags.inputFormat);
+  add('--split', flags.split);
+  add('--shuffle', flags.shuffle);
+  add('--limit', flags.limit);
+  // Without -o, the definition's own output: is in pipeline.yaml.
+  add('-o', flags.output);
+  if (flags.output !== undefined && !isHubLocation(flags.output)) parts.push('--format', 'hf');
+  add('--chunk-size', flags.chunkSize);
+  return parts.join(' ');
+}
+
 /** The dataset folder or Hub dataset the run writes, from `-o` or the definition's `output:`. */
 function datasetOutputOf(flags: RunFlags, pipeline: Pipeline<any>, onPhase: (phase: string) => void): DatasetOutput | undefined {
   const declared = flags.output === undefined ? ioSpecOf(pipeline.sink as object | undefined) : undefined;
@@ -280,7 +299,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   if (!flags.quiet) process.stderr.write(formatSummary(summary));
   if (dataset) {
     if (summary.status === 'interrupted') say('sluice: the run was interrupted: the dataset was not pushed, and its card not written');
-    else say(await dataset.finish(summary, pipeline));
+    else say(await dataset.finish(summary, pipeline, rerunCommand(flags)));
   }
   return exitCodeFor(summary, flags);
 }
