@@ -28,6 +28,9 @@ export interface DatasetConfig {
 
 const SHARD = /^(.+)-\d{5}-of-\d{5}\.parquet$/;
 
+/** What the card says in place of the repository until it is pushed (`sluice push` fills it in). */
+export const REPO_PLACEHOLDER = '<owner>/<name>';
+
 /** The configs of a dataset folder: each subfolder with `<split>-00000-of-0000N.parquet` files. */
 export async function datasetConfigs(dir: string): Promise<DatasetConfig[]> {
   const { asyncBufferFromFile, parquetMetadataAsync } = await import('hyparquet');
@@ -95,7 +98,7 @@ export async function writeDatasetCard(dir: string, { repo, summary, pipelineYam
     })),
     tags: ['sluice', 'synthetic'],
   };
-  const id = repo ?? '<owner>/<name>';
+  const id = repo ?? REPO_PLACEHOLDER;
   const title = repo ?? (summary ? summary.pipeline : 'Dataset');
   const lines = [
     '---',

@@ -62,12 +62,16 @@ describe('sluice and the Hugging Face Hub (HF_ENDPOINT: a loopback stand-in)', (
     assert.match(readFileSync(join(dir, 'out', 'pipeline.yaml'), 'utf8'), /generate:/);
     assert.match(card, /npx sluice run pipeline\.yaml -i hf:\/\/datasets\/seeds\/topics --split test -o out\/ --format hf/);
 
+    await writeFile(join(dir, 'out', 'README.md'), `${card}\nChecked by hand.\n`);
     const push = await runCli(['push', 'out/', 'me/answers', '--private'], '', { cwd: dir, env });
     assert.equal(push.code, 0, push.stderr);
     const pushed = JSON.parse(push.stdout) as { url: string; uploaded: number };
     assert.equal(pushed.url, `${hub.url}/datasets/me/answers`);
     assert.deepEqual(hub.paths('me/answers'), ['README.md', 'default/train-00000-of-00001.parquet', 'pipeline.yaml', 'sluice-summary.json']);
-    assert.match(hub.file('me/answers', 'README.md')!.toString(), /load_dataset\("me\/answers", "default", split="train"\)/);
+    const pushedCard = hub.file('me/answers', 'README.md')!.toString();
+    assert.match(pushedCard, /load_dataset\("me\/answers", "default", split="train"\)/);
+    assert.match(pushedCard, /Checked by hand\.\n$/, 'the card as the user left it, with the repository filled in');
+    assert.match(pushedCard, /--split test -o out\/ --format hf/);
     assert.equal(hub.repo('me/answers')?.private, true);
 
     // And back: the pushed dataset is an input like any other.

@@ -4,10 +4,9 @@
  * @module
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunSummary } from '../../core/summary.ts';
-import { writeDatasetCard } from '../../hub/dataset-card.ts';
+import { REPO_PLACEHOLDER } from '../../hub/dataset-card.ts';
 import { checkDatasetFolder, pushDataset } from '../../hub/push-dataset.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { datasetFromRunDirectory, isRunDirectory } from '../run-dir-dataset.ts';
@@ -29,8 +28,9 @@ export async function pushCommand(folder: string, repo: string, flags: PushFlags
     dir = await datasetFromRunDirectory(folder);
   }
   await checkDatasetFolder(dir);
-  // The card names the repository it is pushed to, for its loading example.
-  await writeDatasetCard(dir, { repo, ...cardExtras(dir) });
+  // The card's loading example names the repository once it is known; the rest, edits included, stays.
+  const card = join(dir, 'README.md');
+  writeFileSync(card, readFileSync(card, 'utf8').replaceAll(REPO_PLACEHOLDER, repo));
   const pushed = await pushDataset(dir, repo, {
     ...(flags.private ? { private: true } : {}),
     ...(flags.revision ? { revision: flags.revision } : {}),
@@ -40,12 +40,6 @@ export async function pushCommand(folder: string, repo: string, flags: PushFlags
   say(`sluice: pushed ${pushed.uploaded} files${pushed.deleted ? ` (and deleted ${pushed.deleted} left by an earlier push)` : ''} to ${pushed.url}`);
   process.stdout.write(`${JSON.stringify({ url: pushed.url, commit: pushed.commit, uploaded: pushed.uploaded, deleted: pushed.deleted })}\n`);
   return ExitCode.ok;
-}
-
-/** What the card already had: the run's summary, kept when the card is rewritten. */
-function cardExtras(dir: string): { summary?: RunSummary } {
-  const summaryFile = join(dir, 'sluice-summary.json');
-  return existsSync(summaryFile) ? { summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary } : {};
 }
 
 export function registerPush(program: Command, setExit: (code: number) => void): void {
