@@ -2,7 +2,7 @@
  * `npm run bench`: measures Sluice against baselines measured in the same run.
  * Each variant runs in its own child process so its peak RSS and time are its own.
  *
- *   node bench/run.ts [--json] [--runs 3] [--only core,llm]
+ *   node bench/run.ts [--json] [--runs 3] [--only core,llm,cache,formats,threads,throttle]
  *
  * With --json, prints one JSON object per figure per line on stdout:
  *   {"name","value","unit","baseline","ratio"}
@@ -210,6 +210,15 @@ async function startSimulatorProcess(latency: number | string, ...flags: string[
 
 function medianOf(runsOf: Measured[], pick: (m: Measured) => number): number {
   return median(runsOf.map(pick));
+}
+
+if (only.has('threads')) {
+  // A CPU-bound map (~2 ms of hashing per row): on the main thread, then on 2 worker threads.
+  const rows = '3000';
+  const main = measure('cpu-steps.ts', '0', rows);
+  report({ name: 'threads.map-main-thread', value: main.rate, unit: 'rows/s', baseline: main.rate, ratio: 1 });
+  const two = measure('cpu-steps.ts', '2', rows);
+  report({ name: 'threads.threadmap-2-threads', value: two.rate, unit: 'rows/s', baseline: main.rate, ratio: two.rate / main.rate, target: '>= 1.8' });
 }
 
 if (only.has('throttle')) {

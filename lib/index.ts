@@ -65,6 +65,10 @@ export { sourceFor, type SourceForOptions } from './formats/source-for.ts';
 export { sinkFor, type SinkForOptions } from './formats/sink-for.ts';
 export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 
+// CPU-bound steps on worker threads
+export { threadMap, type ThreadMapOptions } from './workers/thread-map.ts';
+export { threadBatch, type ThreadBatchOptions } from './workers/thread-batch.ts';
+
 // The Hugging Face Hub: datasets in (hf://datasets/…), dataset folders with a card, and pushes
 export { hubDataset, type HubDatasetOptions } from './hub/hub-dataset.ts';
 export { toDatasetFolder, type DatasetFolderOptions } from './hub/dataset-folder.ts';

@@ -23,6 +23,8 @@ export interface BatchShape {
   readonly maxWaitMs: number;
   readonly concurrency: number;
   readonly scheduler?: SchedulerLike;
+  /** An `Error` in `fn`'s output fails that row alone (the others go on), instead of being a row. */
+  readonly errorsPerRow?: boolean;
 }
 
 class BatchLengthError extends SluiceError {
@@ -54,7 +56,8 @@ export function batchOperator<R, O>(
               );
             }
             members.forEach((member, i) => {
-              job.emit(member, out[i]);
+              if (shape.errorsPerRow && out[i] instanceof Error) ctx.fail(member, out[i]);
+              else job.emit(member, out[i]);
             });
           };
           const info: BatchInfo = {

@@ -13,6 +13,7 @@ import type { AnyStep } from '../../core/step.ts';
 import { batch } from '../../operators/batch.ts';
 import { field, stepOptions } from '../fields.ts';
 import { defineKind } from '../step-kind.ts';
+import { threadBatch } from '../../workers/thread-batch.ts';
 
 /** What each batch step was built from, for saving it back. */
 const declared = new WeakMap<AnyStep, Record<string, unknown>>();
@@ -27,11 +28,12 @@ export const batchKind = defineKind({
       size: field.count('Rows per batch. Default 32.').optional(),
       maxWaitMs: field.natural('How long a partial batch waits for more rows, in milliseconds. Default 50.').optional(),
       concurrency: field.concurrency('Batches in flight at once. Default 1.').optional(),
+      threads: field.count('Run the function on this many worker threads (CPU-bound work); `concurrency` is then two batches per thread.').optional(),
     },
     { error: 'a map with `module`' },
   ),
   build(params, ctx) {
-    const { module, export: exportName = 'default', size, maxWaitMs, concurrency, name, onError } = params;
+    const { module, export: exportName = 'default', size, maxWaitMs, concurrency, threads, name, onError } = params;
     const loaded = ctx.importModule(module, ['module']);
     // First pass: the module is not loaded yet. The loader loads it and builds again.
     if (!loaded) return defineStep({ kind: 'batch', ownsPermits: true, operator: () => identity });
@@ -41,19 +43,26 @@ export const batchKind = defineKind({
         `Expected export \`${exportName}\` of \`${module}\` to be a function \`(rows) => rows\`, got ${fn === undefined ? 'nothing' : fn === null ? 'null' : typeof fn}`,
       );
     }
-    const step = batch(fn as (rows: object[]) => object[], {
+    const shape = {
       ...(size !== undefined ? { size } : {}),
       ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
-      ...(concurrency !== undefined ? { concurrency } : {}),
       ...(name ? { name } : {}),
       ...(onError ? { onError } : {}),
-    }) as AnyStep;
+    };
+    if (threads !== undefined && concurrency !== undefined)
+      throw new SluiceConfigError('Give `threads` or `concurrency`, not both: with threads, two batches per thread are in flight');
+    const step = (
+      threads !== undefined
+        ? threadBatch({ module: loaded.file, export: exportName, threads, ...shape })
+        : batch(fn as (rows: object[]) => object[], { ...shape, ...(concurrency !== undefined ? { concurrency } : {}) })
+    ) as AnyStep;
     declared.set(step, {
       module,
       ...(params.export ? { export: exportName } : {}),
       ...(size !== undefined ? { size } : {}),
       ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(threads !== undefined ? { threads } : {}),
     });
     return step;
   },

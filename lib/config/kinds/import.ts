@@ -14,6 +14,7 @@ import { quoteList } from '../names.ts';
 import { field, stepOptions } from '../fields.ts';
 import { isStep } from '../step-builder.ts';
 import { defineKind } from '../step-kind.ts';
+import { threadMap } from '../../workers/thread-map.ts';
 
 /** The module file each imported step came from, for saving. */
 const importedFrom = new WeakMap<AnyStep, string>();
@@ -26,11 +27,14 @@ export const importKind = defineKind({
       module: field.nonEmpty("The module, relative to the definition's folder: `./my-steps.ts`."),
       export: field.nonEmpty('The export to use: a step, or a function `(params) => step`. Default `default`.').optional(),
       params: field.jsonMap('What the exported function is called with.').optional(),
+      threads: field
+        .count('Run the export as a `map` on this many worker threads: it is then a row function `(row, { id, params }) => row`, for CPU-bound work.')
+        .optional(),
     },
     { error: 'a map with `module`' },
   ),
   build(params, ctx) {
-    const { module, export: exportName = 'default', params: args, name, onError } = params;
+    const { module, export: exportName = 'default', params: args, name, onError, threads } = params;
     const loaded = ctx.importModule(module, ['module']);
     // First pass: the module is not loaded yet. The loader loads it and builds again.
     if (!loaded) return defineStep({ kind: 'import', ownsPermits: true, operator: () => identity });
@@ -40,7 +44,15 @@ export const importKind = defineKind({
     }
     const value = loaded.exports[exportName];
     let step: unknown;
-    if (isStep(value)) {
+    if (threads !== undefined) {
+      // On threads the export is a row function, loaded again by each thread from the same file.
+      if (typeof value !== 'function' || isStep(value)) {
+        throw new SluiceConfigError(
+          `With \`threads\`, export \`${exportName}\` of \`${module}\` must be a row function \`(row, { id, params }) => row\`, got ${isStep(value) ? 'a step' : typeof value}`,
+        );
+      }
+      step = threadMap({ module: loaded.file, export: exportName, threads, ...(args ? { params: args } : {}) });
+    } else if (isStep(value)) {
       if (args !== undefined) {
         throw new SluiceConfigError(
           `Export \`${exportName}\` of \`${module}\` is a step, not a function that makes one: remove \`params\`, or export a function`,
