@@ -17,6 +17,7 @@ import type { RunOptions } from '../../core/run-options.ts';
 import { llmsOf } from '../../config/llms-of.ts';
 import type { RunSummary } from '../../core/summary.ts';
 import { consoleToStderr } from '../console-to-stderr.ts';
+import { withoutPasswords } from '../without-passwords.ts';
 import { countLines } from '../count-lines.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { collectSet, numberFlag } from '../flag-parsers.ts';
@@ -356,7 +357,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       numberFlag('--max-line-bytes', 1, Number.POSITIVE_INFINITY, true),
     )
     .option('--no-cache', 'do not read or write the request cache')
-    .option('--cache-dir <dir>', 'request cache folder (default: $SLUICE_CACHE_DIR, else .sluice/cache)')
+    .option(
+      '--cache-dir <dir|url>',
+      'request cache: a folder, or redis://[:password@]host:port[/db] shared by every machine (default: $SLUICE_CACHE_DIR, else .sluice/cache)',
+    )
     .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
     .option('--restart', 'with --run-dir: start over even if the run there did not finish (its outputs are rewritten)')
     .option('--force', "let a definition's output: overwrite an existing file outside the working directory")
@@ -390,6 +394,7 @@ Progress: a live display on stderr when it is a terminal, else a line every --pr
 Exit codes: 0 ok, 1 run error, 2 usage error, 3 finished with failed rows, 130 interrupted.`,
     )
     .action(async (pipelinePath: string, flags: RunFlags) => {
-      setExit(await runCommand(pipelinePath, flags, ['sluice', ...process.argv.slice(2)]));
+      // The command is kept in the run directory: without the passwords its URLs may hold.
+      setExit(await runCommand(pipelinePath, flags, ['sluice', ...withoutPasswords(process.argv.slice(2))]));
     });
 }
