@@ -65,6 +65,10 @@ export { sourceFor, type SourceForOptions } from './formats/source-for.ts';
 export { sinkFor, type SinkForOptions } from './formats/sink-for.ts';
 export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 
+// Redis streams: a source read through a consumer group, and a sink
+export { redisStream, type RedisStreamOptions } from './broker/redis-stream-source.ts';
+export { toRedisStream, type ToRedisStreamOptions } from './broker/redis-stream-sink.ts';
+
 // CPU-bound steps on worker threads
 export { threadMap, type ThreadMapOptions } from './workers/thread-map.ts';
 export { threadBatch, type ThreadBatchOptions } from './workers/thread-batch.ts';

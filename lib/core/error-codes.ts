@@ -27,6 +27,7 @@ export type SluiceErrorCode =
   | 'SLUICE_INPUT_NOT_FOUND'
   | 'SLUICE_INPUT_HTTP'
   | 'SLUICE_INPUT_CSV'
+  | 'SLUICE_INPUT_DEAD_LETTER'
   // Steps, per row
   | 'SLUICE_MAP_MISSING_COLUMN'
   | 'SLUICE_SCATTER_NOT_A_LIST'

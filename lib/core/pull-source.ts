@@ -48,6 +48,7 @@ export function pullSource(source: Source, budget: Budget, stop: AbortSignal, ho
           const id = prefix + item.position;
           if (hooks.skip?.(id)) {
             hooks.counted('skipped');
+            source.done?.(item.position);
             continue;
           }
           if (taken >= limit) return;
@@ -62,7 +63,16 @@ export function pullSource(source: Source, budget: Budget, stop: AbortSignal, ho
           }
           hooks.counted('read');
           const done = hooks.done;
-          const permit = new RecordPermit(budget, done ? () => done(id) : undefined);
+          const position = item.position;
+          const permit = new RecordPermit(
+            budget,
+            done || source.done
+              ? () => {
+                  done?.(id);
+                  source.done?.(position);
+                }
+              : undefined,
+          );
           if (!item.ok) {
             hooks.invalid(item, id, permit);
             continue;

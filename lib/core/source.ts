@@ -33,4 +33,10 @@ export interface Source<R = Row> {
    * the most a source reads ahead (keep batches to a chunk of input, not the whole of it).
    */
   read(signal: AbortSignal): AsyncIterable<readonly SourceItem<R>[]>;
+  /**
+   * Called once a record is done: every row it became is written, or failed and recorded (also a
+   * record a resumed run skips as done before). A queue acknowledges the record here; a record
+   * cut short by a stop is never done, so the queue delivers it again.
+   */
+  done?(position: number): void;
 }

@@ -29,6 +29,7 @@ import { makeFolders } from '../make-folders.ts';
 import { failedPathFor, isFolderOutput, sinkFor, sourceFor } from '../resolve-io.ts';
 import { toFailedFile } from '../../sinks/failed-rows.ts';
 import { moduleFingerprint } from '../../cache/module-fingerprint.ts';
+import { isRedisStreamLocation } from '../../broker/redis-stream-location.ts';
 
 export interface RunFlags {
   input?: string;
@@ -147,7 +148,7 @@ function refuseForeignOverwrite(declared: string | undefined): void {
 
 /** The input file whose lines can be counted for done/total: a local NDJSON file. */
 function countableInput(input: string | undefined, format: string | undefined): string | undefined {
-  if (input === undefined || input === '-' || isUrl(input) || isHubLocation(input)) return undefined;
+  if (input === undefined || input === '-' || isUrl(input) || isHubLocation(input) || isRedisStreamLocation(input)) return undefined;
   try {
     return formatOf(input, format) === 'ndjson' ? input : undefined;
   } catch {
@@ -221,7 +222,8 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   const dataset = datasetOutputOf(flags, pipeline, (phase) => say(`sluice: push: ${phase}`));
   // The sink first: an output it refuses (an extension it does not write) must leave no folder behind.
   const sink = dataset?.sink ?? (output !== undefined ? sinkFor(output, failedPath, flags.format, flags.chunkSize) : pipeline.sink);
-  if (output !== undefined && output !== '-' && !isHubLocation(output)) makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
+  if (output !== undefined && output !== '-' && !isHubLocation(output) && !isRedisStreamLocation(output))
+    makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
   makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
   const failed = toFailedFile(failedPath);
   const cache = flags.cache === false ? false : flags.cacheDir;

@@ -1,0 +1,10 @@
+import { createClient } from 'redis';
+import { redisStream } from '/work/main/lib/broker/redis-stream-source.ts';
+const url = 'redis://127.0.0.1:6391';
+const c = createClient({ url }); await c.connect();
+await c.del('s4'); for (let n = 0; n < 5; n++) await c.xAdd('s4', '*', { row: JSON.stringify({ n }) });
+await c.close();
+const src = redisStream(`${url}/s4?group=g`, { blockMs: 20 });
+for await (const b of src.read(new AbortController().signal)) console.log('batch', b.length);
+console.log('read ended');
+process.on('exit', () => console.log('exit'));
