@@ -5,9 +5,8 @@
  */
 import { OutputNotJsonError, SluiceError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
+import { connectRedis, type RedisClient } from './connect-redis.ts';
 import { parseRedisStreamLocation } from './redis-stream-location.ts';
-
-type Client = ReturnType<typeof import('redis').createClient>;
 
 export interface ToRedisStreamOptions {
   /** Keep about this many entries (`MAXLEN ~`), for a stream nobody trims. Default: no limit. */
@@ -20,7 +19,7 @@ export interface ToRedisStreamOptions {
  */
 export function toRedisStream(location: string, { maxLen }: ToRedisStreamOptions = {}): Sink {
   const { server, stream, shown } = parseRedisStreamLocation(location);
-  let client: Client | undefined;
+  let client: RedisClient | undefined;
   let pending = 0;
   let drained: (() => void) | undefined;
   const settle = (done: (error?: Error | null) => void, error?: Error) => {
@@ -31,14 +30,7 @@ export function toRedisStream(location: string, { maxLen }: ToRedisStreamOptions
   return {
     name: shown,
     async open() {
-      const { createClient } = await import('redis');
-      client = createClient({ url: server });
-      client.on('error', () => {});
-      try {
-        await client.connect();
-      } catch (error) {
-        throw new SluiceError(`Cannot reach the Redis stream ${shown}: ${(error as Error).message.replaceAll(server, shown)}`);
-      }
+      client = await connectRedis({ server, shown });
     },
     write(row, leaf, done) {
       let text: string;

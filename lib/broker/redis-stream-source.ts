@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { SluiceConfigError, SluiceError } from '../core/errors.ts';
 import type { Row } from '../core/row.ts';
 import type { Source, SourceItem } from '../core/source.ts';
+import { connectRedis, type RedisClient } from './connect-redis.ts';
 import { parseRedisStreamLocation } from './redis-stream-location.ts';
 
 export interface RedisStreamOptions {
@@ -37,7 +38,6 @@ class DeadLetterError extends SluiceError {
   override readonly code = 'SLUICE_INPUT_DEAD_LETTER';
 }
 
-type Client = ReturnType<typeof import('redis').createClient>;
 type Entry = { id: string; message: Record<string, string> };
 
 /** An entry's row: the JSON in its `row` field, else its fields as they are. */
@@ -70,10 +70,10 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
   const held = new Set<string>();
   let acking: string[] = [];
   /** The reading connection, while the read goes on. */
-  let client: Client | undefined;
+  let client: RedisClient | undefined;
   let started = false;
   /** Acknowledged, then deleted (the stream keeps only the work in flight), as one transaction. */
-  const acknowledge = (redis: Client, ids: string[]) =>
+  const acknowledge = (redis: RedisClient, ids: string[]) =>
     redis
       .multi()
       .xAck(stream, group, ids)
@@ -88,10 +88,7 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
     // rows that may never finish): the last acknowledgements each take a connection of their own.
     const sent = client
       ? acknowledge(client, ids)
-      : import('redis').then(async ({ createClient }) => {
-          const once = createClient({ url: server });
-          once.on('error', () => {});
-          await once.connect();
+      : connectRedis({ server, shown }).then(async (once) => {
           try {
             await acknowledge(once, ids);
           } finally {
@@ -117,15 +114,8 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
     async *read(signal) {
       if (started) throw new SluiceConfigError(`The Redis stream ${shown} was already read by this source: make a new one to read again`);
       started = true;
-      const { createClient } = await import('redis');
-      client = createClient({ url: server });
-      client.on('error', () => {});
-      try {
-        await client.connect();
-      } catch (error) {
-        throw new SluiceError(`Cannot reach the Redis stream ${shown}: ${(error as Error).message.replaceAll(server, shown)}`);
-      }
-      const redis = client;
+      const redis = await connectRedis({ server, shown });
+      client = redis;
       try {
         try {
           await redis.xGroupCreate(stream, group, '0', { MKSTREAM: true });
