@@ -34,6 +34,8 @@ export interface LedgerRequest {
   readonly failedPath?: string;
   /** The source file, when it is one: its fingerprint is compared on resume. */
   readonly inputPath?: string;
+  /** An input that is not a file, fingerprinted by its source (see `Source.fingerprint`). */
+  readonly inputFingerprint?: () => Promise<{ location: string; size: number; sha256: string } | undefined>;
   readonly codeFingerprint?: string;
   readonly record?: { readonly fields?: Readonly<Record<string, unknown>>; readonly definitionYaml?: string };
   readonly restart?: boolean;

@@ -196,6 +196,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         ),
         ...(failedPath ? { failedPath } : {}),
         ...(source!.path !== undefined ? { inputPath: source!.path } : {}),
+        ...(source!.path === undefined && source!.fingerprint ? { inputFingerprint: () => source!.fingerprint!() } : {}),
         ...(options.codeFingerprint ? { codeFingerprint: options.codeFingerprint } : {}),
         ...(options.record ? { record: options.record } : {}),
         ...(options.restart ? { restart: true } : {}),

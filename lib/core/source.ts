@@ -39,4 +39,9 @@ export interface Source<R = Row> {
    * cut short by a stop is never done, so the queue delivers it again.
    */
   done?(position: number): void;
+  /**
+   * What resume compares of an input that is not a local file (a Hub dataset: its files and their
+   * ids): a `sha256` that changes when the rows may have. Files are fingerprinted by `path`.
+   */
+  fingerprint?(): Promise<{ location: string; size: number; sha256: string } | undefined>;
 }

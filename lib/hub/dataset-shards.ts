@@ -14,6 +14,8 @@ export interface Shard {
   /** The revision it is read at (the requested one, or `refs/convert/parquet`). */
   revision: string;
   size: number;
+  /** The file's id on the Hub (its LFS SHA-256, else its git blob id): a changed file has another. */
+  oid: string;
 }
 
 type DataFiles = string | readonly string[] | readonly { split?: string; path: string | readonly string[] }[];
@@ -24,6 +26,8 @@ interface CardConfig {
 }
 
 const CONVERTED = 'refs/convert/parquet';
+
+type Listed = Omit<Shard, 'revision'>;
 
 /** `**` any folders, `*` any name part, `?` one character, as the card's `path:` patterns mean. */
 function globToRegExp(glob: string): RegExp {
@@ -71,11 +75,11 @@ async function cardConfigs(hub: typeof import('@huggingface/hub'), repo: string,
   return Array.isArray(configs) && configs.length > 0 ? configs : undefined;
 }
 
-async function listing(hub: typeof import('@huggingface/hub'), repo: string, revision: string, access: HubAccess): Promise<{ path: string; size: number }[]> {
-  const files: { path: string; size: number }[] = [];
+async function listing(hub: typeof import('@huggingface/hub'), repo: string, revision: string, access: HubAccess): Promise<Listed[]> {
+  const files: Listed[] = [];
   // The library puts the revision in the path as it is: `refs/convert/parquet` must be one segment.
   for await (const entry of hub.listFiles({ repo: { type: 'dataset', name: repo }, revision: encodeURIComponent(revision), recursive: true, ...access })) {
-    if (entry.type === 'file') files.push({ path: entry.path, size: entry.size });
+    if (entry.type === 'file') files.push({ path: entry.path, size: entry.size, oid: entry.lfs?.oid ?? entry.oid ?? '' });
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
@@ -85,7 +89,7 @@ export async function datasetShards(location: HubLocation, split: string, access
   const hub = await import('@huggingface/hub');
   const revision = location.revision ?? 'main';
   const name = `hf://datasets/${location.repo}${location.config ? `/${location.config}` : ''}@${revision}`;
-  let files: { path: string; size: number }[];
+  let files: Listed[];
   let configs: CardConfig[] | undefined;
   try {
     files = await listing(hub, location.repo, revision, access);
@@ -94,7 +98,7 @@ export async function datasetShards(location: HubLocation, split: string, access
     throw HubError.from(error, `Listing ${name}`, access);
   }
   const parquet = files.filter((file) => file.path.endsWith('.parquet'));
-  let chosen: { path: string; size: number }[] | undefined;
+  let chosen: Listed[] | undefined;
   if (configs) {
     const config =
       location.config !== undefined

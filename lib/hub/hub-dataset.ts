@@ -5,6 +5,7 @@
  * then rows within a buffer.
  * @module
  */
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Row } from '../core/row.ts';
@@ -76,6 +77,14 @@ export function hubDataset<R extends object = Row>(location: string, options: Hu
   const source: Source = {
     name: `${where.repo.split('/')[1]}${where.config ? `/${where.config}` : ''}:${split}`,
     positions: 'index',
+    // What resume compares: the split's files and their ids, and what orders and picks the rows.
+    async fingerprint() {
+      const shards = await datasetShards(where, split, options.access ?? hubAccess());
+      const hash = createHash('sha256').update(
+        JSON.stringify({ shards: shards.map((s) => [s.path, s.revision, s.oid, s.size]), shuffle: options.shuffle ?? null, columns: options.columns ?? null }),
+      );
+      return { location, size: shards.reduce((sum, s) => sum + s.size, 0), sha256: hash.digest('hex') };
+    },
     ...(options.columns ? { columns: [...options.columns] } : {}),
     async *read(signal) {
       const access = options.access ?? hubAccess();

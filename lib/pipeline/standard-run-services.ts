@@ -21,7 +21,11 @@ export const standardRunServices: RunServices = {
     return folder === false ? undefined : new RequestCache(folder);
   },
   async openLedger(request) {
-    const input = request.inputPath === undefined ? undefined : await fileFingerprint(request.inputPath);
+    const other = request.inputPath === undefined ? await request.inputFingerprint?.() : undefined;
+    const input =
+      request.inputPath !== undefined
+        ? await fileFingerprint(request.inputPath)
+        : other && { path: other.location, size: other.size, mtimeMs: 0, sha256: other.sha256 };
     return RunDirectory.open(
       request.dir,
       {

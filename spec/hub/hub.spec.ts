@@ -7,6 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { asyncBufferFromFile, parquetReadObjects, toJson } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { parse } from 'yaml';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
+import { toFailedFile } from '../../lib/sinks/failed-rows.ts';
+import { toNdjsonFile } from '../../lib/sinks/ndjson-file.ts';
 import type { Row } from '../../lib/core/row.ts';
 import type { Source, SourceItem } from '../../lib/core/source.ts';
 import { writeDatasetCard } from '../../lib/hub/dataset-card.ts';
@@ -179,6 +182,32 @@ describe('hubDataset', () => {
 });
 
 const folders = ndjsonTempDir('hub');
+
+describe('resuming a run that reads from the Hub', () => {
+  it('resumes while the dataset is unchanged, and refuses once its files changed', async () => {
+    hub.seed('resume/topics', { 'data/train-00000-of-00001.parquet': parquet(range(0, 12)) });
+    const runDir = folders.path('hub-run');
+    const run = () =>
+      pipeline('from-hub')
+        .from(hubDataset('hf://datasets/resume/topics', { access: anonymous() }))
+        .to(toNdjsonFile(folders.path('hub-run-out.jsonl')))
+        .run({ runDir, cache: false, failed: toFailedFile(folders.path('hub-run-failed.jsonl')) });
+    // As a run cut short leaves it: not finished.
+    const unfinish = async () => {
+      const record = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as Record<string, unknown>;
+      await writeFile(join(runDir, 'run.json'), JSON.stringify({ ...record, status: 'running' }));
+    };
+    assert.equal((await run()).status, 'ok');
+    const record = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as { fingerprint: { inputs: { path: string; sha256: string }[] } };
+    assert.equal(record.fingerprint.inputs[0]?.path, 'hf://datasets/resume/topics');
+    await unfinish();
+    const resumed = await run();
+    assert.equal(resumed.source.skipped, 12, 'the done rows are skipped');
+    await unfinish();
+    hub.seed('resume/topics', { 'data/train-00000-of-00001.parquet': parquet(range(100, 112)) });
+    await assert.rejects(run(), /the input hf:\/\/datasets\/resume\/topics changed/);
+  });
+});
 
 /** The rows of every shard of a dataset folder's config, read with hyparquet, in file order. */
 async function configRows(dir: string, config: string): Promise<Row[]> {
