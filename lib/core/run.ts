@@ -165,12 +165,20 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     return result;
 
     async function openLedger(dir: string): Promise<RunLedger> {
+      // A queue keeps its own record of what is done; the ledger's ids would not match its next delivery.
+      if (typeof source!.done === 'function') {
+        throw new SluiceConfigError(
+          `Source \`${source!.name}\` acknowledges each record itself (a queue such as a Redis stream): what is done is kept by the queue, so it cannot be used with a run directory. ` +
+            'Run without --run-dir: a record whose rows a stop cut short is delivered again.',
+          { option: 'runDir', expected: 'a source read from the start on every run (a file, a URL, a dataset)', received: source!.name },
+        );
+      }
       // Resume repairs files and appends to them: a sink that cannot do both would lose or repeat rows.
       const unresumable = sinks.find((s) => typeof s.pathFor !== 'function' || typeof s.open !== 'function');
       if (unresumable) {
         throw new SluiceConfigError(
           `Sink \`${unresumable.name}\` cannot be resumed, so it cannot be used with a run directory: resume needs sinks that name their files (\`pathFor\`) and append to them (\`open({ append })\`). ` +
-            'NDJSON files and folders can (`-o out.jsonl`, `-o out/`); CSV, JSON arrays, Parquet, compressed and chunked outputs cannot yet. Write NDJSON and convert it after the run, or run without a run directory.',
+            'NDJSON files and folders can (`-o out.jsonl`, `-o out/`, also with `--chunk-size`); CSV, JSON arrays, Parquet, compressed outputs and dataset folders cannot yet. Write NDJSON and convert it after the run, or run without a run directory.',
           { option: 'runDir', expected: 'sinks that name their files and append to them', received: unresumable.name },
         );
       }

@@ -36,7 +36,8 @@ export interface Source<R = Row> {
   /**
    * Called once a record is done: every row it became is written, or failed and recorded (also a
    * record a resumed run skips as done before). A queue acknowledges the record here; a record
-   * cut short by a stop is never done, so the queue delivers it again.
+   * cut short by a stop is never done, so the queue delivers it again. A source with `done` keeps
+   * its own record of what is done, so it cannot be used with a run directory.
    */
   done?(position: number): void;
   /**

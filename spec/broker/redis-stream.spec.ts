@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { redisStream } from '../../lib/broker/redis-stream-source.ts';
@@ -64,6 +66,19 @@ describe('Redis streams', { skip: hasRedisServer() ? false : 'redis-server is no
     );
     assert.equal(await client.xLen(input), 0, 'acknowledged entries are deleted');
     assert.equal(((await client.xPending(input, 'g')) as { pending: number }).pending, 0);
+  });
+
+  it('refuses a run directory: the consumer group is what keeps track of the done entries', async () => {
+    const input = fresh();
+    await seed(input, [{ n: 1 }]);
+    await assert.rejects(
+      pipeline('no-ledger')
+        .from(redisStream(`${redis.url}/${input}?group=g`, { blockMs: 20 }))
+        .to(toRedisStream(`${redis.url}/${fresh()}`))
+        .run({ cache: false, runDir: join(tmpdir(), `sluice-stream-run-${process.pid}`), failed: failedCollector() }),
+      /acknowledges each record itself .* cannot be used with a run directory/,
+    );
+    assert.equal(await client.xLen(input), 1, 'nothing was read or acknowledged');
   });
 
   it('two runs in one group share the entries: each row out once', async () => {
