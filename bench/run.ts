@@ -212,6 +212,28 @@ function medianOf(runsOf: Measured[], pick: (m: Measured) => number): number {
   return median(runsOf.map(pick));
 }
 
+if (only.has('broker')) {
+  // The per-row cost of Redis streams: a no-op map from one stream to another (consumer group,
+  // acks, deletes), against the same pipeline in one process. Needs `redis-server` (Debian's).
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-redis-'));
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+  try {
+    for (let tries = 0; spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG'; tries++) {
+      if (tries > 200) throw new Error('redis-server did not start');
+      execFileSync('sleep', ['0.05']);
+    }
+    const rows = '100000';
+    const alone = measure('broker-stream.ts', '-', rows);
+    report({ name: 'broker.one-process', value: alone.rate, unit: 'rows/s', baseline: alone.rate, ratio: 1 });
+    const streams = measure('broker-stream.ts', `redis://127.0.0.1:${port}`, rows);
+    report({ name: 'broker.redis-streams', value: streams.rate, unit: 'rows/s', baseline: alone.rate, ratio: streams.rate / alone.rate });
+  } finally {
+    server.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (only.has('threads')) {
   // A CPU-bound map (~2 ms of hashing per row): on the main thread, then on 2 worker threads.
   const rows = '3000';
