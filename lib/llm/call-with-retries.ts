@@ -21,6 +21,7 @@ import type { EndpointHealth } from './endpoint-health.ts';
 import { LlmAbortError, type LlmError, LlmFinishReasonError, LlmQuotaError, LlmRetryBudgetError, LlmUnavailableError } from './llm-errors.ts';
 import type { LlmEvent } from './llm-event.ts';
 import type { Clock, RateLimiter } from './rate-limiter.ts';
+import type { SharedRateLimit } from './shared-rate-limit.ts';
 import type { RetryDecision, RetryPolicy } from './retry-policy.ts';
 import { sendAttempt, type LlmCallKind, type SentResponse } from './send-attempt.ts';
 import type { EstimableRequest, TokenEstimate, TokenEstimator } from './token-estimate.ts';
@@ -40,6 +41,8 @@ export interface CallRuntime extends FailureContext {
   maxRetryAfterMs: number;
   /** Jitter source in [0, 1). */
   random: () => number;
+  /** `rpm`/`tpm` held in Redis for every process, after this process's own limiter. */
+  sharedLimit?: SharedRateLimit;
 }
 
 /** What a successful attempt hands to the caller's bookkeeping. */
@@ -94,6 +97,7 @@ export async function callWithRetries<T, R>(
       if (health.fatal) throw health.fatal;
       estimate = estimator.estimate(call.body);
       await rateLimiter.acquire(estimate.total, waits);
+      if (runtime.sharedLimit) await runtime.sharedLimit.take(estimate.total, waits);
       if (waits.aborted) throw waits.reason;
       usage.recordRequest();
       sent = true;

@@ -33,6 +33,7 @@ import { type LlmError, LlmFinishReasonError, LlmNotConfiguredError } from './ll
 import type { LlmEvent } from './llm-event.ts';
 import { PriceTable, type Price } from './prices.ts';
 import { parseRateLimitDuration, RateLimiter, type Clock } from './rate-limiter.ts';
+import { SharedRateLimit } from './shared-rate-limit.ts';
 import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.ts';
 import type { LlmCallKind, SentResponse } from './send-attempt.ts';
 import { TokenEstimator, type EstimableRequest } from './token-estimate.ts';
@@ -89,6 +90,11 @@ export interface LlmOptions {
   rpm?: number;
   /** Tokens per minute (prompt + completion, estimated then corrected). Default `Infinity`. */
   tpm?: number;
+  /**
+   * A Redis URL where `rpm` and `tpm` are held for every process that uses this endpoint and model
+   * (workers on other machines, copies of a run). Default: `SLUICE_SHARED_LIMITS`, else none.
+   */
+  sharedLimits?: string;
   /** Time limit of one attempt, body included. Default 600 000 (10 min). */
   timeoutMs?: number;
   /** Retry rules (attempts, backoff, budget), or a policy to share between LLMs. */
@@ -287,6 +293,11 @@ export function createLlm(options: LlmOptions): Llm {
   let viaSimulator: Promise<OpenAI> | undefined;
   const client = (): OpenAI | Promise<OpenAI> => direct ?? (viaSimulator ??= acquireSimulator().then(sdk));
   const endpoint = simulated ? SIMULATED_ENDPOINT : direct!.baseURL.replace(/\/+$/, '');
+  const sharedUrl = options.sharedLimits ?? process.env.SLUICE_SHARED_LIMITS;
+  const sharedLimit =
+    sharedUrl && (Number.isFinite(rpm) || Number.isFinite(tpm))
+      ? new SharedRateLimit({ url: sharedUrl, scope: `${endpoint}|${model}`, rpm, tpm, clock: timers })
+      : undefined;
   const runtime: CallRuntime = {
     llm: name,
     baseURL: simulated ? 'the built-in simulator' : endpoint,
@@ -302,6 +313,7 @@ export function createLlm(options: LlmOptions): Llm {
     timeoutMs,
     maxRetryAfterMs,
     random,
+    ...(sharedLimit ? { sharedLimit } : {}),
   };
 
   // Every call in progress, so close() (and a fatal error) can abort them.
@@ -427,6 +439,7 @@ export function createLlm(options: LlmOptions): Llm {
       const reason = new LlmClosed();
       for (const controller of active) controller.abort(reason);
       await dispatcher.destroy();
+      await sharedLimit?.close();
       if (viaSimulator) await releaseSimulator();
       events.complete();
     },

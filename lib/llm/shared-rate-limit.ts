@@ -1,0 +1,106 @@
+/**
+ * An LLM's `rpm` and `tpm` held across every process that uses it: the limit's state lives in
+ * Redis, and each request reserves its slot there (GCRA, in one Lua script, on Redis's clock) before
+ * it is sent. Requests are spaced as the local limiter spaces them, whatever the number of
+ * machines. Set with `sharedLimits: 'redis://…'` on an LLM, or `SLUICE_SHARED_LIMITS` for all.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from './rate-limiter.ts';
+
+// Each key holds the theoretical arrival time of the next request (or token): a request may go at
+// max(now, tat), and moves it on by its cost. The wait comes back; the caller sleeps it.
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local at = now
+for i, key in ipairs(KEYS) do
+  local cost = tonumber(ARGV[i])
+  if cost > 0 then
+    local tat = tonumber(redis.call('GET', key) or '0')
+    if tat < now then tat = now end
+    if tat > at then at = tat end
+  end
+end
+for i, key in ipairs(KEYS) do
+  local cost = tonumber(ARGV[i])
+  if cost > 0 then redis.call('SET', key, tostring(at + cost), 'PX', math.ceil(at + cost - now + 60000)) end
+end
+return at - now
+`;
+
+type Client = ReturnType<typeof import('redis').createClient>;
+
+export interface SharedRateLimitOptions {
+  /** The Redis URL (a password in it goes to Redis only). */
+  url: string;
+  /** What the limit is shared by: the endpoint and the model. */
+  scope: string;
+  rpm: number;
+  tpm: number;
+  clock: Clock;
+}
+
+export class SharedRateLimit {
+  readonly #options: SharedRateLimitOptions;
+  readonly #keys: string[];
+  #client: Promise<Client> | undefined;
+  #failed = false;
+
+  constructor(options: SharedRateLimitOptions) {
+    this.#options = options;
+    const id = createHash('sha256').update(options.scope).digest('hex').slice(0, 24);
+    this.#keys = [`sluice:limits:${id}:requests`, `sluice:limits:${id}:tokens`];
+  }
+
+  #connect(): Promise<Client> {
+    this.#client ??= (async () => {
+      const { createClient } = await import('redis');
+      const client = createClient({ url: this.#options.url });
+      client.on('error', () => {});
+      await client.connect();
+      return client;
+    })();
+    return this.#client;
+  }
+
+  /** Reserves one request and `tokens` tokens, and waits until they are this request's to use. */
+  async take(tokens: number, signal: AbortSignal): Promise<void> {
+    const { rpm, tpm, clock } = this.#options;
+    const perRequest = Number.isFinite(rpm) ? 60_000 / rpm : 0;
+    const perTokens = Number.isFinite(tpm) ? (60_000 / tpm) * Math.max(0, tokens) : 0;
+    if ((perRequest === 0 && perTokens === 0) || this.#failed) return;
+    let wait: number;
+    try {
+      const client = await this.#connect();
+      wait = Number(await client.eval(RESERVE, { keys: this.#keys, arguments: [String(perRequest), String(perTokens)] }));
+    } catch (error) {
+      // Rows do not fail for it: each process keeps its own limits, and the user is told once.
+      this.#failed = true;
+      const shown = this.#options.url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+      process.stderr.write(
+        `sluice: warning: the shared limits in ${shown} cannot be reached (${(error as Error).message.replaceAll(this.#options.url, shown)}); each process now keeps its own rpm and tpm.\n`,
+      );
+      return;
+    }
+    if (wait <= 0) return;
+    await new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const handle = clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, wait);
+      const onAbort = () => {
+        clock.clearTimeout(handle);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) await (await client).close().catch(() => {});
+  }
+}
