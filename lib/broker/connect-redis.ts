@@ -1,22 +1,30 @@
 /**
- * A connected `redis` client for a stream's server, loaded on first use. A failure names the
- * server as it may be shown (no password) and says what could not be reached.
+ * A connected `redis` client, loaded on first use, for every part that talks to Redis (streams,
+ * the shared request cache, shared rate limits). A failure says what could not be reached, and
+ * where, without the URL's password.
  * @module
  */
 import { SluiceError } from '../core/errors.ts';
-import type { RedisStreamLocation } from './redis-stream-location.ts';
+import { withoutPassword } from '../core/without-password.ts';
 
 export type RedisClient = ReturnType<typeof import('redis').createClient>;
 
-export async function connectRedis({ server, shown }: Pick<RedisStreamLocation, 'server' | 'shown'>): Promise<RedisClient> {
+/** Whether a location names a Redis server (`redis://`, `rediss://`) rather than a file or folder. */
+export function isRedisUrl(location: string): boolean {
+  return /^rediss?:\/\//i.test(location);
+}
+
+/** Connects to `url`; `what` names it in the error (`the Redis stream`, `the Redis cache`). */
+export async function connectRedis(url: string, what: string): Promise<RedisClient> {
   const { createClient } = await import('redis');
-  const client = createClient({ url: server });
+  // Reconnects with backoff after a drop, and gives up after 20 tries: a gone server fails the calls, not hangs them.
+  const client = createClient({ url, socket: { reconnectStrategy: (retries) => (retries > 20 ? false : Math.min(50 * 2 ** retries, 2000)) } });
   // Errors reach the calls that fail; the client's own event must not crash the process.
   client.on('error', () => {});
   try {
     await client.connect();
   } catch (error) {
-    throw new SluiceError(`Cannot reach the Redis stream ${shown}: ${(error as Error).message.replaceAll(server, shown)}`);
+    throw new SluiceError(`Cannot reach ${what} at ${withoutPassword(url)}: ${withoutPassword((error as Error).message)}`);
   }
   return client;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { SluiceConfigError } from '../core/errors.ts';
+import { withoutPassword } from '../core/without-password.ts';
 
 export interface RedisStreamLocation {
   /** The server, as the client connects to it. */
@@ -15,19 +16,13 @@ export interface RedisStreamLocation {
   params: URLSearchParams;
 }
 
-export function isRedisStreamLocation(location: string): boolean {
-  return /^rediss?:\/\//i.test(location);
-}
-
 export function parseRedisStreamLocation(location: string): RedisStreamLocation {
   const url = new URL(location);
   const stream = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (stream === '' || stream.includes('/')) {
-    throw new SluiceConfigError(`\`${location.replace(/\/\/[^@/]*@/, '//***@')}\` names no stream: write redis://host:port/<stream>[?group=<group>]`);
+    throw new SluiceConfigError(`\`${withoutPassword(location)}\` names no stream: write redis://host:port/<stream>[?group=<group>]`);
   }
   const db = url.searchParams.get('db');
   const server = `${url.protocol}//${url.username || url.password ? `${url.username}:${url.password}@` : ''}${url.host}${db ? `/${db}` : ''}`;
-  const shown = new URL(url.href);
-  if (shown.password) shown.password = '***';
-  return { server, stream, shown: shown.href, params: url.searchParams };
+  return { server, stream, shown: withoutPassword(url.href), params: url.searchParams };
 }

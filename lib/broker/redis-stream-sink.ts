@@ -30,7 +30,7 @@ export function toRedisStream(location: string, { maxLen }: ToRedisStreamOptions
   return {
     name: shown,
     async open() {
-      client = await connectRedis({ server, shown });
+      client = await connectRedis(server, 'the Redis stream');
     },
     write(row, leaf, done) {
       let text: string;

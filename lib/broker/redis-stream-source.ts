@@ -88,7 +88,7 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
     // rows that may never finish): the last acknowledgements each take a connection of their own.
     const sent = client
       ? acknowledge(client, ids)
-      : connectRedis({ server, shown }).then(async (once) => {
+      : connectRedis(server, 'the Redis stream').then(async (once) => {
           try {
             await acknowledge(once, ids);
           } finally {
@@ -114,7 +114,7 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
     async *read(signal) {
       if (started) throw new SluiceConfigError(`The Redis stream ${shown} was already read by this source: make a new one to read again`);
       started = true;
-      const redis = await connectRedis({ server, shown });
+      const redis = await connectRedis(server, 'the Redis stream');
       client = redis;
       try {
         try {

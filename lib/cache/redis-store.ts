@@ -5,52 +5,26 @@
  * restart. The URL's password is sent to Redis only: `location` shows the URL without it.
  * @module
  */
+import { connectRedis, type RedisClient } from '../broker/connect-redis.ts';
+import { withoutPassword } from '../core/without-password.ts';
 import type { CacheEntry, CacheStore } from './cache-store.ts';
-
-type Client = ReturnType<typeof import('redis').createClient>;
-
-/** Whether a cache location names a Redis server (`redis://`, `rediss://`) rather than a folder. */
-export function isRedisLocation(location: string): boolean {
-  return /^rediss?:\/\//i.test(location);
-}
-
-/** The URL as it may be shown: no user name's password. */
-export function redisUrlForDisplay(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
 
 const PREFIX = 'sluice:cache:';
 
 export class RedisStore implements CacheStore {
   readonly location: string;
   readonly #url: string;
-  #client: Promise<Client> | undefined;
+  #client: Promise<RedisClient> | undefined;
 
   constructor(url: string) {
     this.#url = url;
-    this.location = redisUrlForDisplay(url);
+    this.location = withoutPassword(url);
   }
 
   // Connected on first use: the `redis` client is loaded only by runs that cache in Redis.
-  #connect(): Promise<Client> {
-    this.#client ??= (async () => {
-      const { createClient } = await import('redis');
-      const client = createClient({ url: this.#url, socket: { reconnectStrategy: (retries) => (retries > 20 ? false : Math.min(50 * 2 ** retries, 2000)) } });
-      // Errors reach the calls that fail; the client's own event must not crash the process.
-      client.on('error', () => {});
-      try {
-        await client.connect();
-      } catch (error) {
-        throw new Error(`cannot reach the Redis cache at ${this.location}: ${(error as Error).message.replaceAll(this.#url, this.location)}`);
-      }
-      return client;
-    })();
+  // Connected on first use: the `redis` client is loaded only by runs that cache in Redis.
+  #connect(): Promise<RedisClient> {
+    this.#client ??= connectRedis(this.#url, 'the Redis cache');
     return this.#client;
   }
 

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
 import type { CacheEntry, CacheStore } from './cache-store.ts';
 import { LmdbStore } from './lmdb-store.ts';
-import { isRedisLocation, RedisStore } from './redis-store.ts';
+import { isRedisUrl } from '../broker/connect-redis.ts';
+import { RedisStore } from './redis-store.ts';
 
 export type { CacheEntry } from './cache-store.ts';
 
@@ -32,7 +33,7 @@ export class RequestCache {
 
   /** `location`: a folder (LMDB), or `redis://[:password@]host:port[/db]` (shared by every machine). */
   constructor(location: string) {
-    this.#store = isRedisLocation(location) ? new RedisStore(location) : new LmdbStore(location);
+    this.#store = isRedisUrl(location) ? new RedisStore(location) : new LmdbStore(location);
     this.dir = this.#store.location;
   }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Sink } from '../core/sink.ts';
 import type { RunSummary } from '../core/summary.ts';
-import { datasetConfigs, writeDatasetCard } from '../hub/dataset-card.ts';
+import { type DatasetConfig, writeDatasetCard } from '../hub/dataset-card.ts';
 import { toDatasetFolder } from '../hub/dataset-folder.ts';
 import { HubError } from '../hub/hub-error.ts';
 import { parseHubLocation } from '../hub/hub-location.ts';
@@ -32,13 +32,18 @@ async function pipelineYamlOf(pipeline: Pipeline<any>, dir: string): Promise<str
   }
 }
 
-/** A local dataset folder (`-o out/ --format hf`). */
+/** The card, with the run's summary, `pipeline.yaml` and rerun command; the configs it lists. */
+async function writeCard(dir: string, summary: RunSummary, pipeline: Pipeline<any>, rerun: string | undefined, repo?: string): Promise<DatasetConfig[]> {
+  const pipelineYaml = await pipelineYamlOf(pipeline, dir);
+  return writeDatasetCard(dir, { summary, ...(repo ? { repo } : {}), ...(pipelineYaml ? { pipelineYaml } : {}), ...(rerun ? { rerun } : {}) });
+}
+
+/** A local dataset folder (`-o out/ --format hf`). Its card is written once, after the run. */
 export function datasetFolderOutput(dir: string, chunkSize?: number): DatasetOutput {
   return {
-    sink: toDatasetFolder(dir, chunkSize ? { chunkSize } : {}),
+    sink: toDatasetFolder(dir, { card: false, ...(chunkSize ? { chunkSize } : {}) }),
     async finish(summary, pipeline, rerun) {
-      const pipelineYaml = await pipelineYamlOf(pipeline, dir);
-      await writeDatasetCard(dir, { summary, ...(pipelineYaml ? { pipelineYaml } : {}), ...(rerun ? { rerun } : {}) });
+      await writeCard(dir, summary, pipeline, rerun);
       return `sluice: dataset folder ${dir} written; push it with \`sluice push ${dir} <owner>/<name>\``;
     },
   };
@@ -49,11 +54,10 @@ export function hubOutput(location: string, chunkSize?: number, onPhase?: (phase
   const { repo, revision } = parseHubLocation(location);
   const staging = mkdtempSync(join(tmpdir(), 'sluice-hf-'));
   return {
-    sink: toDatasetFolder(staging, { repo, ...(chunkSize ? { chunkSize } : {}) }),
+    sink: toDatasetFolder(staging, { repo, card: false, ...(chunkSize ? { chunkSize } : {}) }),
     async finish(summary, pipeline, rerun) {
-      if ((await datasetConfigs(staging)).length === 0) return `sluice: no row was written, so nothing was pushed to hf://datasets/${repo}`;
-      const pipelineYaml = await pipelineYamlOf(pipeline, staging);
-      await writeDatasetCard(staging, { repo, summary, ...(pipelineYaml ? { pipelineYaml } : {}), ...(rerun ? { rerun } : {}) });
+      const configs = await writeCard(staging, summary, pipeline, rerun, repo);
+      if (configs.length === 0) return `sluice: no row was written, so nothing was pushed to hf://datasets/${repo}`;
       try {
         const pushed = await pushDataset(staging, repo, { ...(revision ? { revision } : {}), ...(onPhase ? { onPhase } : {}) });
         rmSync(staging, { recursive: true, force: true });

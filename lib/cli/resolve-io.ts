@@ -10,7 +10,7 @@ import type { Source } from '../core/source.ts';
 import { sinkFor as sinkForLocation } from '../formats/sink-for.ts';
 import { failedPathBeside } from '../sinks/failed-path-beside.ts';
 import { isHubLocation } from '../hub/hub-location.ts';
-import { isRedisStreamLocation } from '../broker/redis-stream-location.ts';
+import { isRedisUrl } from '../broker/connect-redis.ts';
 
 /** The source `-i` names: stdin for `-`, else a file or URL in the format its extension (or `format`) names. */
 export function sourceFor(
@@ -43,7 +43,7 @@ export function sinkFor(output: string, failedPath?: string, format?: string, ch
  * `out.jsonl` → `out.failed.jsonl`; a folder → `folder/failed.jsonl`; stdout → `./failed.jsonl`.
  */
 export function failedPathFor(output: string | undefined): string {
-  if (output === undefined || output === '-' || isHubLocation(output) || isRedisStreamLocation(output)) return 'failed.jsonl';
+  if (output === undefined || output === '-' || isHubLocation(output) || isRedisUrl(output)) return 'failed.jsonl';
   if (isFolderOutput(output)) return join(output, 'failed.jsonl');
   return failedPathBeside(output);
 }

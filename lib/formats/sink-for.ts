@@ -17,7 +17,7 @@ import { toSinkPerLeaf } from '../sinks/sink-per-leaf.ts';
 import { toStdout } from '../sinks/ndjson-stdout.ts';
 import { checkFormat, FORMATS, formatOf } from './format-of.ts';
 import { toDatasetFolder } from '../hub/dataset-folder.ts';
-import { isRedisStreamLocation } from '../broker/redis-stream-location.ts';
+import { isRedisUrl } from '../broker/connect-redis.ts';
 import { toRedisStream } from '../broker/redis-stream-sink.ts';
 import { toHubDataset } from '../hub/hub-dataset-sink.ts';
 import { isHubLocation } from '../hub/hub-location.ts';
@@ -54,7 +54,7 @@ export function sinkFor(
     }
     return toStdout();
   }
-  if (isRedisStreamLocation(location)) return toRedisStream(location);
+  if (isRedisUrl(location)) return toRedisStream(location);
   if (isHubLocation(location)) return toHubDataset(location, { ...(chunkSize ? { chunkSize } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) });
   if (chunkSize !== undefined && !folder) {
     throw new SluiceConfigError(`\`chunkSize\` writes a folder of files: give a folder (\`${location.replace(/\/*$/, '')}/\`), got the file \`${location}\``);

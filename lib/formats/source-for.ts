@@ -11,7 +11,7 @@ import { ndjsonStdin } from '../sources/ndjson-stdin.ts';
 import { parquetFile } from '../sources/parquet-file.ts';
 import { formatOf } from './format-of.ts';
 import { SluiceConfigError } from '../core/errors.ts';
-import { isRedisStreamLocation } from '../broker/redis-stream-location.ts';
+import { isRedisUrl } from '../broker/connect-redis.ts';
 import { redisStream } from '../broker/redis-stream-source.ts';
 import { hubDataset } from '../hub/hub-dataset.ts';
 import { isHubLocation } from '../hub/hub-location.ts';
@@ -37,7 +37,7 @@ export interface SourceForOptions {
 export function sourceFor(location: string, { format, maxLineBytes, delimiter, infer, columns, split, shuffle }: SourceForOptions = {}): Source {
   const lines = maxLineBytes === undefined ? {} : { maxLineBytes };
   if (location === '-') return ndjsonStdin(lines);
-  if (isRedisStreamLocation(location)) return redisStream(location);
+  if (isRedisUrl(location)) return redisStream(location);
   const chosen = formatOf(location, format);
   if (chosen === 'hf' || isHubLocation(location)) {
     if (!isHubLocation(location)) {

@@ -21,6 +21,8 @@ export interface DatasetFolderOptions {
   rowGroupSize?: number;
   /** `owner/name`, for the card's loading example. */
   repo?: string;
+  /** Write the card when the sink closes. Default true; false when the caller writes it after the run (with its summary). */
+  card?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface DatasetFolderOptions {
  * @example
  * await pipeline('qa').from(rows).pipe(…).to(toDatasetFolder('out')).run();
  */
-export function toDatasetFolder(dir: string, { split = 'train', chunkSize, rowGroupSize, repo }: DatasetFolderOptions = {}): Sink {
+export function toDatasetFolder(dir: string, { split = 'train', chunkSize, rowGroupSize, repo, card = true }: DatasetFolderOptions = {}): Sink {
   const shards = toChunkedFiles(dir, {
     chunkSize: chunkSize ?? Number.MAX_SAFE_INTEGER,
     extension: '.parquet',
@@ -47,7 +49,7 @@ export function toDatasetFolder(dir: string, { split = 'train', chunkSize, rowGr
     async close() {
       await shards.close();
       // A folder that could not be made (its rows were told) gets no card.
-      if (existsSync(dir)) await writeDatasetCard(dir, repo ? { repo } : {});
+      if (card && existsSync(dir)) await writeDatasetCard(dir, repo ? { repo } : {});
     },
   };
 }

@@ -96,7 +96,9 @@ export function hubDataset<R extends object = Row>(location: string, options: Hu
           [shards[i], shards[j]] = [shards[j]!, shards[i]!];
         }
       }
+      // Positions count rows as this source hands them out, across files (and, shuffled, in the new order).
       async function* inFileOrder(): AsyncGenerator<SourceItem[]> {
+        let offset = 0;
         for (const shard of shards) {
           if (signal.aborted) return;
           let bytes: ParquetBytes;
@@ -105,13 +107,18 @@ export function hubDataset<R extends object = Row>(location: string, options: Hu
           } catch (error) {
             throw error instanceof HubError ? error : HubError.from(error, `Reading hf://datasets/${where.repo}/${shard.path}`, access);
           }
-          yield* parquetRowGroups(bytes, signal, options.columns);
+          for await (const batch of parquetRowGroups(bytes, signal, options.columns, offset)) {
+            offset += batch.length;
+            yield batch;
+          }
         }
       }
-      // Positions count rows as this source hands them out, across files and after shuffling.
+      if (!random) {
+        yield* inFileOrder();
+        return;
+      }
       let position = 0;
-      const ordered = random ? shuffledWithin(inFileOrder(), bufferSize, random) : inFileOrder();
-      for await (const batch of ordered) {
+      for await (const batch of shuffledWithin(inFileOrder(), bufferSize, random)) {
         yield batch.map((item) => ({ ...item, position: position++ }));
       }
     },

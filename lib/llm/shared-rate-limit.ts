@@ -6,6 +6,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { connectRedis, type RedisClient } from '../broker/connect-redis.ts';
 import type { Clock } from './rate-limiter.ts';
 
 // Each key holds the theoretical arrival time of the next request (or token): a request may go at
@@ -29,8 +30,6 @@ end
 return at - now
 `;
 
-type Client = ReturnType<typeof import('redis').createClient>;
-
 export interface SharedRateLimitOptions {
   /** The Redis URL (a password in it goes to Redis only). */
   url: string;
@@ -44,7 +43,7 @@ export interface SharedRateLimitOptions {
 export class SharedRateLimit {
   readonly #options: SharedRateLimitOptions;
   readonly #keys: string[];
-  #client: Promise<Client> | undefined;
+  #client: Promise<RedisClient> | undefined;
   #failed = false;
 
   constructor(options: SharedRateLimitOptions) {
@@ -53,14 +52,8 @@ export class SharedRateLimit {
     this.#keys = [`sluice:limits:${id}:requests`, `sluice:limits:${id}:tokens`];
   }
 
-  #connect(): Promise<Client> {
-    this.#client ??= (async () => {
-      const { createClient } = await import('redis');
-      const client = createClient({ url: this.#options.url });
-      client.on('error', () => {});
-      await client.connect();
-      return client;
-    })();
+  #connect(): Promise<RedisClient> {
+    this.#client ??= connectRedis(this.#options.url, 'the shared limits');
     return this.#client;
   }
 
@@ -77,10 +70,7 @@ export class SharedRateLimit {
     } catch (error) {
       // Rows do not fail for it: each process keeps its own limits, and the user is told once.
       this.#failed = true;
-      const shown = this.#options.url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
-      process.stderr.write(
-        `sluice: warning: the shared limits in ${shown} cannot be reached (${(error as Error).message.replaceAll(this.#options.url, shown)}); each process now keeps its own rpm and tpm.\n`,
-      );
+      process.stderr.write(`sluice: warning: ${(error as Error).message}; each process now keeps its own rpm and tpm.\n`);
       return;
     }
     if (wait <= 0) return;

@@ -27,7 +27,8 @@ export interface ThreadBatchOptions extends StepOptions, ThreadWork {
  * pipeline('p').from(docs).pipe(threadBatch({ module: new URL('./tokens.ts', import.meta.url), export: 'countTokens', size: 256 }))
  */
 export function threadBatch<R, O extends object>(options: ThreadBatchOptions): Step<R, O> {
-  const { threads, module, exportName } = threadTarget(options);
+  const target = threadTarget(options);
+  const { threads, module, exportName } = target;
   const size = checkPositiveInt('size', options.size ?? 32, false);
   const maxWaitMs = checkMilliseconds('maxWaitMs', options.maxWaitMs ?? 50);
   const columns = options.columns;
@@ -40,7 +41,7 @@ export function threadBatch<R, O extends object>(options: ThreadBatchOptions): S
     columnsAfter: (input) => (columns ? closedColumns(columns) : { known: input.known, open: true }),
     operator: (ctx) =>
       withThreadPool(
-        options,
+        target,
         (run) =>
           batchOperator<R, O>(
             ctx,

@@ -54,7 +54,8 @@ async function runRows(run: RunOnThread, rows: unknown[], ids: readonly string[]
  * pipeline('p').from(rows).pipe(threadMap({ module: new URL('./hash.ts', import.meta.url), export: 'fingerprint', threads: 2 }))
  */
 export function threadMap<R, O extends object>(options: ThreadMapOptions): Step<R, O> {
-  const { threads, module, exportName } = threadTarget(options);
+  const target = threadTarget(options);
+  const { threads, module, exportName } = target;
   const rowsPerTask = checkPositiveInt('rowsPerTask', options.rowsPerTask ?? 16, false);
   const columns = options.columns;
   return defineStep<R, O>({
@@ -67,7 +68,7 @@ export function threadMap<R, O extends object>(options: ThreadMapOptions): Step<
     // Two tasks per thread in flight: one running, one waiting, so no thread idles between tasks.
     operator: (ctx) =>
       withThreadPool(
-        options,
+        target,
         (run) =>
           batchOperator<R, O>(
             ctx,

@@ -25,15 +25,23 @@ export interface ThreadWork {
 /** Runs a task on one of the step's threads. */
 export type RunOnThread = (task: Pick<ThreadTask, 'mode' | 'input' | 'ids'>) => Promise<unknown>;
 
-/** The module as a `file:` URL string, and the thread count, checked. */
-export function threadTarget(work: ThreadWork): { module: string; exportName: string; threads: number } {
-  const { module, export: exportName = 'default', threads = availableParallelism() } = work;
+/** What a step's pool runs: the module as a `file:` URL, its export, the thread count (checked), the params. */
+export interface ThreadTarget {
+  module: string;
+  exportName: string;
+  threads: number;
+  params: Record<string, unknown>;
+}
+
+/** The step's target, resolved once, when the step is made (a relative path against the working directory then). */
+export function threadTarget(work: ThreadWork): ThreadTarget {
+  const { module, export: exportName = 'default', threads = availableParallelism(), params = {} } = work;
   if (!(module instanceof URL) && (typeof module !== 'string' || module === '')) {
     throw new SluiceConfigError(`Expected \`module\` to be a path or a file URL, got \`${String(module)}\``);
   }
   if (!Number.isInteger(threads) || threads < 1) throw new SluiceConfigError(`Expected \`threads\` to be an integer from 1 and up, got \`${String(threads)}\``);
   const url = module instanceof URL ? module.href : /^file:/.test(module) ? module : pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
-  return { module: url, exportName, threads };
+  return { module: url, exportName, threads, params };
 }
 
 /** The thread entry beside this file, in the same form (`.ts` from source, `.js` when built). */
@@ -46,9 +54,8 @@ const entry = new URL(`./thread-entry${import.meta.url.slice(import.meta.url.las
  * Unsubscribing, or `stop` (the run's hard stop), destroys the pool: the tasks running on it
  * are abandoned (a task gets no signal of its own: one per task cost a tenth of the throughput).
  */
-export function withThreadPool<T>(work: ThreadWork, make: (run: RunOnThread) => OperatorFunction<T, T>, stop?: AbortSignal): OperatorFunction<T, T> {
-  const { module, exportName, threads } = threadTarget(work);
-  const params = work.params ?? {};
+export function withThreadPool<T>(target: ThreadTarget, make: (run: RunOnThread) => OperatorFunction<T, T>, stop?: AbortSignal): OperatorFunction<T, T> {
+  const { module, exportName, threads, params } = target;
   const task = (fields: Pick<ThreadTask, 'mode' | 'input' | 'ids'>): ThreadTask => ({ module, export: exportName, params, ...fields });
   return (source: Observable<T>) =>
     new Observable<T>((subscriber) => {

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { CacheStore } from '../../lib/cache/cache-store.ts';
 import { LmdbStore } from '../../lib/cache/lmdb-store.ts';
-import { RedisStore, redisUrlForDisplay } from '../../lib/cache/redis-store.ts';
+import { RedisStore } from '../../lib/cache/redis-store.ts';
+import { withoutPassword } from '../../lib/core/without-password.ts';
 import { RequestCache } from '../../lib/cache/request-cache.ts';
 import { runCacheStoreConformance } from '../conformance/cache-store.case.ts';
 import { hasRedisServer, type RedisServer, startRedisServer } from '../helpers/redis-server.ts';
@@ -45,7 +46,7 @@ describe('RedisStore', { skip: hasRedisServer() ? false : 'redis-server is not i
   );
 
   it('shows its URL without the password, and a request cache on it reports that location', () => {
-    assert.equal(redisUrlForDisplay(`redis://:${PASSWORD}@127.0.0.1:6379/2`), 'redis://:***@127.0.0.1:6379/2');
+    assert.equal(withoutPassword(`redis://:${PASSWORD}@127.0.0.1:6379/2`), 'redis://:***@127.0.0.1:6379/2');
     const cache = new RequestCache(redis!.url);
     assert.ok(!cache.dir.includes(PASSWORD) && cache.dir.includes('***'));
   });

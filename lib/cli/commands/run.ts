@@ -17,7 +17,7 @@ import type { RunOptions } from '../../core/run-options.ts';
 import { llmsOf } from '../../config/llms-of.ts';
 import type { RunSummary } from '../../core/summary.ts';
 import { consoleToStderr } from '../console-to-stderr.ts';
-import { withoutPasswords } from '../without-passwords.ts';
+import { withoutPassword } from '../../core/without-password.ts';
 import { countLines } from '../count-lines.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { collectSet, numberFlag } from '../flag-parsers.ts';
@@ -29,7 +29,7 @@ import { makeFolders } from '../make-folders.ts';
 import { failedPathFor, isFolderOutput, sinkFor, sourceFor } from '../resolve-io.ts';
 import { toFailedFile } from '../../sinks/failed-rows.ts';
 import { moduleFingerprint } from '../../cache/module-fingerprint.ts';
-import { isRedisStreamLocation } from '../../broker/redis-stream-location.ts';
+import { isRedisUrl } from '../../broker/connect-redis.ts';
 
 export interface RunFlags {
   input?: string;
@@ -148,7 +148,7 @@ function refuseForeignOverwrite(declared: string | undefined): void {
 
 /** The input file whose lines can be counted for done/total: a local NDJSON file. */
 function countableInput(input: string | undefined, format: string | undefined): string | undefined {
-  if (input === undefined || input === '-' || isUrl(input) || isHubLocation(input) || isRedisStreamLocation(input)) return undefined;
+  if (input === undefined || input === '-' || isUrl(input) || isHubLocation(input) || isRedisUrl(input)) return undefined;
   try {
     return formatOf(input, format) === 'ndjson' ? input : undefined;
   } catch {
@@ -222,7 +222,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   const dataset = datasetOutputOf(flags, pipeline, (phase) => say(`sluice: push: ${phase}`));
   // The sink first: an output it refuses (an extension it does not write) must leave no folder behind.
   const sink = dataset?.sink ?? (output !== undefined ? sinkFor(output, failedPath, flags.format, flags.chunkSize) : pipeline.sink);
-  if (output !== undefined && output !== '-' && !isHubLocation(output) && !isRedisStreamLocation(output))
+  if (output !== undefined && output !== '-' && !isHubLocation(output) && !isRedisUrl(output))
     makeFolders(isFolderOutput(output) ? output : dirname(output), `-o ${output}`);
   makeFolders(dirname(failedPath), flags.failed !== undefined ? `--failed ${failedPath}` : `failed rows (${failedPath})`);
   const failed = toFailedFile(failedPath);
@@ -397,6 +397,6 @@ Exit codes: 0 ok, 1 run error, 2 usage error, 3 finished with failed rows, 130 i
     )
     .action(async (pipelinePath: string, flags: RunFlags) => {
       // The command is kept in the run directory: without the passwords its URLs may hold.
-      setExit(await runCommand(pipelinePath, flags, ['sluice', ...withoutPasswords(process.argv.slice(2))]));
+      setExit(await runCommand(pipelinePath, flags, ['sluice', ...process.argv.slice(2).map(withoutPassword)]));
     });
 }
