@@ -17,8 +17,16 @@ export function isRedisUrl(location: string): boolean {
 /** Connects to `url`; `what` names it in the error (`the Redis stream`, `the Redis cache`). */
 export async function connectRedis(url: string, what: string): Promise<RedisClient> {
   const { createClient } = await import('redis');
-  // Reconnects with backoff after a drop, and gives up after 20 tries: a gone server fails the calls, not hangs them.
-  const client = createClient({ url, socket: { reconnectStrategy: (retries) => (retries > 20 ? false : Math.min(50 * 2 ** retries, 2000)) } });
+  // A first connection that fails (no server, a wrong password) fails at once; after a drop, the
+  // client reconnects with backoff and gives up after 20 tries: a gone server fails calls, not hangs them.
+  let connected = false;
+  const client = createClient({
+    url,
+    socket: { reconnectStrategy: (retries) => (!connected || retries > 20 ? false : Math.min(50 * 2 ** retries, 2000)) },
+  });
+  client.on('ready', () => {
+    connected = true;
+  });
   // Errors reach the calls that fail; the client's own event must not crash the process.
   client.on('error', () => {});
   try {

@@ -51,6 +51,18 @@ describe('RedisStore', { skip: hasRedisServer() ? false : 'redis-server is not i
     assert.ok(!cache.dir.includes(PASSWORD) && cache.dir.includes('***'));
   });
 
+  it('gives up on a wrong password at the first connection (a miss), instead of reconnecting', async () => {
+    const admin = createClient({ url: redis!.url });
+    await admin.connect();
+    const connections = async () => Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))![1]);
+    const before = await connections();
+    const cache = new RequestCache(`redis://:not-${PASSWORD}@127.0.0.1:${redis!.port}`);
+    assert.equal(await cache.get('f'.repeat(64)), undefined);
+    await cache.close();
+    assert.equal((await connections()) - before, 1, 'one connection, refused, and no retry');
+    await admin.close();
+  });
+
   it('treats a value it did not write as a miss, and a Redis that is gone as misses, not failures', async () => {
     const url = `${redis!.url}/15`;
     const client = createClient({ url });
