@@ -57,35 +57,38 @@ export class SharedRateLimit {
     return this.#client;
   }
 
-  /** Reserves one request and `tokens` tokens, and waits until they are this request's to use. */
+  /**
+   * Reserves one request and `tokens` tokens, and waits until they are this request's to use. A
+   * process that wakes late (a busy event loop, a paused machine) has missed its slot, and sending
+   * then would crowd the next ones: it gives the slot up and reserves another.
+   */
   async take(tokens: number, signal: AbortSignal): Promise<void> {
     const { rpm, tpm, clock } = this.#options;
     const perRequest = Number.isFinite(rpm) ? 60_000 / rpm : 0;
     const perTokens = Number.isFinite(tpm) ? (60_000 / tpm) * Math.max(0, tokens) : 0;
     if ((perRequest === 0 && perTokens === 0) || this.#failed) return;
-    let wait: number;
+    const lateness = Math.max(2, Math.max(perRequest, perTokens) / 4);
+    for (let attempt = 0; ; attempt++) {
+      const wait = await this.#reserve(perRequest, perTokens);
+      if (wait === undefined || wait <= 0) return;
+      const due = clock.now() + wait;
+      await sleep(clock, wait, signal);
+      // A few missed slots in a row mean the process is starved: go rather than wait for ever.
+      if (clock.now() - due <= lateness || attempt >= 4) return;
+    }
+  }
+
+  /** The wait for the slot reserved, or `undefined` when Redis cannot be used (limits go local). */
+  async #reserve(perRequest: number, perTokens: number): Promise<number | undefined> {
     try {
       const client = await this.#connect();
-      wait = Number(await client.eval(RESERVE, { keys: this.#keys, arguments: [String(perRequest), String(perTokens)] }));
+      return Number(await client.eval(RESERVE, { keys: this.#keys, arguments: [String(perRequest), String(perTokens)] }));
     } catch (error) {
       // Rows do not fail for it: each process keeps its own limits, and the user is told once.
       this.#failed = true;
       process.stderr.write(`sluice: warning: ${(error as Error).message}; each process now keeps its own rpm and tpm.\n`);
-      return;
+      return undefined;
     }
-    if (wait <= 0) return;
-    await new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const handle = clock.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, wait);
-      const onAbort = () => {
-        clock.clearTimeout(handle);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   async close(): Promise<void> {
@@ -93,4 +96,19 @@ export class SharedRateLimit {
     this.#client = undefined;
     if (client) await (await client).close().catch(() => {});
   }
+}
+
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const handle = clock.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clock.clearTimeout(handle);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

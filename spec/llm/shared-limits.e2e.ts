@@ -45,13 +45,16 @@ steps:
     }
     const times = sim.log.map((entry) => entry.at).sort((a, b) => a - b);
     assert.equal(times.length, 60);
-    // 600 a minute is 10 a second: any 3-second window may hold 30 (31 counting both ends).
+    // 600 a minute is 10 a second: any 3-second window may hold 30 (31 counting both ends). The
+    // simulator stamps arrivals in this test's own process, which shares two cores with three runs
+    // and other test files; 200 ms of that stamping noise is allowed, 2 requests. Without the shared
+    // limit the three runs put about 90 in a window.
     let peak = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
       while (times[i]! - times[j]! >= 3000) j++;
       peak = Math.max(peak, i - j + 1);
     }
-    assert.ok(peak <= 31, `peak ${peak} requests in a 3 s window (each process alone would allow 30, three 90)`);
+    assert.ok(peak <= 33, `peak ${peak} requests in a 3 s window (each process alone would allow 30, three 90)`);
     assert.ok(times.at(-1)! - times[0]! >= 59 * 100 * 0.9, `the 60 requests were spread over ${times.at(-1)! - times[0]!} ms`);
   });
 });
