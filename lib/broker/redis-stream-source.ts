@@ -3,7 +3,10 @@
  * the entries; an entry is acknowledged (and deleted, so the stream holds only work in flight)
  * once every row it became is written or recorded as failed; an entry a dead consumer held is
  * claimed after `claimIdleMs`; one delivered more than `maxDeliveries` times goes to a
- * dead-letter stream and becomes a failed row with that reason.
+ * dead-letter stream and becomes a failed row with that reason. While a reader holds entries it
+ * renews them (every third of `claimIdleMs`), so only a dead reader's entries are ever claimed,
+ * however long a row takes. A read survives a restart of Redis: it waits for the connection to
+ * come back and makes the group again if the restart lost it.
  * @module
  */
 import { hostname } from 'node:os';
@@ -30,6 +33,8 @@ export interface RedisStreamOptions {
   blockMs?: number;
   /** End the read once a wait brings nothing new and nothing to claim (a job). Default true; false follows the stream. */
   endWhenIdle?: boolean;
+  /** Called with each entry taken, before its row goes on (workers keep the fields that say where its result goes). */
+  onEntry?: (position: number, id: string, fields: Readonly<Record<string, string>>) => void;
 }
 
 /** An entry that could not be finished in `maxDeliveries` deliveries. */
@@ -116,12 +121,25 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
       started = true;
       const redis = await connectRedis(server, 'the Redis stream');
       client = redis;
-      try {
+      const makeGroup = async () => {
         try {
           await redis.xGroupCreate(stream, group, '0', { MKSTREAM: true });
         } catch (error) {
           if (!/BUSYGROUP/.test((error as Error).message)) throw error;
         }
+      };
+      // A live reader's entries are renewed (claimed by itself, idle time back to 0), so that others
+      // claim only a dead reader's, whatever a row takes.
+      const renew = setInterval(
+        () => {
+          const ids = [...held];
+          if (ids.length > 0) void redis.xClaimJustId(stream, group, consumer, 0, ids).catch(() => {});
+        },
+        Math.max(50, claimIdleMs / 3),
+      );
+      renew.unref();
+      try {
+        await makeGroup();
         let position = 0;
         let claimCursor = '0-0';
         while (!signal.aborted) {
@@ -129,6 +147,7 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
           const take = (entry: Entry, deliveries: number) => {
             const at = position++;
             if (deliveries > maxDeliveries) {
+              options.onEntry?.(at, entry.id, entry.message);
               void redis
                 .multi()
                 .xAdd(deadLetter, '*', { id: entry.id, ...entry.message, deliveries: String(deliveries) })
@@ -145,6 +164,7 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
             }
             inFlight.set(at, entry.id);
             held.add(entry.id);
+            options.onEntry?.(at, entry.id, entry.message);
             try {
               items.push({ ok: true, row: rowOf(entry.message), position: at });
             } catch (error) {
@@ -156,30 +176,45 @@ export function redisStream(location: string, options: RedisStreamOptions = {}):
               });
             }
           };
-          // Entries a consumer that died left unacknowledged, first.
-          const claimed = (await redis.xAutoClaim(stream, group, consumer, claimIdleMs, claimCursor, { COUNT: count })) as {
-            nextId: string;
-            messages: (Entry | null)[];
-          };
-          claimCursor = claimed.nextId;
-          const stale = claimed.messages.filter((entry): entry is Entry => entry !== null && !held.has(entry.id));
-          if (stale.length > 0) {
-            const pending = (await redis.xPendingRange(stream, group, stale[0]!.id, stale.at(-1)!.id, stale.length * 2)) as {
-              id: string;
-              deliveriesCounter: number;
-            }[];
-            const deliveries = new Map(pending.map((p) => [p.id, p.deliveriesCounter]));
-            for (const entry of stale) take(entry, deliveries.get(entry.id) ?? 1);
+          let claimed: { nextId: string; messages: (Entry | null)[] };
+          let fresh: { name: string; messages: Entry[] }[] | null;
+          let stale: Entry[];
+          let deliveries = new Map<string, number>();
+          try {
+            // Entries a consumer that died left unacknowledged, first.
+            claimed = (await redis.xAutoClaim(stream, group, consumer, claimIdleMs, claimCursor, { COUNT: count })) as typeof claimed;
+            stale = claimed.messages.filter((entry): entry is Entry => entry !== null && !held.has(entry.id));
+            if (stale.length > 0) {
+              const pending = (await redis.xPendingRange(stream, group, stale[0]!.id, stale.at(-1)!.id, stale.length * 2)) as {
+                id: string;
+                deliveriesCounter: number;
+              }[];
+              deliveries = new Map(pending.map((p) => [p.id, p.deliveriesCounter]));
+            }
+            fresh = (await redis.xReadGroup(
+              group,
+              consumer,
+              { key: stream, id: '>' },
+              { COUNT: count, BLOCK: stale.length > 0 ? 1 : blockMs },
+            )) as typeof fresh;
+          } catch (error) {
+            // Redis restarted or is restarting: the client reconnects (or gives up, closing); the
+            // group is made again if the restart lost it. Anything else is the read's failure.
+            const message = (error as Error).message ?? '';
+            if (signal.aborted || !redis.isOpen || !/NOGROUP|ECONNRESET|ECONNREFUSED|closed|Socket|LOADING|connection/i.test(message)) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            if (/NOGROUP/.test(message)) await makeGroup().catch(() => {});
+            continue;
           }
-          const fresh = (await redis.xReadGroup(group, consumer, { key: stream, id: '>' }, { COUNT: count, BLOCK: stale.length > 0 ? 1 : blockMs })) as
-            | { name: string; messages: Entry[] }[]
-            | null;
+          claimCursor = claimed.nextId;
+          for (const entry of stale) take(entry, deliveries.get(entry.id) ?? 1);
           for (const entry of fresh?.[0]?.messages ?? []) take(entry, 1);
           if (items.length > 0) yield items;
           // Nothing new and nothing to claim: a job ends here (its rows in flight are acknowledged as they finish).
           else if (endWhenIdle && claimCursor === '0-0') return;
         }
       } finally {
+        clearInterval(renew);
         flushAcks();
         client = undefined;
         await redis.close().catch(() => {});

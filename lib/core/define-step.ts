@@ -48,6 +48,7 @@ export function defineStep<In, Out>(parts: StepParts<In, Out>): Step<In, Out> {
     operator: parts.ownsPermits ? parts.operator : (ctx) => guardPermits(ctx, parts.operator),
     ...(parts.branches ? { branches: parts.branches } : {}),
     ...(parts.onError ? { onError: parts.onError } : {}),
+    ...(parts.rowWise ? { rowWise: true } : {}),
   };
   return step;
 }

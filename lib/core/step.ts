@@ -70,6 +70,11 @@ export interface StepInfo {
   columnsAfter(input: Columns, branchOutputs?: Readonly<Record<string, Columns>>): Columns;
   /** Branches the step holds (broadcast, route), for validation and the graph. */
   readonly branches?: Readonly<Record<string, readonly AnyStep[]>>;
+  /**
+   * The step handles each row on its own and keeps nothing across rows (map, filter, scatter, the
+   * LLM steps): its rows may run in any process, so a run with workers hands it to them.
+   */
+  readonly rowWise?: boolean;
   /** Failure policy for rows failing in this step (default: the pipeline's). */
   readonly onError?: ErrorPolicy;
   /**

@@ -88,6 +88,7 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
   const step = defineStep<any, any>({
     ownsPermits: true,
     kind: 'embed',
+    rowWise: true,
     name,
     named: options.name !== undefined,
     ...(options.onError ? { onError: options.onError } : {}),

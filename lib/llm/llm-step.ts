@@ -119,6 +119,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const step = defineStep<In, Out>({
     ownsPermits: true,
     kind: spec.kind,
+    rowWise: true,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
     needs,

@@ -19,6 +19,7 @@ export function filter<R>(predicate: (row: R, info: RowInfo) => boolean, options
   return defineStep<R, R>({
     ownsPermits: true,
     kind: 'filter',
+    rowWise: true,
     ...options,
     operator: (ctx) => (source) =>
       new Observable<Envelope<R>>(function subscribeFilter(subscriber) {

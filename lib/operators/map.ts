@@ -41,6 +41,7 @@ export function map<R, O extends object>(fn: (row: R, info: RowInfo) => O | Prom
   return defineStep<R, O>({
     ownsPermits: true,
     kind: 'map',
+    rowWise: true,
     ...options,
     params: { concurrency: options.concurrency ?? null, columns: columns ?? null },
     // An opaque function: after it, only declared columns are known.

@@ -65,6 +65,7 @@ export function scatter(spec: string | ((row: any, info: RowInfo) => Children<ob
   return defineStep({
     ownsPermits: true,
     kind: 'scatter',
+    rowWise: true,
     ...options,
     needs: column ? [column] : [],
     params: { column: column ?? null, as: as ?? null, concurrency },

@@ -61,6 +61,7 @@ export function threadMap<R, O extends object>(options: ThreadMapOptions): Step<
   return defineStep<R, O>({
     ownsPermits: true,
     kind: 'threadMap',
+    rowWise: true,
     name: options.name,
     ...(options.onError ? { onError: options.onError } : {}),
     params: { module, export: exportName, threads, rowsPerTask, params: options.params ?? null, columns: columns ?? null },
