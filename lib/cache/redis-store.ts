@@ -28,8 +28,21 @@ export class RedisStore implements CacheStore {
     return this.#client;
   }
 
+  /** Sends a command again while Redis restarts (the client reconnects, or gives up and closes). */
+  async #send<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
+    const client = await this.#connect();
+    for (;;) {
+      try {
+        return await command(client);
+      } catch (error) {
+        if (!client.isOpen) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
   async get(key: string): Promise<CacheEntry | undefined> {
-    const text = await (await this.#connect()).get(PREFIX + key);
+    const text = await this.#send((client) => client.get(PREFIX + key));
     if (text === null) return undefined;
     try {
       const entry = JSON.parse(text) as CacheEntry;
@@ -40,7 +53,8 @@ export class RedisStore implements CacheStore {
   }
 
   async put(key: string, entry: CacheEntry): Promise<void> {
-    await (await this.#connect()).set(PREFIX + key, JSON.stringify(entry));
+    const text = JSON.stringify(entry);
+    await this.#send((client) => client.set(PREFIX + key, text));
   }
 
   async close(): Promise<void> {

@@ -77,6 +77,7 @@ export class RequestCache {
       await this.#store.put(key, { ...entry, at: new Date().toISOString() });
       this.#counters.writes++;
     } catch (error) {
+      if (this.#unwritable) return; // Told once, though many writes fail together.
       this.#unwritable = true;
       process.stderr.write(
         `sluice: warning: the request cache ${this.dir} cannot be written (${(error as Error).message}); this run goes on without storing answers.\n`,

@@ -32,6 +32,12 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
         `${u.cacheHits} cache hits, ${u.promptTokens} + ${u.completionTokens} tokens, $${u.costUsd.toFixed(4)}${u.priced ? '' : ' (model not in the price table)'}`,
     );
   }
+  const workers = summary.workers as { queue: string; tasks: number; resent: number; duplicates: number } | undefined;
+  if (workers && typeof workers === 'object') {
+    lines.push(
+      `  workers (queue ${workers.queue}): ${workers.tasks} tasks, ${workers.resent} sent again after Redis restarted, ${workers.duplicates} duplicate results dropped`,
+    );
+  }
   const cache = summary.cache as { dir?: string; hits?: number; misses?: number; writes?: number } | undefined;
   if (cache && typeof cache === 'object' && typeof cache.hits === 'number' && (showIdleCache || cache.hits + (cache.misses ?? 0) + (cache.writes ?? 0) > 0)) {
     lines.push(`  cache${cache.dir ? ` ${cache.dir}` : ''}: ${cache.hits} hits, ${cache.misses ?? 0} misses, ${cache.writes ?? 0} writes`);

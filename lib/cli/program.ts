@@ -10,6 +10,7 @@ import { registerInspect } from './commands/inspect.ts';
 import { registerPush } from './commands/push.ts';
 import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerWorker } from './commands/worker.ts';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -38,5 +39,6 @@ Exit codes: 0 ok, 1 run error, 2 usage or definition error, 3 finished with fail
   registerGraph(program, setExit);
   registerInspect(program, setExit);
   registerPush(program, setExit);
+  registerWorker(program, setExit);
   return program;
 }

@@ -9,16 +9,16 @@
  * later one is dropped and counted as a duplicate.
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { Observable } from 'rxjs';
 import { connectRedis, type RedisClient } from '../broker/connect-redis.ts';
 import { defineStep } from '../core/define-step.ts';
 import type { Envelope } from '../core/envelope.ts';
-import { SluiceConfigError, SluiceError } from '../core/errors.ts';
+import { SluiceError } from '../core/errors.ts';
 import type { Columns } from '../core/columns.ts';
 import type { Row } from '../core/row.ts';
 import { enter } from '../core/step-stats.ts';
 import type { AnyStep, Step } from '../core/step.ts';
+import type { QueueLease } from './queue-lease.ts';
 import type { RemoteFailure, TaskResult } from './task-result.ts';
 import { RESULTS_TTL_MS, VERSION_TTL_MS, type WorkQueue } from './work-queue.ts';
 import type { WorkerCounts } from './worker-counts.ts';
@@ -30,6 +30,8 @@ export interface RemoteSegmentOptions {
   readonly steps: readonly AnyStep[];
   /** The pipeline's version; workers of another are refused. */
   readonly version: string;
+  /** The run's hold on the queue, shared by its segments. */
+  readonly lease: QueueLease;
   /** Counts shared by the run's segments, for the summary. */
   readonly counts: WorkerCounts;
   /** Told once when no worker has taken a task for a while (the CLI prints it). */
@@ -71,7 +73,7 @@ export function remoteSegment(options: RemoteSegmentOptions): Step {
       ctx.services.set('workers', counts);
       return (input) =>
         new Observable<Envelope>((subscriber) => {
-          const session = randomUUID().slice(0, 12);
+          const session = options.lease.session;
           const tasks = queue.tasks(segment);
           const results = queue.results(`${session}:${segment}`);
           const pending = new Map<string, Envelope>();
@@ -168,30 +170,14 @@ export function remoteSegment(options: RemoteSegmentOptions): Step {
           let renew: ReturnType<typeof setInterval> | undefined;
           let idleTimer: ReturnType<typeof setTimeout> | undefined;
           const start = async () => {
+            await options.lease.acquire();
             writer = await connectRedis(queue.server, 'the workers’ Redis');
             reader = await connectRedis(queue.server, 'the workers’ Redis');
-            // One pipeline version per queue at a time: a run of another version must wait or use another queue.
-            const claimed = await writer.set(queue.version, version, { NX: true, PX: VERSION_TTL_MS });
-            if (claimed === null) {
-              const serving = await writer.get(queue.version);
-              if (serving !== null && serving !== version) {
-                throw new SluiceConfigError(
-                  `The work queue \`${queue.name}\` serves another version of the pipeline (${serving}; this run is ${version}): another run with other steps or code is using it. ` +
-                    'Wait for it to finish, or give this run and its workers their own queue with --queue <name>.',
-                );
-              }
-              await writer.set(queue.version, version, { PX: VERSION_TTL_MS });
-            }
             // The results stream exists from the start, so that a worker's late result for a coordinator
             // that is gone (XADD NOMKSTREAM) cannot create it again once it has expired.
             await writer.multi().xAdd(results, '*', { open: '1' }).xTrim(results, 'MAXLEN', 0).pExpire(results, RESULTS_TTL_MS).exec();
             renew = setInterval(() => {
-              void writer
-                ?.multi()
-                .set(queue.version, version, { PX: VERSION_TTL_MS })
-                .pExpire(results, RESULTS_TTL_MS)
-                .exec()
-                .catch(() => {});
+              void writer?.pExpire(results, RESULTS_TTL_MS).catch(() => {});
             }, VERSION_TTL_MS / 3);
             // A restart of Redis may have lost the last tasks sent: send every one still waiting again.
             writer.on('ready', () => {
@@ -236,12 +222,13 @@ export function remoteSegment(options: RemoteSegmentOptions): Step {
             void started
               .catch(() => {})
               .finally(async () => {
-                // This coordinator's results are no longer read; a version no other run renews lapses by itself.
+                // This run's results are no longer read; the queue is let go once every segment is done.
                 await writer
                   ?.del(results)
                   .catch(() => {})
                   .finally(() => writer?.close().catch(() => {}));
                 await reader?.close().catch(() => {});
+                await options.lease.release();
               });
           };
         });

@@ -9,6 +9,7 @@ import { SluiceConfigError } from '../core/errors.ts';
 import type { AnyStep } from '../core/step.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
 import { pipelineVersion } from './pipeline-version.ts';
+import { QueueLease } from './queue-lease.ts';
 import { remoteSegment } from './remote-segment.ts';
 import { workQueue } from './work-queue.ts';
 import { WorkerCounts } from './worker-counts.ts';
@@ -39,11 +40,12 @@ export function withWorkers<R>(pipeline: Pipeline<R>, options: WithWorkersOption
   }
   const version = pipelineVersion(pipeline.steps, options.codeFingerprint);
   const counts = new WorkerCounts(queue.name);
+  const lease = new QueueLease({ queue, version, segments: segments.length, ...(options.onIdle ? { onWait: options.onIdle } : {}) });
   const steps: AnyStep[] = [];
   let next = 0;
   segments.forEach((segment, index) => {
     steps.push(...pipeline.steps.slice(next, segment.start));
-    steps.push(remoteSegment({ queue, segment: index, steps: segment.steps, version, counts, ...(options.onIdle ? { onIdle: options.onIdle } : {}) }));
+    steps.push(remoteSegment({ queue, segment: index, steps: segment.steps, version, counts, lease, ...(options.onIdle ? { onIdle: options.onIdle } : {}) }));
     next = segment.start + segment.steps.length;
   });
   steps.push(...pipeline.steps.slice(next));

@@ -11,6 +11,10 @@ import { join } from 'node:path';
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
+  /** SIGKILLs the server (its AOF keeps what it had written) and waits for it to be gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and folder, reloading its AOF. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +36,32 @@ export async function startRedisServer(options: { password?: string } = {}): Pro
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'];
   if (options.password) args.push('--requirepass', options.password);
+  let child = await launch(args);
+  const auth = options.password ? `:${options.password}@` : '';
+  return {
+    url: `redis://${auth}127.0.0.1:${port}`,
+    port,
+    async kill() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      child = await launch(args);
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function launch(args: string[]): Promise<ChildProcess> {
   const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -42,17 +72,5 @@ export async function startRedisServer(options: { password?: string } = {}): Pro
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
   });
-  const auth = options.password ? `:${options.password}@` : '';
-  return {
-    url: `redis://${auth}127.0.0.1:${port}`,
-    port,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }

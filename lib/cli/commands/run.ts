@@ -61,6 +61,8 @@ export interface RunFlags {
   chunkSize?: number;
   split?: string;
   shuffle?: string;
+  workers?: string;
+  queue?: string;
 }
 
 /**
@@ -202,7 +204,12 @@ function datasetOutputOf(flags: RunFlags, pipeline: Pipeline<any>, onPhase: (pha
 }
 
 async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonly string[]): Promise<number> {
-  const pipeline = await loadPipeline(pipelinePath, { sets: flags.set ?? {} });
+  if (flags.queue !== undefined && flags.workers === undefined)
+    throw new SluiceConfigError('`--queue` names the work queue of a run with workers: give --workers redis://host:port too');
+  // With workers, rpm and tpm hold across every process: their state lives in the workers' Redis.
+  if (flags.workers !== undefined) process.env.SLUICE_SHARED_LIMITS ??= flags.workers;
+  const loaded = await loadPipeline(pipelinePath, { sets: flags.set ?? {} });
+  const pipeline = flags.workers === undefined ? loaded : await distribute(loaded, pipelinePath, flags);
   const lines = {
     ...(flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes }),
     ...(flags.inputFormat === undefined ? {} : { format: flags.inputFormat }),
@@ -307,6 +314,19 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
   return exitCodeFor(summary, flags);
 }
 
+/** The pipeline with its row-wise segments handed to the workers on `--workers`. */
+async function distribute(pipeline: Pipeline<any>, pipelinePath: string, flags: RunFlags): Promise<Pipeline<any>> {
+  const { withWorkers } = await import('../../workers/with-workers.ts');
+  return withWorkers(pipeline, {
+    redis: flags.workers!,
+    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
+    ...(/\.[cm]?[jt]s$/.test(pipelinePath) ? { codeFingerprint: await moduleFingerprint(pipelinePath) } : {}),
+    onIdle: (message) => {
+      if (!flags.quiet) process.stderr.write(`sluice: ${message}\n`);
+    },
+  });
+}
+
 /** Flags every command that loads a pipeline shares. */
 export function addPipelineFlags(command: Command): Command {
   return command
@@ -379,6 +399,11 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       'after Ctrl+C or SIGTERM, seconds that LLM requests already sent may take before they are aborted (default 30); their rows are left for a resume',
       numberFlag('--grace', 0),
     )
+    .option(
+      '--workers <redis-url>',
+      'hand the row-wise steps (map, filter, scatter, the LLM steps) to `sluice worker` processes reading redis://[:password@]host:port[/db]; rpm and tpm then hold across all of them',
+    )
+    .option('--queue <name>', "with --workers: the work queue, which the workers' --queue must name too (default: the pipeline's name)")
     .option('--no-progress', 'no progress display on stderr')
     .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (default 5)', numberFlag('--progress-interval', 0.05))
     .option('-q, --quiet', 'no progress and no summary on stderr')
@@ -390,6 +415,7 @@ Examples:
   sluice run examples/clean.ts -i rows.jsonl -o out.jsonl
   sluice run qa.yaml -i topics.jsonl -o out/ --set answer.params.temperature=0.2 --limit 10
   sluice run qa.yaml -i topics.jsonl -o out/ --run-dir runs/qa   # again after Ctrl+C to resume
+  sluice run qa.yaml -i topics.jsonl -o out/ --workers redis://127.0.0.1:6379   # with: sluice worker qa.yaml --redis …
 
 Progress: a live display on stderr when it is a terminal, else a line every --progress-interval seconds.
 
