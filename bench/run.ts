@@ -2,7 +2,7 @@
  * `npm run bench`: measures Sluice against baselines measured in the same run.
  * Each variant runs in its own child process so its peak RSS and time are its own.
  *
- *   node bench/run.ts [--json] [--runs 3] [--only core,llm,cache,formats,threads,throttle]
+ *   node bench/run.ts [--json] [--runs 3] [--only core,llm,cache,formats,broker,workers,threads,throttle]
  *
  * With --json, prints one JSON object per figure per line on stdout:
  *   {"name","value","unit","baseline","ratio"}
@@ -229,6 +229,34 @@ if (only.has('broker')) {
     const streams = measure('broker-stream.ts', `redis://127.0.0.1:${port}`, rows);
     report({ name: 'broker.redis-streams', value: streams.rate, unit: 'rows/s', baseline: alone.rate, ratio: streams.rate / alone.rate });
   } finally {
+    server.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (only.has('workers')) {
+  // A latency-bound LLM step (simulator latency 50 ms, concurrency 16 per process): in one
+  // process, then handed to 1 and to 3 `sluice worker` processes through Redis.
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-redis-'));
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+  const sim = await startSimulatorProcess(50);
+  process.env.SIM_URL = sim.url;
+  try {
+    for (let tries = 0; spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG'; tries++) {
+      if (tries > 200) throw new Error('redis-server did not start');
+      execFileSync('sleep', ['0.05']);
+    }
+    const redis = `redis://127.0.0.1:${port}`;
+    const rows = '4000';
+    const alone = measure('workers-llm.ts', rows, '-');
+    report({ name: 'workers.none', value: alone.rate, unit: 'rows/s', baseline: alone.rate, ratio: 1 });
+    const one = measure('workers-llm.ts', rows, redis, '1');
+    report({ name: 'workers.1-worker', value: one.rate, unit: 'rows/s', baseline: alone.rate, ratio: one.rate / alone.rate, target: '>= 0.9' });
+    const three = measure('workers-llm.ts', rows, redis, '3');
+    report({ name: 'workers.3-workers', value: three.rate, unit: 'rows/s', baseline: one.rate, ratio: three.rate / one.rate, target: '>= 2.7 (vs 1 worker)' });
+  } finally {
+    sim.stop();
     server.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }

@@ -69,6 +69,10 @@ export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 export { redisStream, type RedisStreamOptions } from './broker/redis-stream-source.ts';
 export { toRedisStream, type ToRedisStreamOptions } from './broker/redis-stream-sink.ts';
 
+// Runs with workers on other machines: the coordinator's pipeline, and the worker's loop
+export { withWorkers, type WithWorkersOptions } from './workers/with-workers.ts';
+export { runWorker, type WorkerOptions, type WorkerSummary } from './workers/run-worker.ts';
+
 // CPU-bound steps on worker threads
 export { threadMap, type ThreadMapOptions } from './workers/thread-map.ts';
 export { threadBatch, type ThreadBatchOptions } from './workers/thread-batch.ts';

@@ -27,16 +27,16 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
   }
   const llms = (summary.llm ?? {}) as Record<string, UsageSnapshot & { simulated?: boolean }>;
   for (const [name, u] of Object.entries(llms)) {
-    lines.push(
-      `  llm ${name}${u.simulated ? ' (SIMULATED: answers are not from a real model)' : ''}: ${u.requests} requests, ${u.retries} retries, ${u.rateLimited} rate-limited, ` +
-        `${u.cacheHits} cache hits, ${u.promptTokens} + ${u.completionTokens} tokens, $${u.costUsd.toFixed(4)}${u.priced ? '' : ' (model not in the price table)'}`,
-    );
+    lines.push(`  llm ${name}${u.simulated ? ' (SIMULATED: answers are not from a real model)' : ''}: ${usageLine(u)}`);
   }
-  const workers = summary.workers as { queue: string; tasks: number; resent: number; duplicates: number } | undefined;
+  const workers = summary.workers as { queue: string; tasks: number; resent: number; duplicates: number; llm?: Record<string, UsageSnapshot> } | undefined;
   if (workers && typeof workers === 'object') {
     lines.push(
       `  workers (queue ${workers.queue}): ${workers.tasks} tasks, ${workers.resent} sent again after Redis restarted, ${workers.duplicates} duplicate results dropped`,
     );
+    for (const [name, u] of Object.entries(workers.llm ?? {}) as [string, UsageSnapshot & { simulated?: boolean }][]) {
+      lines.push(`  llm ${name} on the workers${u.simulated ? ' (SIMULATED: answers are not from a real model)' : ''}: ${usageLine(u)}`);
+    }
   }
   const cache = summary.cache as { dir?: string; hits?: number; misses?: number; writes?: number } | undefined;
   if (cache && typeof cache === 'object' && typeof cache.hits === 'number' && (showIdleCache || cache.hits + (cache.misses ?? 0) + (cache.writes ?? 0) > 0)) {
@@ -57,4 +57,11 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
   // The CLI prints the error itself as its last line; repeating it here would say it twice.
   if (summary.error && showError) lines.push(`  error: ${summary.error.code}: ${summary.error.message}`);
   return `${lines.join('\n')}\n`;
+}
+
+function usageLine(u: UsageSnapshot): string {
+  return (
+    `${u.requests} requests, ${u.retries} retries, ${u.rateLimited} rate-limited, ` +
+    `${u.cacheHits} cache hits, ${u.promptTokens} + ${u.completionTokens} tokens, $${u.costUsd.toFixed(4)}${u.priced ? '' : ' (model not in the price table)'}`
+  );
 }

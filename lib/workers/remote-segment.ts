@@ -98,6 +98,7 @@ export function remoteSegment(options: RemoteSegmentOptions): Step {
             });
 
           const settle = (entry: TaskResult) => {
+            if (entry.usage) counts.addUsage(entry.usage);
             const parent = pending.get(entry.key);
             if (!parent) {
               counts.duplicates++; // A second result for a task (a worker that died after writing one), or a stale one.
@@ -154,7 +155,12 @@ export function remoteSegment(options: RemoteSegmentOptions): Step {
               last = messages.at(-1)!.id;
               for (const { message } of messages) {
                 if (message.key === undefined) continue;
-                settle({ key: message.key, rows: JSON.parse(message.rows ?? '[]'), failed: JSON.parse(message.failed ?? '[]') });
+                settle({
+                  key: message.key,
+                  rows: JSON.parse(message.rows ?? '[]'),
+                  failed: JSON.parse(message.failed ?? '[]'),
+                  usage: JSON.parse(message.usage ?? '{}'),
+                });
               }
               // Read: the stream keeps only results not yet taken.
               void writer!

@@ -17,10 +17,12 @@ import type { RunHandle, RunnablePipeline } from '../core/run-options.ts';
 import type { Sink } from '../core/sink.ts';
 import type { Source, SourceItem } from '../core/source.ts';
 import type { RunSummary } from '../core/summary.ts';
+import type { UsageSnapshot } from '../llm/usage.ts';
 import { standardRunServices } from '../pipeline/standard-run-services.ts';
 import { pipelineVersion } from './pipeline-version.ts';
 import type { RemoteFailure } from './task-result.ts';
 import { WORKER_GROUP, type WorkQueue, workQueue } from './work-queue.ts';
+import { usageSince } from './worker-counts.ts';
 import { type WorkerSegment, workerSegments } from './worker-segments.ts';
 
 export interface WorkerOptions {
@@ -109,6 +111,8 @@ function segmentRun(
     return entry;
   };
   const stop = new AbortController();
+  let handle: RunHandle | undefined;
+  let reported: Record<string, UsageSnapshot> = {};
   const inner = redisStream(queue.streamUrl(tasks, { group: WORKER_GROUP }), {
     count: Math.max(1, Math.floor(budget / 4)),
     claimIdleMs: options.claimIdleMs ?? 30_000,
@@ -145,12 +149,21 @@ function segmentRun(
       fields.delete(position);
       made.delete(position);
       if (message?.key === undefined || message.reply === undefined) return inner.done!(position);
+      // The LLM usage since the last result rides along, so that the run's summary counts it.
+      const now = (handle?.live.services.get('llm') as { snapshot?: () => Record<string, UsageSnapshot> } | undefined)?.snapshot?.() ?? {};
+      const usage = usageSince(now, reported);
+      reported = now;
       // Written, then acknowledged: a worker that dies between the two has its task run again, and
       // the coordinator drops the second result.
       void (async () => {
         for (;;) {
           try {
-            await writer.xAddNoMkStream(message.reply!, '*', { key: message.key!, rows: JSON.stringify(result.rows), failed: JSON.stringify(result.failed) });
+            await writer.xAddNoMkStream(message.reply!, '*', {
+              key: message.key!,
+              rows: JSON.stringify(result.rows),
+              failed: JSON.stringify(result.failed),
+              usage: JSON.stringify(usage),
+            });
             inner.done!(position);
             return;
           } catch {
@@ -198,7 +211,7 @@ function segmentRun(
     defaultFailedSink: () => failed,
   };
   const cache = options.cache ?? options.redis;
-  const handle = startRun(
+  handle = startRun(
     segmentPipeline,
     {
       source,

@@ -3,6 +3,7 @@
  * suffix under the task's row (`.0`, `.1.2`), and the rows that failed, with their step and reason.
  * @module
  */
+import type { UsageDelta } from './worker-counts.ts';
 
 export interface RemoteFailure {
   /** The failed row's id suffix under the task's row (empty for the row itself). */
@@ -19,4 +20,6 @@ export interface TaskResult {
   readonly key: string;
   readonly rows: readonly (readonly [suffix: string, row: unknown])[];
   readonly failed: readonly RemoteFailure[];
+  /** The worker's LLM usage since its previous result. */
+  readonly usage?: Readonly<Record<string, UsageDelta>>;
 }

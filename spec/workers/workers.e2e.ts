@@ -62,8 +62,8 @@ steps:
     await redis?.stop();
   });
 
-  const startWorker = (queue: string, extra: string[] = []): Worker => {
-    const { child, result } = startCli(['worker', 'p.yaml', '--redis', redis.url, '--queue', queue, '--claim-idle', '1', ...extra], { cwd: dir, env });
+  const startWorker = (queue: string, extra: string[] = [], file = 'p.yaml'): Worker => {
+    const { child, result } = startCli(['worker', file, '--redis', redis.url, '--queue', queue, '--claim-idle', '1', ...extra], { cwd: dir, env });
     let stderr = '';
     child.stderr!.on('data', (chunk: string) => (stderr += chunk));
     child.stdin!.end();
@@ -128,6 +128,9 @@ steps:
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual((await outputTopics(out)).sort(), topicsOf(queue).sort(), `every row once (the killed worker held ${held} tasks)`);
     assert.match(result.stderr, /workers \(queue q\d+\): 2000 tasks/);
+    // The workers' LLM usage reaches the run's summary: at least one request per row.
+    const requests = Number(/llm writer on the workers: (\d+) requests/.exec(result.stderr)?.[1]);
+    assert.ok(requests >= ROWS, result.stderr);
     const stopped = await stopWorkers(three.slice(1));
     for (const worker of stopped) assert.equal(worker.code, 0, worker.stderr);
     const all = `${result.stdout}${result.stderr}${stopped.map((w) => w.stderr).join('')}`;
@@ -191,6 +194,47 @@ steps:
     }
     assert.deepEqual(again, [], 'requests sent again after an answer');
     await stopWorkers(three);
+  });
+
+  it('three workers with rpm 600 send at most 600 a minute together, as the server log shows', { timeout: 120_000 }, async () => {
+    await writeFile(
+      join(dir, 'limited.yaml'),
+      `name: limited
+llms:
+  writer: { model: gpt-4o-mini, rpm: 600, concurrency: 16 }
+steps:
+  - generate: { name: answer, llm: writer, prompt: "Briefly, {{ topic }}.", as: answer }
+`,
+    );
+    const queue = await newQueue();
+    await writeFile(
+      join(dir, `${queue}.small.jsonl`),
+      topicsOf(queue)
+        .slice(0, 60)
+        .map((topic) => JSON.stringify({ topic }))
+        .join('\n'),
+    );
+    const three = [0, 1, 2].map(() => startWorker(queue, [], 'limited.yaml'));
+    const run = await runCli(
+      ['run', 'limited.yaml', '-i', `${queue}.small.jsonl`, '-o', `${queue}.jsonl`, '--workers', redis.url, '--queue', queue, '--no-progress'],
+      '',
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    await stopWorkers(three);
+    const times = sim.log.map((entry) => entry.at).sort((a, b) => a - b);
+    assert.equal(times.length, 60);
+    // 10 a second: a 3-second window holds 30 (31 counting both ends), plus 200 ms of the
+    // simulator's own stamping noise in this busy process; unshared, three workers would send 90.
+    let peak = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i]! - times[j]! >= 3000) j++;
+      peak = Math.max(peak, i - j + 1);
+    }
+    assert.ok(peak <= 33, `peak ${peak} requests in a 3 s window`);
   });
 
   it('refuses a worker whose pipeline differs from the run’s, before it takes any task', { timeout: 120_000 }, async () => {

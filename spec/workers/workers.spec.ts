@@ -72,7 +72,7 @@ describe('withWorkers and runWorker', { skip: hasRedisServer() ? false : 'redis-
     assert.deepEqual(sorted(out.rows), sorted(alone.rows));
     assert.deepEqual(failedRows.rows.map((row) => row.id).sort(), aloneFailed.rows.map((row) => row.id).sort());
     assert.equal(summary.source.done, 300);
-    assert.deepEqual((summary as { workers?: unknown }).workers, { queue: 'same', tasks: 300 + 508, resent: 0, duplicates: 0 });
+    assert.deepEqual((summary as { workers?: unknown }).workers, { queue: 'same', tasks: 300 + 508, resent: 0, duplicates: 0, llm: {} });
     const client = createClient({ url: redis.url });
     await client.connect();
     try {
