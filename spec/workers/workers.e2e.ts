@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -129,7 +129,7 @@ steps:
     assert.deepEqual((await outputTopics(out)).sort(), topicsOf(queue).sort(), `every row once (the killed worker held ${held} tasks)`);
     assert.match(result.stderr, /workers \(queue q\d+\): 2000 tasks/);
     // The workers' LLM usage reaches the run's summary: at least one request per row.
-    const requests = Number(/llm writer on the workers: (\d+) requests/.exec(result.stderr)?.[1]);
+    const requests = Number(/llm writer on the workers.*?: (\d+) requests/.exec(result.stderr)?.[1]);
     assert.ok(requests >= ROWS, result.stderr);
     const stopped = await stopWorkers(three.slice(1));
     for (const worker of stopped) assert.equal(worker.code, 0, worker.stderr);
@@ -193,7 +193,15 @@ steps:
       if (entry.status === 200) seen.add(entry.bodyHash);
     }
     assert.deepEqual(again, [], 'requests sent again after an answer');
-    await stopWorkers(three);
+    const stopped = await stopWorkers(three);
+    // The Redis password is in no output, no log and no file of the run directory.
+    const runDir = join(dir, `${queue}-run`);
+    const files = (await readdir(runDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    const texts = await Promise.all(files.map((entry) => readFile(join(entry.parentPath, entry.name), 'utf8')));
+    for (const text of [...texts, await readFile(out, 'utf8'), second.stdout, second.stderr, ...stopped.map((w) => w.stderr)]) {
+      assert.ok(!text.includes(PASSWORD), 'the Redis password was written somewhere');
+    }
+    assert.ok(files.length > 0);
   });
 
   it('three workers with rpm 600 send at most 600 a minute together, as the server log shows', { timeout: 120_000 }, async () => {
