@@ -17,6 +17,12 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }
 
+// A reader that went away (`sluice run --help | head`) is not an error of ours: rows going to
+// stdout see the EPIPE through their sink's callbacks; anything else written there is dropped.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const program = createProgram((c) => {

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/run-cli.ts';
+import { runCli, startCli } from '../helpers/run-cli.ts';
 
-const COMMANDS = ['run', 'dry-run', 'validate', 'graph', 'inspect'];
+const COMMANDS = ['run', 'dry-run', 'validate', 'graph', 'inspect', 'worker'];
 
 describe('sluice --help', () => {
+  it('ends quietly, exit 0, when its reader goes away (`sluice worker --help | head -3`)', async () => {
+    const { child, result } = startCli(['worker', '--help']);
+    child.stdin!.end();
+    child.stdout!.destroy(); // The reader is gone before the help is written: its write gets EPIPE.
+    const done = await result;
+    assert.equal(done.code, 0, done.stderr);
+    assert.doesNotMatch(done.stderr, /EPIPE|Unhandled/);
+  });
+
   it('lists every command with one line each, and the exit codes', async () => {
     const result = await runCli(['--help']);
     assert.equal(result.code, 0);
