@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
 import { hasRedisServer, type RedisServer, startRedisServer } from '../helpers/redis-server.ts';
 import { runCli } from '../helpers/run-cli.ts';
+import { peakInWindow } from '../helpers/peak-in-window.ts';
 
 const PASSWORD = 'limits-redis-password-7';
 
@@ -49,11 +50,7 @@ steps:
     // simulator stamps arrivals in this test's own process, which shares two cores with three runs
     // and other test files; 200 ms of that stamping noise is allowed, 2 requests. Without the shared
     // limit the three runs put about 90 in a window.
-    let peak = 0;
-    for (let i = 0, j = 0; i < times.length; i++) {
-      while (times[i]! - times[j]! >= 3000) j++;
-      peak = Math.max(peak, i - j + 1);
-    }
+    const peak = peakInWindow(times, 3000);
     assert.ok(peak <= 33, `peak ${peak} requests in a 3 s window (each process alone would allow 30, three 90)`);
     assert.ok(times.at(-1)! - times[0]! >= 59 * 100 * 0.9, `the 60 requests were spread over ${times.at(-1)! - times[0]!} ms`);
   });

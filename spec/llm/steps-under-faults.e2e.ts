@@ -8,6 +8,7 @@ import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
+import { peakInWindow } from '../helpers/peak-in-window.ts';
 
 // Slow (thousands of requests, a paced run): in `npm run test:all`, not in `npm test`.
 describe('LLM steps under faults and limits', () => {
@@ -63,11 +64,7 @@ describe('LLM steps under faults and limits', () => {
       const times = server.log.map((entry) => entry.at).sort((a, b) => a - b);
       assert.equal(times.length, 150);
       // Any 3-second window may hold 3/60 of the RPM: 60 requests (61 with both ends of the window counted).
-      let peak = 0;
-      for (let i = 0, j = 0; i < times.length; i++) {
-        while (times[i]! - times[j]! >= 3000) j++;
-        peak = Math.max(peak, i - j + 1);
-      }
+      const peak = peakInWindow(times, 3000);
       assert.ok(peak <= 61, `peak ${peak} requests in a 3 s window`);
       assert.ok(times.at(-1)! - times[0]! >= 149 * 50 * 0.9, 'the requests were spread over the run');
     } finally {

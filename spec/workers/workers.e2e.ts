@@ -10,6 +10,7 @@ import { type Simulator, startSimulator } from '../../lib/llm/simulator/index.ts
 import { hasRedisServer, type RedisServer, startRedisServer } from '../helpers/redis-server.ts';
 import { type CliResult, runCli, startCli } from '../helpers/run-cli.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { peakInWindow } from '../helpers/peak-in-window.ts';
 
 const PASSWORD = 'workers-redis-password-5';
 const ROWS = 2000;
@@ -237,11 +238,7 @@ steps:
     assert.equal(times.length, 60);
     // 10 a second: a 3-second window holds 30 (31 counting both ends), plus 200 ms of the
     // simulator's own stamping noise in this busy process; unshared, three workers would send 90.
-    let peak = 0;
-    for (let i = 0, j = 0; i < times.length; i++) {
-      while (times[i]! - times[j]! >= 3000) j++;
-      peak = Math.max(peak, i - j + 1);
-    }
+    const peak = peakInWindow(times, 3000);
     assert.ok(peak <= 33, `peak ${peak} requests in a 3 s window`);
   });
 
