@@ -1,0 +1,83 @@
+/**
+ * What the ready-made tasks are built on: a `structured` LLM step with the task's own prompt and
+ * schema, whose reply's fields become columns of the row (`ratings`, `rationales`) rather than one
+ * object in one column. The step keeps the task's name as its kind, and the task's options as its
+ * params, for the summary, the graph and saved definitions.
+ * @module
+ */
+import { map } from 'rxjs';
+import type { z } from 'zod';
+import { withColumns } from '../core/columns.ts';
+import type { Envelope } from '../core/envelope.ts';
+import type { Step } from '../core/step.ts';
+import type { Llm, SamplingParams } from '../llm/client.ts';
+import { structured } from '../llm/structured.ts';
+
+export interface TaskOptions {
+  llm: Llm;
+  /** The step's name. Default: the task's. */
+  name?: string;
+  /** Sampling parameters for the request (temperature…). */
+  params?: SamplingParams;
+  /** Adds `_sluice.<step>` with model, usage, request id (default true). */
+  metadata?: boolean;
+  /** Rows in flight in this step (see `generate`). */
+  concurrency?: number;
+  onError?: 'skip' | 'fail';
+}
+
+export interface StructuredTaskSpec<S extends z.ZodObject> {
+  /** The task's name: the step's kind, and its name in definitions. */
+  kind: string;
+  options: TaskOptions;
+  system?: string;
+  /** The user message, a template over the variables in `inputs`. */
+  prompt: string;
+  /** Template variables read from columns: `{ instruction: 'prompt' }`. */
+  inputs: Readonly<Record<string, string>>;
+  schema: S;
+  /** The task's own options, JSON-safe, for the summary and saved definitions. */
+  params: Readonly<Record<string, unknown>>;
+  /** The reply's fields as the row's columns, renamed: `{ ratings: 'ratings' }`. */
+  columns: Readonly<Record<keyof z.infer<S> & string, string>>;
+}
+
+const REPLY = '__task_reply';
+
+export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S>): Step<any, any> {
+  const { options, columns } = spec;
+  const inner = structured({
+    llm: options.llm,
+    name: options.name ?? spec.kind,
+    prompt: spec.prompt,
+    ...(spec.system !== undefined ? { system: spec.system } : {}),
+    schema: spec.schema,
+    schemaName: spec.kind,
+    inputs: spec.inputs,
+    as: REPLY,
+    ...(options.params ? { params: options.params } : {}),
+    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  } as never) as Step<any, any>;
+  const added = Object.values(columns) as string[];
+  return {
+    ...inner,
+    kind: spec.kind,
+    named: options.name !== undefined,
+    params: { ...spec.params, llm: options.llm.name, model: options.llm.model },
+    columnsAfter: (input) => withColumns(inner.columnsAfter(input), added, [REPLY]),
+    operator: (ctx) => {
+      const operator = inner.operator(ctx);
+      return (source) =>
+        operator(source).pipe(
+          map((envelope: Envelope<any>) => {
+            const { [REPLY]: reply, ...row } = envelope.row as Record<string, unknown>;
+            for (const [field, column] of Object.entries(columns)) row[column as string] = (reply as Record<string, unknown>)[field];
+            envelope.row = row;
+            return envelope;
+          }),
+        );
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Row } from '../../lib/core/row.ts';
+import type { AnyStep } from '../../lib/core/step.ts';
+import { createLlm, type Llm } from '../../lib/llm/client.ts';
+import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
+import { toMemory } from '../../lib/sinks/memory.ts';
+import { fromIterable } from '../../lib/sources/iterable.ts';
+import { complexityScorer } from '../../lib/tasks/complexity-scorer.ts';
+import { evolQuality } from '../../lib/tasks/evol-quality.ts';
+import { genstruct } from '../../lib/tasks/genstruct.ts';
+import { qualityScorer } from '../../lib/tasks/quality-scorer.ts';
+import { selfInstruct } from '../../lib/tasks/self-instruct.ts';
+import { textClassification } from '../../lib/tasks/text-classification.ts';
+import { ultraFeedback } from '../../lib/tasks/ultra-feedback.ts';
+import { failedCollector } from '../helpers/failed-collector.ts';
+
+let sim: Simulator;
+let llm: Llm;
+
+/** Runs one task over `rows` on the simulator; every row must come out, none failed. */
+async function runTask(step: AnyStep, rows: Row[]): Promise<Row[]> {
+  const out = toMemory();
+  const failed = failedCollector();
+  await pipeline('task').from(fromIterable(rows)).pipe(step).to(out).failedTo(failed).run({ cache: false });
+  assert.deepEqual(failed.rows, []);
+  assert.equal(out.rows.length, rows.length);
+  return out.rows;
+}
+
+const isStringList = (value: unknown) => Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item !== '');
+const isScoreList = (value: unknown, max: number) =>
+  Array.isArray(value) && value.length > 0 && value.every((item) => Number.isInteger(item) && (item as number) >= 1 && (item as number) <= max);
+
+describe('ready-made tasks, on the simulator', () => {
+  before(async () => {
+    sim = await startSimulator({ latencyMs: 1 });
+    llm = createLlm({ model: 'sim-small', baseURL: sim.url, apiKey: 'sk-test', concurrency: 8 });
+  });
+  after(async () => {
+    await llm.close();
+    await sim.close();
+  });
+
+  it('textClassification: one label from the set, or a list with multiLabel', async () => {
+    const labels = ['positive', 'negative', 'neutral'];
+    const one = await runTask(textClassification({ llm, labels, context: 'Product reviews, by sentiment.' }), [
+      { text: 'Great kettle.' },
+      { text: 'Broke in a week.' },
+    ]);
+    for (const row of one) assert.ok(labels.includes(row.label as string), JSON.stringify(row));
+    const many = await runTask(textClassification({ llm, labels, multiLabel: true, text: 'review', metadata: false }), [{ review: 'Fine, I guess.' }]);
+    assert.ok(isStringList(many[0]!.labels) && (many[0]!.labels as string[]).every((label) => labels.includes(label)));
+    assert.deepEqual(Object.keys(many[0]!).sort(), ['labels', 'review']);
+    const open = await runTask(textClassification({ llm }), [{ text: 'The match ended 2-1.' }]);
+    assert.equal(typeof open[0]!.label, 'string');
+  });
+
+  it('ultraFeedback: a rating 1..5 and a rationale per generation', async () => {
+    const [row] = await runTask(ultraFeedback({ llm, aspect: 'helpfulness', metadata: false }), [
+      { instruction: 'Name a prime number.', generations: ['7', '9', 'Seven is prime.'] },
+    ]);
+    assert.ok(isScoreList(row!.ratings, 5), JSON.stringify(row));
+    assert.ok(isStringList(row!.rationales));
+    assert.deepEqual(Object.keys(row!).sort(), ['generations', 'instruction', 'ratings', 'rationales']);
+    assert.throws(() => ultraFeedback({ llm, aspect: 'speed' as never }), /aspect/);
+  });
+
+  it('qualityScorer and complexityScorer: scores 1..6, one list per row', async () => {
+    const [quality] = await runTask(qualityScorer({ llm, responses: 'generations' }), [
+      { instruction: 'Explain tides.', generations: ['The moon.', 'Gravity of the moon and sun.', 'Water.'] },
+    ]);
+    assert.ok(isScoreList(quality!.quality_scores, 6), JSON.stringify(quality));
+    const [complexity] = await runTask(complexityScorer({ llm }), [
+      { instructions: ['Add 2 and 2.', 'Prove there are infinitely many primes.', 'Sort a list.'] },
+    ]);
+    assert.ok(isScoreList(complexity!.complexity_scores, 6), JSON.stringify(complexity));
+  });
+
+  it('selfInstruct: exactly numInstructions new instructions per seed', async () => {
+    const rows = await runTask(selfInstruct({ llm, input: 'topic', numInstructions: 3 }), [{ topic: 'sourdough baking' }, { topic: 'tax law' }]);
+    for (const row of rows) {
+      assert.ok(isStringList(row.instructions));
+      assert.equal((row.instructions as string[]).length, 3);
+    }
+  });
+
+  it('genstruct: a question and an answer from a document; evolQuality: a rewritten response', async () => {
+    const [qa] = await runTask(genstruct({ llm }), [{ title: 'Tides', content: 'Tides are caused mainly by the moon.' }]);
+    assert.equal(typeof qa!.user, 'string');
+    assert.equal(typeof qa!.assistant, 'string');
+    const [evolved] = await runTask(evolQuality({ llm, mutation: 'depth' }), [{ instruction: 'Why is the sky blue?', response: 'Scattering.' }]);
+    assert.ok(typeof evolved!.evolved_response === 'string' && evolved!.evolved_response !== '');
+    assert.equal(evolved!.response, 'Scattering.', 'the original response is kept');
+  });
+
+  it('each task is a step of its own kind, with its options as params and its columns declared', () => {
+    const step = ultraFeedback({ llm, aspect: 'honesty', instruction: 'prompt' });
+    assert.equal(step.kind, 'ultraFeedback');
+    assert.equal(step.name, 'ultraFeedback');
+    assert.deepEqual(step.needs.slice().sort(), ['generations', 'prompt']);
+    assert.equal(step.params.aspect, 'honesty');
+    const after = step.columnsAfter({ known: new Set(['prompt', 'generations']), open: false });
+    assert.deepEqual([...after.known].sort(), ['_sluice', 'generations', 'prompt', 'ratings', 'rationales']);
+  });
+});
