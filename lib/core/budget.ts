@@ -10,6 +10,7 @@ export class Budget {
   readonly size: number;
   #free: number;
   #waiters: Array<() => void> = [];
+  #empty: Array<() => void> = [];
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1) {
@@ -49,5 +50,12 @@ export class Budget {
     const next = this.#waiters.shift();
     if (next) next();
     else this.#free++;
+    if (this.#free === this.size) for (const resolve of this.#empty.splice(0)) resolve();
+  }
+
+  /** Resolves when no record is in flight: every credit is back (done, or cut short by a stop). */
+  whenEmpty(): Promise<void> {
+    if (this.#free === this.size) return Promise.resolve();
+    return new Promise((resolve) => this.#empty.push(resolve));
   }
 }

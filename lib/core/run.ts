@@ -141,8 +141,9 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
 
     await flow(compile(pipeline.steps, '')(source$), deliver);
     if (internals.deliver && counts.done < counts.read && !control.fatal) {
-      // The consumer (an async iterable) still holds rows: the run ends when it has taken them all.
-      await new Promise<void>((resolve) => (onAllDone = resolve));
+      // The consumer (an async iterable) still holds rows: the run ends when it has taken them all,
+      // or, after a stop, when what it holds is released and the rest was cut short (never done).
+      await Promise.race([new Promise<void>((resolve) => (onAllDone = resolve)), budget.whenEmpty()]);
     }
     control.settle();
     const closing = await Promise.allSettled(sinks.map((s) => s.close()));

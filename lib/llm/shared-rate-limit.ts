@@ -59,22 +59,25 @@ export class SharedRateLimit {
 
   /**
    * Reserves one request and `tokens` tokens, and waits until they are this request's to use. A
-   * process that wakes late (a busy event loop, a paused machine) has missed its slot, and sending
-   * then would crowd the next ones: it gives the slot up and reserves another.
+   * process that wakes more than a slot late (a busy event loop, a paused machine) has missed it, and
+   * sending then would crowd the next ones: it gives the slot up and reserves another, once.
    */
   async take(tokens: number, signal: AbortSignal): Promise<void> {
     const { rpm, tpm, clock } = this.#options;
     const perRequest = Number.isFinite(rpm) ? 60_000 / rpm : 0;
     const perTokens = Number.isFinite(tpm) ? (60_000 / tpm) * Math.max(0, tokens) : 0;
     if ((perRequest === 0 && perTokens === 0) || this.#failed) return;
-    const lateness = Math.max(2, Math.max(perRequest, perTokens) / 4);
+    // Late by less than a slot adds at most one request to any window; later than that, the slot
+    // is given up. On a loaded machine most wakes are a little late: a tighter bound would give up
+    // most slots and slow every process down.
+    const lateness = Math.max(2, perRequest, perTokens);
     for (let attempt = 0; ; attempt++) {
       const wait = await this.#reserve(perRequest, perTokens);
       if (wait === undefined || wait <= 0) return;
       const due = clock.now() + wait;
       await sleep(clock, wait, signal);
-      // A few missed slots in a row mean the process is starved: go rather than wait for ever.
-      if (clock.now() - due <= lateness || attempt >= 4) return;
+      // Missed twice: the process is starved; go rather than queue again behind every other.
+      if (clock.now() - due <= lateness || attempt >= 1) return;
     }
   }
 

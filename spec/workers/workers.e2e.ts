@@ -162,7 +162,9 @@ steps:
     const clean = await runCli(['run', 'p.yaml', '-i', `${queue}.in.jsonl`, '-o', 'clean.jsonl', '--no-progress', '--no-cache'], '', { cwd: dir, env });
     assert.equal(clean.code, 0, clean.stderr);
     sim.reset();
-    const three = [startWorker(queue), startWorker(queue), startWorker(queue)];
+    // No claims between live workers (a loaded machine can starve a renewal past a 1 s claim, and a
+    // claimed task would be asked again while the first ask is in flight).
+    const three = [0, 1, 2].map(() => startWorker(queue, ['--claim-idle', '60']));
     const out = join(dir, `${queue}.jsonl`);
     const args = runArgs(queue, out, ['--run-dir', join(dir, `${queue}-run`)]);
     const first = startCli(args, { cwd: dir, env });
@@ -223,7 +225,9 @@ steps:
         .map((topic) => JSON.stringify({ topic }))
         .join('\n'),
     );
-    const three = [0, 1, 2].map(() => startWorker(queue, [], 'limited.yaml'));
+    // A small budget each, so that all three take tasks; no claims (a loaded machine can starve a
+    // worker's renewals past a 1 s claim, and a claimed task is asked again: one request more).
+    const three = [0, 1, 2].map(() => startWorker(queue, ['--budget', '8', '--claim-idle', '60'], 'limited.yaml'));
     const run = await runCli(
       ['run', 'limited.yaml', '-i', `${queue}.small.jsonl`, '-o', `${queue}.jsonl`, '--workers', redis.url, '--queue', queue, '--no-progress'],
       '',
