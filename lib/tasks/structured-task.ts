@@ -65,7 +65,14 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
     ...inner,
     kind: spec.kind,
     named: options.name !== undefined,
-    params: { ...spec.params, llm: options.llm.name, model: options.llm.model },
+    params: {
+      ...spec.params,
+      llm: options.llm.name,
+      model: options.llm.model,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.metadata === false ? { metadata: false } : {}),
+      ...(options.params ? { params: options.params } : {}),
+    },
     columnsAfter: (input) => withColumns(inner.columnsAfter(input), added, [REPLY]),
     operator: (ctx) => {
       const operator = inner.operator(ctx);

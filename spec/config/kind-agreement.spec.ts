@@ -52,6 +52,13 @@ const cases: Array<[kind: string, params: Record<string, unknown>]> = [
   ['route', { sample: { n: 2, seed: 7 }, leaves: ['a', 'b', 'c'] }],
   ['route', { when: { short: { column: 'text', max: 10 } }, otherwise: 'long' }],
   ['parseJson', { column: 'raw', as: 'items', schema: { type: 'array' } }],
+  ['textClassification', { llm: 'writer', text: 'review', labels: ['good', 'bad'], multiLabel: true, context: 'Reviews.', metadata: false }],
+  ['ultraFeedback', { llm: 'writer', aspect: 'honesty', instruction: 'prompt', generations: 'answers', params: { temperature: 0 } }],
+  ['qualityScorer', { llm: 'writer', instruction: 'prompt', responses: 'answers', concurrency: 8 }],
+  ['complexityScorer', { llm: 'writer', instructions: 'evolved' }],
+  ['selfInstruct', { llm: 'writer', input: 'topic', numInstructions: 3, criteria: 'For students.' }],
+  ['genstruct', { llm: 'writer', title: 'name', content: 'body' }],
+  ['evolQuality', { llm: 'writer', mutation: 'depth', instruction: 'prompt', response: 'answer' }],
 ];
 
 describe('each step kind: YAML schema, builder and saver agree', () => {

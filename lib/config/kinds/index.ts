@@ -17,6 +17,7 @@ import { parseJsonKind } from './parse-json.ts';
 import { routeKind } from './route.ts';
 import { scatterKind } from './scatter.ts';
 import { structuredKind } from './structured.ts';
+import { taskKinds } from './task-kinds.ts';
 
 export const builtinKinds: Readonly<Record<string, StepKind>> = {
   generate: generateKind,
@@ -34,4 +35,5 @@ export const builtinKinds: Readonly<Record<string, StepKind>> = {
   join: joinKind,
   combine: combineKind,
   import: importKind,
+  ...taskKinds,
 };

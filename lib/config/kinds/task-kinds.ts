@@ -1,0 +1,104 @@
+/**
+ * The ready-made tasks in definitions, each under its own name:
+ * `- ultraFeedback: { llm: judge, aspect: helpfulness }`. A task's params are its options (columns
+ * by name), the LLM by its name under `llms:`, and the options every LLM step has.
+ * @module
+ */
+import { z } from 'zod';
+import type { AnyStep } from '../../core/step.ts';
+import type { Llm } from '../../llm/client.ts';
+import { complexityScorer } from '../../tasks/complexity-scorer.ts';
+import { EVOL_QUALITY_MUTATIONS, evolQuality } from '../../tasks/evol-quality.ts';
+import { genstruct } from '../../tasks/genstruct.ts';
+import { qualityScorer } from '../../tasks/quality-scorer.ts';
+import { selfInstruct } from '../../tasks/self-instruct.ts';
+import { textClassification } from '../../tasks/text-classification.ts';
+import { ultraFeedback } from '../../tasks/ultra-feedback.ts';
+import { field, stepOptions } from '../fields.ts';
+import { type BuildContext, defineKind, type SaveContext, type StepKind } from '../step-kind.ts';
+
+const taskShape = {
+  ...stepOptions,
+  llm: field.nonEmpty('The LLM to call: a name declared under `llms:`.'),
+  concurrency: field.concurrency('Rows in flight in this step (see `generate`).').optional(),
+  metadata: field.flag('Adds `_sluice.<step>` with model, usage and request id. Default `true`.').optional(),
+  params: field.jsonMap("Sampling parameters for this step, over the LLM's: `{ temperature: 0.2 }`.").optional(),
+};
+const column = (what: string, fallback: string) => field.nonEmpty(`The column with ${what}. Default \`${fallback}\`.`).optional();
+
+/** A kind for a task: its own params beside the shared ones; saved back from the step's params. */
+function taskKind<S extends z.ZodRawShape>(description: string, own: S, make: (options: Record<string, unknown> & { llm: Llm }) => AnyStep): StepKind {
+  return defineKind({
+    description,
+    schema: z.strictObject({ ...taskShape, ...own }, { error: 'a map of params' }),
+    build(params: Record<string, unknown> & { llm: string }, ctx: BuildContext) {
+      const { llm, ...rest } = params;
+      return make({ ...rest, llm: ctx.llm(llm) } as never);
+    },
+    paramsOf(step: AnyStep, ctx: SaveContext) {
+      const llm = step.resources?.llm as Llm | undefined;
+      if (!llm) return undefined;
+      const out: Record<string, unknown> = { llm: ctx.llm(llm) };
+      for (const key of [...Object.keys(own), 'concurrency', 'metadata', 'params']) {
+        const value = step.params[key];
+        if (value !== undefined && value !== null) out[key] = value;
+      }
+      return out;
+    },
+  } as never);
+}
+
+export const taskKinds: Readonly<Record<string, StepKind>> = {
+  textClassification: taskKind(
+    'A label for a text, from `labels` or in the model’s words; several with `multiLabel`.',
+    {
+      text: column('the text', 'text'),
+      labels: field.names('The labels allowed; none: the model names its own.').optional(),
+      multiLabel: field.flag('Several labels per text (`labels`) instead of one (`label`).').optional(),
+      context: field.text('What the texts are and what the labels mean.').optional(),
+    },
+    (options) => textClassification(options as never),
+  ),
+  ultraFeedback: taskKind(
+    'Each generation rated 1–5 on one aspect, with a rationale (UltraFeedback): adds `ratings`, `rationales`.',
+    {
+      aspect: field.oneOf(['helpfulness', 'honesty', 'instruction-following', 'truthfulness', 'overall'], 'The aspect rated. Default `overall`.').optional(),
+      instruction: column('the instruction', 'instruction'),
+      generations: column('the list of responses', 'generations'),
+    },
+    (options) => ultraFeedback(options as never),
+  ),
+  qualityScorer: taskKind(
+    'A quality score 1–6 per response, compared with each other (Deita): adds `quality_scores`.',
+    { instruction: column('the instruction', 'instruction'), responses: column('the list of responses', 'responses') },
+    (options) => qualityScorer(options as never),
+  ),
+  complexityScorer: taskKind(
+    'A complexity score 1–6 per instruction, compared with each other (Deita): adds `complexity_scores`.',
+    { instructions: column('the list of instructions', 'instructions') },
+    (options) => complexityScorer(options as never),
+  ),
+  selfInstruct: taskKind(
+    'New instructions from a seed (Self-Instruct): adds `instructions`, a list.',
+    {
+      input: column('the seed', 'input'),
+      numInstructions: field.count('Instructions per row. Default 5.').optional(),
+      criteria: field.text('Extra rules for the instructions.').optional(),
+    },
+    (options) => selfInstruct(options as never),
+  ),
+  genstruct: taskKind(
+    'A question and its answer grounded in a document (Genstruct): adds `user`, `assistant`.',
+    { title: column('the title', 'title'), content: column('the document', 'content') },
+    (options) => genstruct(options as never),
+  ),
+  evolQuality: taskKind(
+    'A response rewritten to be better in one way (EvolQuality): adds `evolved_response`.',
+    {
+      mutation: field.oneOf(Object.keys(EVOL_QUALITY_MUTATIONS) as [string, ...string[]], 'The way to improve it. Default `helpfulness`.').optional(),
+      instruction: column('the instruction', 'instruction'),
+      response: column('the response', 'response'),
+    },
+    (options) => evolQuality(options as never),
+  ),
+};
