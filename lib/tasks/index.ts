@@ -4,6 +4,7 @@
  * @module
  */
 export { complexityScorer, type ComplexityScorerOptions } from './complexity-scorer.ts';
+export { EVOL_INSTRUCT_MUTATIONS, eliminationReason, evolInstruct, type EvolInstructMutation, type EvolInstructOptions } from './evol-instruct.ts';
 export { EVOL_QUALITY_MUTATIONS, evolQuality, type EvolQualityMutation, type EvolQualityOptions } from './evol-quality.ts';
 export { genstruct, type GenstructOptions } from './genstruct.ts';
 export { qualityScorer, type QualityScorerOptions } from './quality-scorer.ts';

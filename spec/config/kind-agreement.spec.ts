@@ -58,6 +58,10 @@ const cases: Array<[kind: string, params: Record<string, unknown>]> = [
   ['complexityScorer', { llm: 'writer', instructions: 'evolved' }],
   ['selfInstruct', { llm: 'writer', input: 'topic', numInstructions: 3, criteria: 'For students.' }],
   ['genstruct', { llm: 'writer', title: 'name', content: 'body' }],
+  [
+    'evolInstruct',
+    { llm: 'writer', instruction: 'prompt', rounds: 3, mutations: ['deepen', 'breadth'], concurrency: 8, metadata: false, params: { temperature: 1 } },
+  ],
   ['evolQuality', { llm: 'writer', mutation: 'depth', instruction: 'prompt', response: 'answer' }],
 ];
 

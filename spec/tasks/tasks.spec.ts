@@ -8,6 +8,7 @@ import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
 import { complexityScorer } from '../../lib/tasks/complexity-scorer.ts';
+import { eliminationReason, evolInstruct } from '../../lib/tasks/evol-instruct.ts';
 import { evolQuality } from '../../lib/tasks/evol-quality.ts';
 import { genstruct } from '../../lib/tasks/genstruct.ts';
 import { qualityScorer } from '../../lib/tasks/quality-scorer.ts';
@@ -93,6 +94,27 @@ describe('ready-made tasks, on the simulator', () => {
     const [evolved] = await runTask(evolQuality({ llm, mutation: 'depth' }), [{ instruction: 'Why is the sky blue?', response: 'Scattering.' }]);
     assert.ok(typeof evolved!.evolved_response === 'string' && evolved!.evolved_response !== '');
     assert.equal(evolved!.response, 'Scattering.', 'the original response is kept');
+  });
+
+  it('evolInstruct: one instruction per round, each from the last', async () => {
+    const rows = await runTask(evolInstruct({ llm, rounds: 2, metadata: false }), [
+      { instruction: 'Sort a list of numbers.' },
+      { instruction: 'Name a river.' },
+    ]);
+    for (const row of rows) {
+      const evolved = row.evolved_instructions as string[];
+      assert.equal(evolved.length, 2);
+      assert.ok(evolved.every((text) => typeof text === 'string' && text !== ''));
+      assert.notEqual(evolved[0], evolved[1]);
+    }
+  });
+
+  it('evolInstruct eliminates a round that did not evolve, refused, came back empty, or leaked the prompt', () => {
+    assert.equal(eliminationReason('Sort a list.', 'Sort a list of numbers in place, without extra memory.'), undefined);
+    assert.match(eliminationReason('Sort a list.', '  sort a   LIST. ')!, /same as the last/);
+    assert.match(eliminationReason('Sort a list.', "I'm sorry, I cannot help with that.")!, /refused/);
+    assert.match(eliminationReason('Sort a list.', ' ... ')!, /empty/);
+    assert.match(eliminationReason('Sort a list.', 'Rewritten instruction: sort it twice.')!, /copies/);
   });
 
   it('each task is a step of its own kind, with its options as params and its columns declared', () => {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AnyStep } from '../../core/step.ts';
 import type { Llm } from '../../llm/client.ts';
 import { complexityScorer } from '../../tasks/complexity-scorer.ts';
+import { EVOL_INSTRUCT_MUTATIONS, evolInstruct } from '../../tasks/evol-instruct.ts';
 import { EVOL_QUALITY_MUTATIONS, evolQuality } from '../../tasks/evol-quality.ts';
 import { genstruct } from '../../tasks/genstruct.ts';
 import { qualityScorer } from '../../tasks/quality-scorer.ts';
@@ -91,6 +92,18 @@ export const taskKinds: Readonly<Record<string, StepKind>> = {
     'A question and its answer grounded in a document (Genstruct): adds `user`, `assistant`.',
     { title: column('the title', 'title'), content: column('the document', 'content') },
     (options) => genstruct(options as never),
+  ),
+  evolInstruct: taskKind(
+    'An instruction made harder (or new in its domain) over `rounds` rounds (Evol-Instruct): adds `evolved_instructions`; failed rounds fail the row.',
+    {
+      instruction: column('the instruction', 'instruction'),
+      rounds: field.count('Rounds of evolution. Default 1.').optional(),
+      mutations: z
+        .array(field.oneOf(Object.keys(EVOL_INSTRUCT_MUTATIONS) as [string, ...string[]], 'A mutation.'))
+        .describe('The mutations to pick from. Default: all.')
+        .optional(),
+    },
+    (options) => evolInstruct(options as never),
   ),
   evolQuality: taskKind(
     'A response rewritten to be better in one way (EvolQuality): adds `evolved_response`.',
