@@ -39,7 +39,9 @@ export interface StructuredTaskSpec<S extends z.ZodObject> {
   /** The task's own options, JSON-safe, for the summary and saved definitions. */
   params: Readonly<Record<string, unknown>>;
   /** The reply's fields as the row's columns, renamed: `{ ratings: 'ratings' }`. */
-  columns: Readonly<Record<keyof z.infer<S> & string, string>>;
+  columns?: Readonly<Record<keyof z.infer<S> & string, string>>;
+  /** Or the columns computed from the reply and the row (`chosen`, `rejected` from scores), and their names. */
+  derive?: { readonly adds: readonly string[]; readonly fn: (reply: z.infer<S>, row: Readonly<Record<string, unknown>>) => Record<string, unknown> };
 }
 
 const REPLY = '__task_reply';
@@ -60,7 +62,7 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   } as never) as Step<any, any>;
-  const added = Object.values(columns) as string[];
+  const added = spec.derive ? [...spec.derive.adds] : (Object.values(columns ?? {}) as string[]);
   return {
     ...inner,
     kind: spec.kind,
@@ -80,7 +82,8 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
         operator(source).pipe(
           map((envelope: Envelope<any>) => {
             const { [REPLY]: reply, ...row } = envelope.row as Record<string, unknown>;
-            for (const [field, column] of Object.entries(columns)) row[column as string] = (reply as Record<string, unknown>)[field];
+            if (spec.derive) Object.assign(row, spec.derive.fn(reply as z.infer<S>, row));
+            else for (const [field, column] of Object.entries(columns ?? {})) row[column as string] = (reply as Record<string, unknown>)[field];
             envelope.row = row;
             return envelope;
           }),

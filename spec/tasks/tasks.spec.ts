@@ -11,6 +11,8 @@ import { complexityScorer } from '../../lib/tasks/complexity-scorer.ts';
 import { eliminationReason, evolInstruct } from '../../lib/tasks/evol-instruct.ts';
 import { evolQuality } from '../../lib/tasks/evol-quality.ts';
 import { genstruct } from '../../lib/tasks/genstruct.ts';
+import { pairwiseJudge } from '../../lib/tasks/pairwise-judge.ts';
+import { pickPair, preferencePairs } from '../../lib/tasks/preference-pairs.ts';
 import { qualityScorer } from '../../lib/tasks/quality-scorer.ts';
 import { selfInstruct } from '../../lib/tasks/self-instruct.ts';
 import { textClassification } from '../../lib/tasks/text-classification.ts';
@@ -115,6 +117,18 @@ describe('ready-made tasks, on the simulator', () => {
     assert.match(eliminationReason('Sort a list.', "I'm sorry, I cannot help with that.")!, /refused/);
     assert.match(eliminationReason('Sort a list.', ' ... ')!, /empty/);
     assert.match(eliminationReason('Sort a list.', 'Rewritten instruction: sort it twice.')!, /copies/);
+  });
+
+  it('preferencePairs: the best and the worst generation by the judge’s scores; pairwiseJudge: A, B or a tie', async () => {
+    const [pair] = await runTask(preferencePairs({ llm, metadata: false }), [{ instruction: 'Name a prime.', generations: ['7', '9', '11'] }]);
+    const scores = pair!.scores as number[];
+    assert.ok(isScoreList(scores, 10), JSON.stringify(pair));
+    assert.deepEqual(pair, { instruction: 'Name a prime.', generations: ['7', '9', '11'], ...pickPair(['7', '9', '11'], scores) });
+    assert.deepEqual(pickPair(['a', 'b', 'c'], [3, 9, 1]), { chosen: 'b', rejected: 'c', chosen_score: 9, rejected_score: 1, scores: [3, 9, 1] });
+    assert.deepEqual(pickPair(['a', 'b'], [5, 5]), { chosen: null, rejected: null, chosen_score: null, rejected_score: null, scores: [5, 5] });
+    const [judged] = await runTask(pairwiseJudge({ llm }), [{ instruction: 'Name a prime.', generations: ['7', '9'] }]);
+    assert.ok(['A', 'B', 'tie'].includes(judged!.preferred as string));
+    assert.equal(typeof judged!.rationale, 'string');
   });
 
   it('each task is a step of its own kind, with its options as params and its columns declared', () => {

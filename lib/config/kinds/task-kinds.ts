@@ -11,6 +11,8 @@ import { complexityScorer } from '../../tasks/complexity-scorer.ts';
 import { EVOL_INSTRUCT_MUTATIONS, evolInstruct } from '../../tasks/evol-instruct.ts';
 import { EVOL_QUALITY_MUTATIONS, evolQuality } from '../../tasks/evol-quality.ts';
 import { genstruct } from '../../tasks/genstruct.ts';
+import { pairwiseJudge } from '../../tasks/pairwise-judge.ts';
+import { preferencePairs } from '../../tasks/preference-pairs.ts';
 import { qualityScorer } from '../../tasks/quality-scorer.ts';
 import { selfInstruct } from '../../tasks/self-instruct.ts';
 import { textClassification } from '../../tasks/text-classification.ts';
@@ -68,6 +70,16 @@ export const taskKinds: Readonly<Record<string, StepKind>> = {
       generations: column('the list of responses', 'generations'),
     },
     (options) => ultraFeedback(options as never),
+  ),
+  preferencePairs: taskKind(
+    'The best and the worst of several generations by a judge’s scores: adds `chosen`, `rejected`, their scores, and `scores`.',
+    { instruction: column('the instruction', 'instruction'), generations: column('the list of responses', 'generations') },
+    (options) => preferencePairs(options as never),
+  ),
+  pairwiseJudge: taskKind(
+    'Which of two responses is better (LLM-as-a-judge): adds `preferred` (A, B or tie) and `rationale`.',
+    { instruction: column('the instruction', 'instruction'), generations: column('the list of two responses', 'generations') },
+    (options) => pairwiseJudge(options as never),
   ),
   qualityScorer: taskKind(
     'A quality score 1–6 per response, compared with each other (Deita): adds `quality_scores`.',
