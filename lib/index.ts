@@ -65,6 +65,9 @@ export { sourceFor, type SourceForOptions } from './formats/source-for.ts';
 export { sinkFor, type SinkForOptions } from './formats/sink-for.ts';
 export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 
+// Near-duplicate rows dropped, by text (MinHash) or by embedding (cosine)
+export { dedup, type DedupOptions } from './operators/dedup.ts';
+
 // Redis streams: a source read through a consumer group, and a sink
 export { redisStream, type RedisStreamOptions } from './broker/redis-stream-source.ts';
 export { toRedisStream, type ToRedisStreamOptions } from './broker/redis-stream-sink.ts';

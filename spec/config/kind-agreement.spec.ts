@@ -52,6 +52,8 @@ const cases: Array<[kind: string, params: Record<string, unknown>]> = [
   ['route', { sample: { n: 2, seed: 7 }, leaves: ['a', 'b', 'c'] }],
   ['route', { when: { short: { column: 'text', max: 10 } }, otherwise: 'long' }],
   ['parseJson', { column: 'raw', as: 'items', schema: { type: 'array' } }],
+  ['dedup', { text: 'instruction', threshold: 0.7 }],
+  ['dedup', { embedding: 'vector', threshold: 0.9 }],
   ['textClassification', { llm: 'writer', text: 'review', labels: ['good', 'bad'], multiLabel: true, context: 'Reviews.', metadata: false }],
   ['ultraFeedback', { llm: 'writer', aspect: 'honesty', instruction: 'prompt', generations: 'answers', params: { temperature: 0 } }],
   ['qualityScorer', { llm: 'writer', instruction: 'prompt', responses: 'answers', concurrency: 8 }],

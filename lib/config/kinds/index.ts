@@ -7,6 +7,7 @@ import { aggregateKind } from './aggregate.ts';
 import { batchKind } from './batch.ts';
 import { broadcastKind } from './broadcast.ts';
 import { completeKind } from './complete.ts';
+import { dedupKind } from './dedup.ts';
 import { embedKind } from './embed.ts';
 import { filterKind } from './filter.ts';
 import { generateKind } from './generate.ts';
@@ -26,6 +27,7 @@ export const builtinKinds: Readonly<Record<string, StepKind>> = {
   embed: embedKind,
   scatter: scatterKind,
   filter: filterKind,
+  dedup: dedupKind,
   map: mapKind,
   parseJson: parseJsonKind,
   aggregate: aggregateKind,
