@@ -5,13 +5,11 @@
  * params, for the summary, the graph and saved definitions.
  * @module
  */
-import { map } from 'rxjs';
 import type { z } from 'zod';
-import { withColumns } from '../core/columns.ts';
-import type { Envelope } from '../core/envelope.ts';
 import type { Step } from '../core/step.ts';
 import type { Llm, SamplingParams } from '../llm/client.ts';
 import { structured } from '../llm/structured.ts';
+import { REPLY, spreadReply } from './spread-reply.ts';
 
 export interface TaskOptions {
   llm: Llm;
@@ -44,8 +42,6 @@ export interface StructuredTaskSpec<S extends z.ZodObject> {
   derive?: { readonly adds: readonly string[]; readonly fn: (reply: z.infer<S>, row: Readonly<Record<string, unknown>>) => Record<string, unknown> };
 }
 
-const REPLY = '__task_reply';
-
 export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S>): Step<any, any> {
   const { options, columns } = spec;
   const inner = structured({
@@ -62,9 +58,7 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   } as never) as Step<any, any>;
-  const added = spec.derive ? [...spec.derive.adds] : (Object.values(columns ?? {}) as string[]);
-  return {
-    ...inner,
+  return spreadReply(inner, {
     kind: spec.kind,
     named: options.name !== undefined,
     params: {
@@ -75,19 +69,12 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
       ...(options.metadata === false ? { metadata: false } : {}),
       ...(options.params ? { params: options.params } : {}),
     },
-    columnsAfter: (input) => withColumns(inner.columnsAfter(input), added, [REPLY]),
-    operator: (ctx) => {
-      const operator = inner.operator(ctx);
-      return (source) =>
-        operator(source).pipe(
-          map((envelope: Envelope<any>) => {
-            const { [REPLY]: reply, ...row } = envelope.row as Record<string, unknown>;
-            if (spec.derive) Object.assign(row, spec.derive.fn(reply as z.infer<S>, row));
-            else for (const [field, column] of Object.entries(columns ?? {})) row[column as string] = (reply as Record<string, unknown>)[field];
-            envelope.row = row;
-            return envelope;
-          }),
-        );
+    adds: spec.derive ? spec.derive.adds : (Object.values(columns ?? {}) as string[]),
+    spread: (reply, row) => {
+      if (spec.derive) return spec.derive.fn(reply as z.infer<S>, row);
+      const out: Record<string, unknown> = {};
+      for (const [field, column] of Object.entries(columns ?? {})) out[column as string] = (reply as Record<string, unknown>)[field];
+      return out;
     },
-  };
+  });
 }

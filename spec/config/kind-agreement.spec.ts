@@ -59,6 +59,7 @@ const cases: Array<[kind: string, params: Record<string, unknown>]> = [
   ['qualityScorer', { llm: 'writer', instruction: 'prompt', responses: 'answers', concurrency: 8 }],
   ['complexityScorer', { llm: 'writer', instructions: 'evolved' }],
   ['selfInstruct', { llm: 'writer', input: 'topic', numInstructions: 3, criteria: 'For students.' }],
+  ['magpie', { llm: 'writer', template: 'qwen2', turns: 2, responses: false, system: 'Cooking.' }],
   ['preferencePairs', { llm: 'writer', instruction: 'prompt', generations: 'answers' }],
   ['pairwiseJudge', { llm: 'writer', instruction: 'prompt', generations: 'pair', metadata: false }],
   ['genstruct', { llm: 'writer', title: 'name', content: 'body' }],

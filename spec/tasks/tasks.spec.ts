@@ -11,6 +11,7 @@ import { complexityScorer } from '../../lib/tasks/complexity-scorer.ts';
 import { eliminationReason, evolInstruct } from '../../lib/tasks/evol-instruct.ts';
 import { evolQuality } from '../../lib/tasks/evol-quality.ts';
 import { genstruct } from '../../lib/tasks/genstruct.ts';
+import { magpie } from '../../lib/tasks/magpie.ts';
 import { pairwiseJudge } from '../../lib/tasks/pairwise-judge.ts';
 import { pickPair, preferencePairs } from '../../lib/tasks/preference-pairs.ts';
 import { qualityScorer } from '../../lib/tasks/quality-scorer.ts';
@@ -129,6 +130,33 @@ describe('ready-made tasks, on the simulator', () => {
     const [judged] = await runTask(pairwiseJudge({ llm }), [{ instruction: 'Name a prime.', generations: ['7', '9'] }]);
     assert.ok(['A', 'B', 'tie'].includes(judged!.preferred as string));
     assert.equal(typeof judged!.rationale, 'string');
+  });
+
+  it('magpie: a distinct instruction per row from the pre-query template alone, and multi-turn conversations', async () => {
+    const rows = await runTask(
+      magpie({ llm, template: 'llama3', metadata: false }),
+      Array.from({ length: 5 }, (_, i) => ({ i })),
+    );
+    const instructions = rows.map((row) => row.instruction as string);
+    assert.equal(new Set(instructions).size, 5, 'each row is its own sample');
+    for (const row of rows) {
+      assert.equal(typeof row.response, 'string');
+      assert.deepEqual(
+        (row.conversation as { role: string }[]).map((turn) => turn.role),
+        ['user', 'assistant'],
+      );
+    }
+    // The completions endpoint got the template's opening, and nothing of a chat request.
+    const first = sim.log.findLast((entry) => entry.path.endsWith('/completions') && !entry.path.includes('chat'));
+    assert.ok(first, 'requests went to /completions');
+    const [chat] = await runTask(magpie({ llm, template: 'qwen2', turns: 2, responses: true, system: 'You help with cooking.' }), [{ i: 0 }]);
+    assert.deepEqual(
+      (chat!.conversation as { role: string }[]).map((turn) => turn.role),
+      ['user', 'assistant', 'user', 'assistant'],
+    );
+    const [only] = await runTask(magpie({ llm, template: 'qwen2', responses: false }), [{ i: 1 }]);
+    assert.equal(only!.response, null);
+    assert.throws(() => magpie({ llm, template: 'gpt' as never }), /template/);
   });
 
   it('each task is a step of its own kind, with its options as params and its columns declared', () => {

@@ -11,6 +11,7 @@ import { complexityScorer } from '../../tasks/complexity-scorer.ts';
 import { EVOL_INSTRUCT_MUTATIONS, evolInstruct } from '../../tasks/evol-instruct.ts';
 import { EVOL_QUALITY_MUTATIONS, evolQuality } from '../../tasks/evol-quality.ts';
 import { genstruct } from '../../tasks/genstruct.ts';
+import { MAGPIE_TEMPLATES, magpie } from '../../tasks/magpie.ts';
 import { pairwiseJudge } from '../../tasks/pairwise-judge.ts';
 import { preferencePairs } from '../../tasks/preference-pairs.ts';
 import { qualityScorer } from '../../tasks/quality-scorer.ts';
@@ -70,6 +71,16 @@ export const taskKinds: Readonly<Record<string, StepKind>> = {
       generations: column('the list of responses', 'generations'),
     },
     (options) => ultraFeedback(options as never),
+  ),
+  magpie: taskKind(
+    'Instructions and conversations drawn from an aligned model through the completions endpoint, from its pre-query template alone (Magpie): adds `instruction`, `response`, `conversation`.',
+    {
+      template: field.oneOf(Object.keys(MAGPIE_TEMPLATES) as [string, ...string[]], 'The chat format of the model.'),
+      turns: field.count('User turns per conversation. Default 1.').optional(),
+      responses: field.flag('Also draw the answers. Default `true`.').optional(),
+      system: field.text('A system message, to steer the kind of instructions.').optional(),
+    },
+    (options) => magpie(options as never),
   ),
   preferencePairs: taskKind(
     'The best and the worst of several generations by a judge’s scores: adds `chosen`, `rejected`, their scores, and `scores`.',
