@@ -16,6 +16,8 @@ export interface CompleteOptions<As extends string> extends LlmStepOptions<As> {
   /** The raw prompt, a liquid template over row columns. */
   prompt: string;
   params?: SamplingParams;
+  /** Also write each token's log-probability, a list of numbers in `<as>_logprobs`. */
+  logprobs?: boolean;
 }
 
 /**
@@ -35,18 +37,28 @@ export function complete(options: CompleteOptions<string>): Step<any, any> {
   }
   const template = promptTemplate(options.prompt, 'prompt');
   const params = { ...options.params };
+  const logprobs = options.logprobs === true;
+  const logprobsColumn = `${options.as ?? 'completion'}_logprobs`;
   return llmStep({
     kind: 'complete',
     options,
     defaultAs: 'completion',
     variables: template.variables,
-    params: { prompt: options.prompt, params },
+    params: { prompt: options.prompt, params, ...(logprobs ? { logprobs: true } : {}) },
+    ...(logprobs ? { extraColumns: [logprobsColumn] } : {}),
     async work(row, call, ctx) {
-      const request = withSample({ prompt: template.render(row), ...params }, call);
+      // The legacy endpoint asks with a number: the alternatives per token (1, the least it gives).
+      const request = withSample({ prompt: template.render(row), ...params, ...(logprobs ? { logprobs: 1 } : {}) }, call);
       const result = await cachedCall(ctx, options.llm, 'complete', request, { enabled: options.cache !== false, sample: call.sample }, () =>
         options.llm.complete(request, call.options),
       );
-      return { values: [result.response.choices[0]?.text ?? ''], shape: 'single', metadata: responseMetadata(result, result.response) };
+      const choice = result.response.choices[0];
+      return {
+        values: [choice?.text ?? ''],
+        shape: 'single',
+        metadata: responseMetadata(result, result.response),
+        ...(logprobs ? { extra: { [logprobsColumn]: choice?.logprobs?.token_logprobs ?? null } } : {}),
+      };
     },
   });
 }

@@ -26,6 +26,11 @@ export interface GenerateOptions<As extends string> extends LlmStepOptions<As> {
   n?: number;
   /** With `n` > 1: a list in one column (`list`, default), or one row per sample (`rows`, ids `<id>.<i>`). */
   samples?: 'list' | 'rows';
+  /**
+   * Also write each answer token's log-probability, as a list of numbers in `<as>_logprobs` (a list
+   * of lists with `n` > 1), for perplexity and confidence scores. Not with `samples: 'rows'`.
+   */
+  logprobs?: boolean;
 }
 
 type Inputs = Readonly<Record<string, string>>;
@@ -64,24 +69,34 @@ export function generate(options: GenerateOptions<string>): Step<any, any> {
   if (samples !== 'list' && samples !== 'rows') {
     throw new SluiceConfigError(`Expected \`samples\` to be \`list\` or \`rows\`, got \`${String(samples)}\``);
   }
+  const logprobs = options.logprobs === true;
+  if (logprobs && samples === 'rows' && n > 1) {
+    throw new SluiceConfigError(
+      "`logprobs` with `samples: 'rows'` is not supported: use `samples: 'list'`, which gives one list of log-probabilities per sample.",
+    );
+  }
   const template = chatTemplate(options.prompt, options.system, options.fewShot);
   const params = { ...options.params };
+  const logprobsColumn = `${options.as ?? 'generation'}_logprobs`;
   return llmStep({
     kind: 'generate',
     options,
     defaultAs: 'generation',
     variables: template.variables,
-    params: { ...template.params, params, n, samples },
+    params: { ...template.params, params, n, samples, ...(logprobs ? { logprobs: true } : {}) },
+    ...(logprobs ? { extraColumns: [logprobsColumn] } : {}),
     async work(row, call, ctx) {
-      const request = withSample({ messages: template.render(row), ...params, ...(n > 1 ? { n } : {}) }, call);
+      const request = withSample({ messages: template.render(row), ...params, ...(n > 1 ? { n } : {}), ...(logprobs ? { logprobs: true } : {}) }, call);
       const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, sample: call.sample }, () =>
         options.llm.chat(request, call.options),
       );
       const texts = result.response.choices.map((choice) => choice.message.content ?? '');
+      const tokens = logprobs ? result.response.choices.map((choice) => choice.logprobs?.content?.map((token) => token.logprob) ?? null) : [];
       return {
         values: n === 1 ? [texts[0] ?? ''] : texts,
         shape: n === 1 ? 'single' : samples,
         metadata: responseMetadata(result, result.response as ChatCompletion),
+        ...(logprobs ? { extra: { [logprobsColumn]: n === 1 ? (tokens[0] ?? null) : tokens } } : {}),
       };
     },
   });

@@ -52,6 +52,8 @@ export interface LlmOutcome {
   /** Whether `values` become one row each (`rows`) or the list is the column value (`list`, `single`). */
   shape: 'single' | 'list' | 'rows';
   metadata: Record<string, unknown>;
+  /** More columns for the row (the answer's log-probabilities); the step names them in `extraColumns`. */
+  extra?: Record<string, unknown>;
 }
 
 /** Per-row call context: `signal` is made on first use, so cache hits make none. */
@@ -84,6 +86,8 @@ export interface LlmStepSpec<As extends string> {
   /** Columns the step reads (template variables, after `inputs` mapping). */
   variables: readonly string[];
   params: Record<string, unknown>;
+  /** Columns `work` may add besides `as` (see `LlmOutcome.extra`). */
+  extraColumns?: readonly string[];
   /** Does the LLM work for one row (already mapped through `inputs`). Throw to fail the row. */
   work(row: Record<string, unknown>, call: LlmCall, ctx: StepContext): Promise<LlmOutcome>;
 }
@@ -134,13 +138,13 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
       ...(sample === 'request' ? {} : { sample }),
       ...spec.params,
     },
-    columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
+    columnsAfter: (input) => withColumns(input, [...(metadata ? [as, METADATA_KEY] : [as]), ...(spec.extraColumns ?? [])]),
     operator: (ctx) => {
       const registry = LlmRegistry.of(ctx);
       registry.add(options.llm, ctx);
       const limit = (ctx.services.get('concurrency') as number | undefined) ?? concurrency;
       const withMeta = (row: Record<string, unknown>, value: unknown, outcome: LlmOutcome) => {
-        const next: Record<string, unknown> = { ...row, [as]: value };
+        const next: Record<string, unknown> = { ...row, [as]: value, ...outcome.extra };
         if (metadata) {
           const existing = (row[METADATA_KEY] as Record<string, unknown> | undefined) ?? {};
           next[METADATA_KEY] = { ...existing, [ctx.step]: outcome.metadata };

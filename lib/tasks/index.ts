@@ -8,6 +8,7 @@ export { EVOL_INSTRUCT_MUTATIONS, eliminationReason, evolInstruct, type EvolInst
 export { EVOL_QUALITY_MUTATIONS, evolQuality, type EvolQualityMutation, type EvolQualityOptions } from './evol-quality.ts';
 export { genstruct, type GenstructOptions } from './genstruct.ts';
 export { MAGPIE_TEMPLATES, type MagpieColumns, type MagpieOptions, type MagpieTemplate, magpie } from './magpie.ts';
+export { type PerplexityOptions, perplexity, perplexityOf } from './perplexity.ts';
 export { pairwiseJudge, type PairwiseJudgeOptions } from './pairwise-judge.ts';
 export { type PreferencePair, type PreferencePairsOptions, pickPair, preferencePairs } from './preference-pairs.ts';
 export { qualityScorer, type QualityScorerOptions } from './quality-scorer.ts';

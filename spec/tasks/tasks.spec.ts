@@ -13,6 +13,9 @@ import { evolQuality } from '../../lib/tasks/evol-quality.ts';
 import { genstruct } from '../../lib/tasks/genstruct.ts';
 import { magpie } from '../../lib/tasks/magpie.ts';
 import { pairwiseJudge } from '../../lib/tasks/pairwise-judge.ts';
+import { perplexity, perplexityOf } from '../../lib/tasks/perplexity.ts';
+import { generate } from '../../lib/llm/generate.ts';
+import { complete } from '../../lib/llm/complete.ts';
 import { pickPair, preferencePairs } from '../../lib/tasks/preference-pairs.ts';
 import { qualityScorer } from '../../lib/tasks/quality-scorer.ts';
 import { selfInstruct } from '../../lib/tasks/self-instruct.ts';
@@ -157,6 +160,23 @@ describe('ready-made tasks, on the simulator', () => {
     const [only] = await runTask(magpie({ llm, template: 'qwen2', responses: false }), [{ i: 1 }]);
     assert.equal(only!.response, null);
     assert.throws(() => magpie({ llm, template: 'gpt' as never }), /template/);
+  });
+
+  it('logprobs: generate and complete write token log-probabilities, the simulator the same ones each time; perplexity reads them', async () => {
+    const rows = [{ q: 'Why is the sky blue?' }];
+    const [a] = await runTask(generate({ llm, prompt: '{{ q }}', as: 'answer', logprobs: true, cache: false, metadata: false }), rows);
+    const [b] = await runTask(generate({ llm, prompt: '{{ q }}', as: 'answer', logprobs: true, cache: false, metadata: false }), rows);
+    const logprobs = a!.answer_logprobs as number[];
+    assert.ok(Array.isArray(logprobs) && logprobs.length > 0 && logprobs.every((v) => v <= 0 && v >= -3), JSON.stringify(a));
+    assert.deepEqual(b!.answer_logprobs, logprobs, 'deterministic');
+    const [scored] = await runTask(perplexity({ logprobs: 'answer_logprobs' }), [a!]);
+    assert.equal(scored!.perplexity, perplexityOf(logprobs));
+    assert.ok((scored!.perplexity as number) >= 1);
+    const [text] = await runTask(complete({ llm, prompt: 'Once upon a time', as: 'story', logprobs: true, metadata: false }), [{}]);
+    assert.ok(Array.isArray(text!.story_logprobs) && (text!.story_logprobs as number[]).length > 0);
+    assert.equal(perplexityOf([]), null);
+    assert.equal(perplexityOf([0, 0]), 1);
+    assert.throws(() => generate({ llm, prompt: 'x', n: 2, samples: 'rows', logprobs: true }), /logprobs/);
   });
 
   it('each task is a step of its own kind, with its options as params and its columns declared', () => {

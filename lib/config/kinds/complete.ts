@@ -16,9 +16,10 @@ export const completeKind = defineKind({
       ...llmStepShape,
       prompt: field.text('The raw prompt, a liquid template over row columns.'),
       params: field.jsonMap("Sampling parameters for this step, over the LLM's.").optional(),
+      logprobs: field.flag("Also write each token's log-probability in `<as>_logprobs`. Default `false`.").optional(),
     },
     { error: 'a map of params' },
   ),
   build: (params, ctx) => complete(llmOptions(params, ctx.llm(params.llm))),
-  paramsOf: (step, ctx) => llmParamsOf(step, ctx, [['prompt'], ['params']], 'completion'),
+  paramsOf: (step, ctx) => llmParamsOf(step, ctx, [['prompt'], ['params'], ['logprobs', false]], 'completion'),
 });

@@ -16,9 +16,11 @@ export const generateKind = defineKind({
       ...chatShape,
       n: field.count("Samples per row (the request's `n`). Default 1.").optional(),
       samples: field.oneOf(['list', 'rows'], 'With `n` above 1: a list in one column (`list`, default), or one row per sample (`rows`).').optional(),
+      logprobs: field.flag("Also write each answer token's log-probability in `<as>_logprobs`. Default `false`.").optional(),
     },
     { error: 'a map of params' },
   ),
   build: (params, ctx) => generate(llmOptions(params, ctx.llm(params.llm))),
-  paramsOf: (step, ctx) => llmParamsOf(step, ctx, [['prompt'], ['system'], ['fewShot'], ['params'], ['n', 1], ['samples', 'list']], 'generation'),
+  paramsOf: (step, ctx) =>
+    llmParamsOf(step, ctx, [['prompt'], ['system'], ['fewShot'], ['params'], ['n', 1], ['samples', 'list'], ['logprobs', false]], 'generation'),
 });

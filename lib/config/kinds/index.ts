@@ -15,6 +15,7 @@ import { importKind } from './import.ts';
 import { combineKind, joinKind } from './join.ts';
 import { mapKind } from './map.ts';
 import { parseJsonKind } from './parse-json.ts';
+import { perplexityKind } from './perplexity.ts';
 import { routeKind } from './route.ts';
 import { scatterKind } from './scatter.ts';
 import { structuredKind } from './structured.ts';
@@ -28,6 +29,7 @@ export const builtinKinds: Readonly<Record<string, StepKind>> = {
   scatter: scatterKind,
   filter: filterKind,
   dedup: dedupKind,
+  perplexity: perplexityKind,
   map: mapKind,
   parseJson: parseJsonKind,
   aggregate: aggregateKind,

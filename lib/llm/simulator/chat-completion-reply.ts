@@ -5,6 +5,7 @@
 import { SluiceConfigError } from '../../core/errors.ts';
 import { contentKey } from './content-key.ts';
 import { estimateTokens } from './estimate-tokens.ts';
+import { simulatedLogprobs } from './simulated-logprobs.ts';
 import { limitTokens } from './limit-tokens.ts';
 import { messageText } from './message-text.ts';
 import { requestFields } from './request-fields.ts';
@@ -77,10 +78,16 @@ export function chatCompletionReply(body: Record<string, unknown>, context: Repl
     const limited = limitTokens(content, maxTokens);
     completionTokens += limited.tokens;
     answers.push({ text: limited.text, finishReason: limited.finishReason });
+    const logprobs = body.logprobs === true ? simulatedLogprobs(limited.text, key) : undefined;
     choices.push({
       index,
       message: { role: 'assistant', content: limited.text, refusal: null, annotations: [] },
-      logprobs: null,
+      logprobs: logprobs
+        ? {
+            content: logprobs.tokens.map((token, i) => ({ token, logprob: logprobs.logprobs[i]!, bytes: [...Buffer.from(token)], top_logprobs: [] })),
+            refusal: null,
+          }
+        : null,
       finish_reason: limited.finishReason,
     });
   }

@@ -4,6 +4,7 @@
  */
 import { contentKey } from './content-key.ts';
 import { estimateTokens } from './estimate-tokens.ts';
+import { simulatedLogprobs } from './simulated-logprobs.ts';
 import { limitTokens } from './limit-tokens.ts';
 import { requestFields } from './request-fields.ts';
 import type { ReplyContext, SimulatedReply } from './simulated-reply.ts';
@@ -29,7 +30,10 @@ export function textCompletionReply(body: Record<string, unknown>, context: Repl
   const prompts = promptsOf(body.prompt);
   const echo = body.echo === true;
 
-  const choices: { text: string; index: number; logprobs: null; finish_reason: string }[] = [];
+  type Logprobs = { tokens: string[]; token_logprobs: number[]; top_logprobs: Record<string, number>[]; text_offset: number[] };
+  const choices: { text: string; index: number; logprobs: Logprobs | null; finish_reason: string }[] = [];
+  // The legacy API asks with a number (how many alternatives per token), 0 included.
+  const wantsLogprobs = typeof body.logprobs === 'number';
   let promptTokens = 0;
   let completionTokens = 0;
   prompts.forEach((prompt, p) => {
@@ -39,7 +43,17 @@ export function textCompletionReply(body: Record<string, unknown>, context: Repl
       const key = contentKey(['completion', model, prompt, seed, i]);
       const limited = limitTokens(`[sim:${model}] continuation of: ${tail} #${key.slice(0, 8)}`, maxTokens);
       completionTokens += limited.tokens;
-      choices.push({ text: echo ? prompt + limited.text : limited.text, index: p * n + i, logprobs: null, finish_reason: limited.finishReason });
+      let logprobs: Logprobs | null = null;
+      if (wantsLogprobs) {
+        const simulated = simulatedLogprobs(limited.text, key);
+        logprobs = {
+          tokens: simulated.tokens,
+          token_logprobs: simulated.logprobs,
+          top_logprobs: simulated.tokens.map((token, t) => ({ [token]: simulated.logprobs[t]! })),
+          text_offset: simulated.tokens.map((_, t) => (echo ? prompt.length : 0) + t * 4),
+        };
+      }
+      choices.push({ text: echo ? prompt + limited.text : limited.text, index: p * n + i, logprobs, finish_reason: limited.finishReason });
     }
   });
 
