@@ -28,6 +28,8 @@ describe('StepRegistry', () => {
       'embed',
       'scatter',
       'filter',
+      'dedup',
+      'perplexity',
       'map',
       'parseJson',
       'aggregate',
@@ -37,6 +39,17 @@ describe('StepRegistry', () => {
       'join',
       'combine',
       'import',
+      'textClassification',
+      'ultraFeedback',
+      'magpie',
+      'preferencePairs',
+      'pairwiseJudge',
+      'qualityScorer',
+      'complexityScorer',
+      'selfInstruct',
+      'genstruct',
+      'evolInstruct',
+      'evolQuality',
     ]);
   });
 
