@@ -9,6 +9,7 @@ import { registerGraph } from './commands/graph.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerPush } from './commands/push.ts';
 import { registerRun } from './commands/run.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
 
@@ -40,5 +41,6 @@ Exit codes: 0 ok, 1 run error, 2 usage or definition error, 3 finished with fail
   registerInspect(program, setExit);
   registerPush(program, setExit);
   registerWorker(program, setExit);
+  registerRuns(program, setExit);
   return program;
 }

@@ -30,6 +30,8 @@ import { failedPathFor, isFolderOutput, sinkFor, sourceFor } from '../resolve-io
 import { toFailedFile } from '../../sinks/failed-rows.ts';
 import { moduleFingerprint } from '../../cache/module-fingerprint.ts';
 import { isRedisUrl } from '../../broker/connect-redis.ts';
+import { pipelineVersion } from '../../workers/pipeline-version.ts';
+import { recordRun } from '../run-store.ts';
 
 export interface RunFlags {
   input?: string;
@@ -299,6 +301,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
     progress?.stop();
     const attached = (error as { summary?: RunSummary }).summary;
     if (attached && !flags.quiet) process.stderr.write(formatSummary(attached, { showError: false }));
+    if (attached && flags.runDir !== undefined) await recordRun(attached, pipelineVersion(loaded.steps), flags.runDir).catch(() => {});
     throw error;
   } finally {
     counting.abort();
@@ -307,6 +310,7 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
     process.off('SIGTERM', onSigint);
   }
   if (!flags.quiet) process.stderr.write(formatSummary(summary));
+  if (flags.runDir !== undefined) await recordRun(summary, pipelineVersion(loaded.steps), flags.runDir);
   if (dataset) {
     if (summary.status === 'interrupted') say('sluice: the run was interrupted: the dataset was not pushed, and its card not written');
     else say(await dataset.finish(summary, pipeline, rerunCommand(flags)));
