@@ -65,6 +65,9 @@ export { sourceFor, type SourceForOptions } from './formats/source-for.ts';
 export { sinkFor, type SinkForOptions } from './formats/sink-for.ts';
 export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 
+// Experiments for a parameter search: a grid, or seeded draws
+export { type Experiment, parameterGrid, type ParameterGridOptions } from './sources/parameter-grid.ts';
+
 // Near-duplicate rows dropped, by text (MinHash) or by embedding (cosine)
 export { dedup, type DedupOptions } from './operators/dedup.ts';
 
