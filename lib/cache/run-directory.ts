@@ -19,7 +19,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -221,6 +221,8 @@ export class RunDirectory {
   #record: RunRecord;
   #ledger: NdjsonWriter;
   #sidecars = new Map<string, NdjsonWriter>();
+  /** `steps/<step>.jsonl`: the rows of the steps a run keeps. */
+  #kept = new Map<string, NdjsonWriter>();
   #known = new Set<string>();
 
   private constructor(dir: string, record: RunRecord, done: Set<string>, resuming: boolean, dropped: number) {
@@ -337,10 +339,25 @@ export class RunDirectory {
     await Promise.allSettled(sidecars.map((s) => s.close()));
   }
 
+  /**
+   * Keeps a row a step passed on, in `steps/<step>.jsonl` (a step in a branch, `a/b`, as `a__b`),
+   * appended to on a resume. A look back, not a promise: a crash may lose the last lines.
+   */
+  keep(step: string, row: { readonly id: string; readonly lineage: readonly string[]; readonly row: unknown }): void {
+    let writer = this.#kept.get(step);
+    if (!writer) {
+      const folder = join(this.dir, 'steps');
+      if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
+      writer = new NdjsonWriter(createWriteStream(join(folder, `${keptFileName(step)}.jsonl`), { flags: 'a' }));
+      this.#kept.set(step, writer);
+    }
+    writer.write(row, () => {});
+  }
+
   /** Flushes the ledger and sidecars, records the end of the run, and unlocks the directory. */
   async finish(summary: RunSummary): Promise<void> {
     try {
-      await Promise.allSettled([this.#ledger.close(), ...[...this.#sidecars.values()].map((s) => s.close())]);
+      await Promise.allSettled([this.#ledger.close(), ...[...this.#sidecars.values(), ...this.#kept.values()].map((s) => s.close())]);
       this.#record = { ...this.#record, status: summary.status, endedAt: summary.endedAt, summary };
       await writeAtomically(join(this.dir, 'run.json'), `${JSON.stringify(this.#record, null, 2)}\n`);
     } finally {
@@ -417,4 +434,9 @@ async function repairOutputs(written: string, done: Set<string>): Promise<number
 /** The sidecar that records the lineage of `file`'s lines. */
 function sidecarName(file: string): string {
   return `${createHash('sha256').update(file).digest('hex').slice(0, 16)}.ids`;
+}
+
+/** The file name a kept step's rows go to: its name, with a branch path's `/` as `__`. */
+export function keptFileName(step: string): string {
+  return step.replaceAll('/', '__');
 }

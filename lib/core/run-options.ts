@@ -47,6 +47,8 @@ export interface RunOptions {
   cache?: false | string;
   /** A run directory: records the run, and resumes it if an earlier attempt did not finish. */
   runDir?: string;
+  /** With `runDir`: the steps whose output rows are kept in it (`steps/<step>.jsonl`), by name. */
+  keep?: readonly string[];
   /** With `runDir`: start over even if an earlier attempt did not finish. */
   restart?: boolean;
   /** With `runDir`: resume although the pipeline, its code, its input or its outputs changed. */

@@ -18,6 +18,8 @@ export interface RunLedger {
   /** Appends the lineage line of a row just written to `file`; `done` once it is written. */
   lineage(file: string, ids: readonly string[], done: (error?: Error | null) => void): void;
   flushLineage(): Promise<void>;
+  /** Keeps a row a step passed on (`keep`), with its id and lineage, for a look back after the run. */
+  keep?(step: string, row: { readonly id: string; readonly lineage: readonly string[]; readonly row: unknown }): void;
   /** Records the summary and releases the directory. */
   finish(summary: RunSummary): Promise<void>;
 }

@@ -7,7 +7,7 @@
  * (`run-services.ts`).
  * @module
  */
-import { finalize, identity, type OperatorFunction, Subject } from 'rxjs';
+import { finalize, identity, type OperatorFunction, Subject, tap } from 'rxjs';
 import { Budget } from './budget.ts';
 import { closedColumns, unknownColumns } from './columns.ts';
 import { checkPositiveInt } from './define-step.ts';
@@ -69,12 +69,21 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   options.signal?.addEventListener('abort', () => control.stop('aborted'), { once: true });
 
   const taken = new Set<string>();
+  // Steps whose output rows the run directory keeps (`keep`), and where they go once it is open.
+  const kept = new Set(options.keep ?? []);
+  const keptFound = new Set<string>();
+  let keeper: RunLedger['keep'];
   function compile(steps: readonly AnyStep[], prefix: string): OperatorFunction<Envelope, Envelope> {
     const names = nameSteps(steps, prefix ? `${prefix}/` : '', taken);
     const scope = { control, events, services, failed, stats, defaultPolicy: options.onError ?? 'skip', compile };
     const operators = steps.map((step, i): OperatorFunction<Envelope, Envelope> => {
       const ctx = stepContext(scope, step, names[i]!);
-      const operator = step.operator(ctx);
+      const stepOperator = step.operator(ctx);
+      const name = names[i]!;
+      const operator: OperatorFunction<Envelope, Envelope> = kept.has(name)
+        ? (keptFound.add(name),
+          (input) => stepOperator(input).pipe(tap((envelope) => keeper?.(name, { id: envelope.id, lineage: envelope.lineage, row: envelope.row }))))
+        : stepOperator;
       return (input) =>
         operator(input).pipe(
           finalize(() => {
@@ -105,8 +114,29 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     const outputs = new Outputs(sink ?? {});
     const sinks = outputs.all;
     let ledger: RunLedger | undefined;
+    // Compiled before the run directory opens: a `keep` naming no step is refused with nothing locked.
+    const stepsOperator = compile(pipeline.steps, '');
+    const unknown = [...kept].filter((name) => !keptFound.has(name));
+    if (unknown.length > 0) {
+      throw new SluiceConfigError(
+        `\`keep\` names no step called ${unknown.map((n) => `\`${n}\``).join(', ')}. The steps are: ${[...taken].map((n) => `\`${n}\``).join(', ')}.`,
+        {
+          option: 'keep',
+          expected: 'step names',
+          received: unknown,
+        },
+      );
+    }
+    if (kept.size > 0 && !options.runDir) {
+      throw new SluiceConfigError('`keep` writes step outputs into the run directory: give the run one (`--run-dir`).', {
+        option: 'keep',
+        expected: 'a run directory',
+        received: [...kept],
+      });
+    }
     if (options.runDir) ledger = await openLedger(options.runDir);
     gate.ledger = ledger;
+    keeper = ledger?.keep?.bind(ledger);
     const append = ledger?.resuming === true;
     await Promise.all(sinks.map((s) => s.open?.({ append })));
     await failedSink.open?.({ append });
@@ -139,7 +169,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       ...(source.columns ? {} : { first: (row: Row) => validateSteps(pipeline.steps, closedColumns(Object.keys(row))) }),
     });
 
-    await flow(compile(pipeline.steps, '')(source$), deliver);
+    await flow(stepsOperator(source$), deliver);
     if (internals.deliver && counts.done < counts.read && !control.fatal) {
       // The consumer (an async iterable) still holds rows: the run ends when it has taken them all,
       // or, after a stop, when what it holds is released and the rest was cut short (never done).

@@ -42,4 +42,41 @@ describe('sluice runs', () => {
     assert.equal(records[0]!.runDir, 'runs/second');
     assert.match(String(records[0]!.definition), /^[0-9a-f]{16}$/);
   });
+
+  it('--keep writes the rows a step passed on into the run directory, and inspect --step prints them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-keep-'));
+    await writeFile(join(dir, 'rows.jsonl'), '{"text":"a"}\n{"text":""}\n{"text":"b"}\n');
+    await writeFile(
+      join(dir, 'p.yaml'),
+      'name: kept\nsteps:\n  - filter: { name: nonempty, column: text, nonEmpty: true }\n  - map: { name: tag, set: { seen: true } }\n',
+    );
+    const run = await runCli(['run', 'p.yaml', '-i', 'rows.jsonl', '-o', 'out.jsonl', '--run-dir', 'runs/k', '--keep', 'nonempty', '--no-progress'], '', {
+      cwd: dir,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const shown = await runCli(['inspect', 'runs/k', '--step', 'nonempty'], '', { cwd: dir });
+    assert.equal(shown.code, 0, shown.stderr);
+    const kept = shown.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; lineage: string[]; row: { text: string } });
+    assert.deepEqual(
+      kept.map((k) => [k.id, k.lineage, k.row]),
+      [
+        ['rows.jsonl:1', ['rows.jsonl:1'], { text: 'a' }],
+        ['rows.jsonl:3', ['rows.jsonl:3'], { text: 'b' }],
+      ],
+    );
+    const other = await runCli(['inspect', 'runs/k', '--step', 'tag'], '', { cwd: dir });
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /kept no rows of step `tag`\. It kept: `nonempty`/);
+    const unknown = await runCli(['run', 'p.yaml', '-i', 'rows.jsonl', '-o', 'out2.jsonl', '--run-dir', 'runs/u', '--keep', 'nope', '--no-progress'], '', {
+      cwd: dir,
+    });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /`keep` names no step called `nope`\. The steps are: `nonempty`, `tag`/);
+    const noDir = await runCli(['run', 'p.yaml', '-i', 'rows.jsonl', '-o', 'out3.jsonl', '--keep', 'tag', '--no-progress'], '', { cwd: dir });
+    assert.equal(noDir.code, 2);
+    assert.match(noDir.stderr, /run directory/);
+  });
 });

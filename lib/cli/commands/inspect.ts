@@ -4,8 +4,10 @@
  * rows and the records done.
  * @module
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { keptFileName } from '../../cache/run-directory.ts';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceConfigError } from '../../core/errors.ts';
@@ -16,6 +18,7 @@ import { formatSummary } from '../print-summary.ts';
 
 export interface InspectFlags {
   json?: boolean;
+  step?: string;
 }
 
 interface DescribedStep {
@@ -102,6 +105,7 @@ export async function inspectCommand(dir: string, flags: InspectFlags): Promise<
   if (!existsSync(path)) {
     throw new SluiceConfigError(`No run.json in \`${dir}\`. Give the folder a run was recorded in with \`sluice run … --run-dir <dir>\`.`);
   }
+  if (flags.step !== undefined) return printKeptStep(dir, flags.step);
   const text = await readFile(path, 'utf8');
   let record: RunRecordView;
   try {
@@ -133,6 +137,7 @@ export function registerInspect(program: Command, setExit: (code: number) => voi
     )
     .argument('<run-dir>', 'the folder given to `sluice run --run-dir`')
     .option('--json', 'print run.json as it is')
+    .option('--step <name>', 'print the rows that step passed on, as kept with `sluice run … --keep <name>` (NDJSON on stdout: id, lineage, row)')
     .addHelpText(
       'after',
       `
@@ -143,4 +148,21 @@ Examples:
     .action(async (dir: string, flags: InspectFlags) => {
       setExit(await inspectCommand(dir, flags));
     });
+}
+
+/** Prints a kept step's rows (`steps/<step>.jsonl`) to stdout, as they are. */
+async function printKeptStep(dir: string, step: string): Promise<number> {
+  const folder = join(dir, 'steps');
+  const file = join(folder, `${keptFileName(step)}.jsonl`);
+  if (!existsSync(file)) {
+    const kept = existsSync(folder)
+      ? (await readdir(folder)).filter((name) => name.endsWith('.jsonl')).map((name) => name.slice(0, -'.jsonl'.length).replaceAll('__', '/'))
+      : [];
+    throw new SluiceConfigError(
+      `The run in \`${dir}\` kept no rows of step \`${step}\`. ${kept.length > 0 ? `It kept: ${kept.map((name) => `\`${name}\``).join(', ')}.` : 'It kept none:'} ` +
+        "Run with --keep <step>[,<step>] to keep a step's rows.",
+    );
+  }
+  await pipeline(createReadStream(file), process.stdout, { end: false });
+  return ExitCode.ok;
 }

@@ -65,6 +65,7 @@ export interface RunFlags {
   shuffle?: string;
   workers?: string;
   queue?: string;
+  keep?: string;
 }
 
 /**
@@ -246,6 +247,14 @@ async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonl
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     ...(cache !== undefined ? { cache } : {}),
     ...(flags.runDir !== undefined ? { runDir: flags.runDir } : {}),
+    ...(flags.keep !== undefined
+      ? {
+          keep: flags.keep
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => name !== ''),
+        }
+      : {}),
     ...(flags.maxFailureRate !== undefined ? { maxFailureRate: flags.maxFailureRate } : {}),
     ...(flags.failFast ? { onError: 'fail' as const } : {}),
     ...(flags.grace !== undefined ? { graceMs: flags.grace * 1000 } : {}),
@@ -388,6 +397,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       'request cache: a folder, or redis://[:password@]host:port[/db] shared by every machine (default: $SLUICE_CACHE_DIR, else .sluice/cache)',
     )
     .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
+    .option('--keep <steps>', "with --run-dir: keep these steps' output rows in it (comma-separated step names), for `sluice inspect <dir> --step <name>`")
     .option('--restart', 'with --run-dir: start over even if the run there did not finish (its outputs are rewritten)')
     .option('--force', "let a definition's output: overwrite an existing file outside the working directory")
     .option('--accept-changes', 'with --run-dir: resume although the pipeline, its code, its input or its outputs changed since the run started')
