@@ -80,9 +80,9 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       const ctx = stepContext(scope, step, names[i]!);
       const stepOperator = step.operator(ctx);
       const name = names[i]!;
+      if (kept.has(name)) keptFound.add(name);
       const operator: OperatorFunction<Envelope, Envelope> = kept.has(name)
-        ? (keptFound.add(name),
-          (input) => stepOperator(input).pipe(tap((envelope) => keeper?.(name, { id: envelope.id, lineage: envelope.lineage, row: envelope.row }))))
+        ? (input) => stepOperator(input).pipe(tap((envelope) => keeper?.(name, { id: envelope.id, lineage: envelope.lineage, row: envelope.row })))
         : stepOperator;
       return (input) =>
         operator(input).pipe(
