@@ -7,16 +7,9 @@
  * Memory: `perms × 4` bytes per text kept, plus the band keys.
  * @module
  */
+import { fmix32 } from '../core/fmix32.ts';
 
-/** Murmur3's finaliser: mixes a 32-bit value so that nearby inputs land far apart. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+const mix = fmix32;
 
 /** FNV-1a over a string's UTF-16 code units, mixed. */
 function hashText(text: string): number {

@@ -2,6 +2,7 @@
  * A reproducible "random" number from a seed and a counter, for fault and latency draws.
  * @module
  */
+import { fmix32 } from '../../core/fmix32.ts';
 
 /**
  * Returns a number in [0, 1) that depends only on `seed`, the request counter `n` and a `salt`
@@ -26,11 +27,5 @@ export function deterministicUnit(seed: number, n: number, salt: string): number
 
 /** murmur3's 32-bit finalizer with a golden-ratio offset: spreads every input bit over the output. */
 function mix32(value: number): number {
-  let h = (value + 0x9e3779b9) | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32((value + 0x9e3779b9) | 0);
 }
