@@ -13,6 +13,27 @@ function lines(text: string): Array<Record<string, any>> {
 }
 
 describe('examples, run exactly as the README says', () => {
+  it('parameter-search.ts runs ten seeded experiments, the same serially and in parallel, keeps each result, and collects the best', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-search-'));
+    const results: Array<Record<string, any>> = [];
+    for (const concurrency of ['1', '4']) {
+      const run = join(dir, `run-${concurrency}`);
+      const out = join(dir, `best-${concurrency}.jsonl`);
+      const result = await runCli(['run', 'examples/parameter-search.ts', '-o', out, '--run-dir', run, '--keep', 'train'], '', {
+        env: { SEARCH_CONCURRENCY: concurrency },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const [best] = lines(await readFile(out, 'utf8'));
+      assert.equal(best!.experiments, 10);
+      results.push(best!);
+      const kept = await runCli(['inspect', run, '--step', 'train']);
+      const trained = lines(kept.stdout).map((k) => k.row);
+      assert.equal(trained.length, 10);
+      assert.equal(Math.max(...trained.map((r) => r.score)), best!.best_score);
+    }
+    assert.deepEqual(results[0], results[1], 'serial and parallel give the same best experiment');
+  });
+
   it('clean.ts trims strings and drops empty texts, as a filter', async () => {
     const input = await readFile('examples/data/rows.jsonl', 'utf8');
     const result = await runCli(['run', 'examples/clean.ts'], input);
