@@ -5,7 +5,7 @@
  */
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Step } from '../core/step.ts';
-import type { CheckedTemplate, LlmAdds, NoInputs } from './llm-output.ts';
+import type { CheckedTemplate, LlmAdds, LlmAddsWithLogprobs, NoInputs } from './llm-output.ts';
 import type { SamplingParams } from './client.ts';
 import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
 import { promptTemplate } from './prompt-template.ts';
@@ -24,6 +24,15 @@ export interface CompleteOptions<As extends string> extends LlmStepOptions<As> {
  * @example
  * complete({ llm: base, prompt: '<|im_start|>user\n', as: 'instruction', params: { max_tokens: 128 } })
  */
+export function complete<
+  R,
+  As extends string = 'completion',
+  const P extends string = string,
+  const I extends Readonly<Record<string, string>> = NoInputs,
+  const M extends boolean = true,
+>(
+  options: CompleteOptions<As> & { logprobs: true; metadata?: M } & CheckedTemplate<'prompt', P, R, I>,
+): Step<R, LlmAddsWithLogprobs<As, string, number[] | null, M>>;
 export function complete<
   R,
   As extends string = 'completion',

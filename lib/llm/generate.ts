@@ -6,7 +6,7 @@ import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { checkPositiveInt } from '../core/define-step.ts';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Step } from '../core/step.ts';
-import type { CheckedTemplate, LlmAdds, NoInputs } from './llm-output.ts';
+import type { CheckedTemplate, LlmAdds, LlmAddsWithLogprobs, NoInputs } from './llm-output.ts';
 import type { SamplingParams } from './client.ts';
 import { chatTemplate, type FewShot } from './chat-messages.ts';
 import { llmStep, withSample, type LlmStepOptions } from './llm-step.ts';
@@ -39,6 +39,15 @@ type Inputs = Readonly<Record<string, string>>;
  * @example
  * pipeline('qa').from(rows).pipe(generate({ llm, prompt: 'Answer briefly: {{ question }}', as: 'answer' }))
  */
+export function generate<
+  R,
+  As extends string = 'generation',
+  const P extends string = string,
+  const I extends Inputs = NoInputs,
+  const M extends boolean = true,
+>(
+  options: GenerateOptions<As> & { n?: 1; logprobs: true; metadata?: M } & CheckedTemplate<'prompt', P, R, I>,
+): Step<R, LlmAddsWithLogprobs<As, string, number[] | null, M>>;
 export function generate<
   R,
   As extends string = 'generation',

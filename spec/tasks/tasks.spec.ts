@@ -4,6 +4,7 @@ import type { Row } from '../../lib/core/row.ts';
 import type { AnyStep } from '../../lib/core/step.ts';
 import { createLlm, type Llm } from '../../lib/llm/client.ts';
 import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
+import { map } from '../../lib/operators/map.ts';
 import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { toMemory } from '../../lib/sinks/memory.ts';
 import { fromIterable } from '../../lib/sources/iterable.ts';
@@ -177,6 +178,12 @@ describe('ready-made tasks, on the simulator', () => {
     assert.equal(perplexityOf([]), null);
     assert.equal(perplexityOf([0, 0]), 1);
     assert.throws(() => generate({ llm, prompt: 'x', n: 2, samples: 'rows', logprobs: true }), /logprobs/);
+    // The column is typed: reading it after the step compiles (tsc checks this spec), a misspelt one would not.
+    const typed = pipeline<{ q: string }>('typed').pipe(
+      generate({ llm, prompt: '{{ q }}', as: 'answer', logprobs: true }),
+      map((row) => ({ tokens: row.answer_logprobs?.length ?? 0, text: row.answer })),
+    );
+    assert.equal(typed.steps.length, 2);
   });
 
   it('each task is a step of its own kind, with its options as params and its columns declared', () => {
