@@ -11,6 +11,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { SluiceConfigError } from '../core/errors.ts';
+import { resolvePipelinePath } from './pipeline-registry.ts';
 
 const MODULES = new Set(['.ts', '.mts', '.js', '.mjs']);
 const DEFINITIONS = new Set(['.yaml', '.yml', '.json']);
@@ -54,7 +55,8 @@ async function loadDefinitionFile(absolute: string, llms: 'eager' | 'lazy'): Pro
  * @example
  * const p = await loadPipeline('pipelines/clean.yaml', { sets: { 'trim.columns': 'text' } });
  */
-export async function loadPipeline(path: string, { sets = {}, llms = 'eager' }: LoadPipelineOptions = {}): Promise<Pipeline<any>> {
+export async function loadPipeline(pathOrName: string, { sets = {}, llms = 'eager' }: LoadPipelineOptions = {}): Promise<Pipeline<any>> {
+  const path = resolvePipelinePath(pathOrName);
   const absolute = resolve(path);
   const ext = extname(path).toLowerCase();
   if (!MODULES.has(ext) && !DEFINITIONS.has(ext)) {

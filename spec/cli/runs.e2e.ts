@@ -79,4 +79,20 @@ describe('sluice runs', () => {
     assert.equal(noDir.code, 2);
     assert.match(noDir.stderr, /run directory/);
   });
+
+  it('runs a pipeline by the name the project registers in package.json or sluice.config.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-named-'));
+    await writeFile(join(dir, 'rows.jsonl'), '{"text":"a"}\n{"text":""}\n');
+    await writeFile(join(dir, 'nonempty.yaml'), 'name: nonempty\nsteps:\n  - filter: { column: text, nonEmpty: true }\n');
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'project', sluice: { pipelines: { keep: 'nonempty.yaml' } } }));
+    await writeFile(join(dir, 'sluice.config.json'), JSON.stringify({ pipelines: { clean: join(repoRoot, 'examples', 'clean.ts') } }));
+    const byName = await runCli(['run', 'keep', '-i', 'rows.jsonl', '--no-progress'], '', { cwd: dir });
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.equal(byName.stdout.trim(), '{"text":"a"}');
+    const fromConfig = await runCli(['validate', 'clean'], '', { cwd: dir });
+    assert.equal(fromConfig.code, 0, fromConfig.stderr);
+    const unknown = await runCli(['run', 'nope', '--no-progress'], '', { cwd: dir });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /`nope` is neither a pipeline file nor a pipeline registered here\. The registered ones: `clean`, `keep`\./);
+  });
 });

@@ -32,6 +32,7 @@ import { moduleFingerprint } from '../../cache/module-fingerprint.ts';
 import { isRedisUrl } from '../../broker/connect-redis.ts';
 import { pipelineVersion } from '../../workers/pipeline-version.ts';
 import { recordRun } from '../run-store.ts';
+import { resolvePipelinePath } from '../pipeline-registry.ts';
 
 export interface RunFlags {
   input?: string;
@@ -206,7 +207,9 @@ function datasetOutputOf(flags: RunFlags, pipeline: Pipeline<any>, onPhase: (pha
   return undefined;
 }
 
-async function runLoaded(pipelinePath: string, flags: RunFlags, command: readonly string[]): Promise<number> {
+async function runLoaded(pipelineArg: string, flags: RunFlags, command: readonly string[]): Promise<number> {
+  // A registered name (`sluice run qa`) is its file from here on: fingerprints and records see the file.
+  const pipelinePath = resolvePipelinePath(pipelineArg);
   if (flags.queue !== undefined && flags.workers === undefined)
     throw new SluiceConfigError('`--queue` names the work queue of a run with workers: give --workers redis://host:port too');
   // With workers, rpm and tpm hold across every process: their state lives in the workers' Redis.

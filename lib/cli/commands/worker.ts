@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-codes.ts';
 import { numberFlag } from '../flag-parsers.ts';
 import { enterLlmMode } from '../llm-mode.ts';
 import { loadPipeline } from '../load-pipeline.ts';
+import { resolvePipelinePath } from '../pipeline-registry.ts';
 import { addPipelineFlags } from './run.ts';
 
 export interface WorkerFlags {
@@ -28,7 +29,8 @@ export interface WorkerFlags {
   quiet?: boolean;
 }
 
-export async function workerCommand(pipelinePath: string, flags: WorkerFlags): Promise<number> {
+export async function workerCommand(pipelineArg: string, flags: WorkerFlags): Promise<number> {
+  const pipelinePath = resolvePipelinePath(pipelineArg);
   const say = (line: string) => {
     if (!flags.quiet) process.stderr.write(`sluice worker: ${line}\n`);
   };
