@@ -36,3 +36,19 @@ export async function connectRedis(url: string, what: string): Promise<RedisClie
   }
   return client;
 }
+
+/**
+ * Sends a command again while Redis restarts: a call in flight when the connection dropped fails,
+ * and the client reconnects (or gives up after its tries and closes, and then this throws).
+ * Stops at once when `signal` aborts.
+ */
+export async function retryWhileReconnecting<T>(client: RedisClient, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      if (signal?.aborted || !client.isOpen) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -5,7 +5,7 @@
  * restart. The URL's password is sent to Redis only: `location` shows the URL without it.
  * @module
  */
-import { connectRedis, type RedisClient } from '../broker/connect-redis.ts';
+import { connectRedis, type RedisClient, retryWhileReconnecting } from '../broker/connect-redis.ts';
 import { withoutPassword } from '../core/without-password.ts';
 import type { CacheEntry, CacheStore } from './cache-store.ts';
 
@@ -28,17 +28,10 @@ export class RedisStore implements CacheStore {
     return this.#client;
   }
 
-  /** Sends a command again while Redis restarts (the client reconnects, or gives up and closes). */
+  /** Sends a command again while Redis restarts. */
   async #send<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
     const client = await this.#connect();
-    for (;;) {
-      try {
-        return await command(client);
-      } catch (error) {
-        if (!client.isOpen) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    return retryWhileReconnecting(client, () => command(client));
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {

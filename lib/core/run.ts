@@ -71,7 +71,6 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   const taken = new Set<string>();
   // Steps whose output rows the run directory keeps (`keep`), and where they go once it is open.
   const kept = new Set(options.keep ?? []);
-  const keptFound = new Set<string>();
   let keeper: RunLedger['keep'];
   function compile(steps: readonly AnyStep[], prefix: string): OperatorFunction<Envelope, Envelope> {
     const names = nameSteps(steps, prefix ? `${prefix}/` : '', taken);
@@ -80,7 +79,6 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       const ctx = stepContext(scope, step, names[i]!);
       const stepOperator = step.operator(ctx);
       const name = names[i]!;
-      if (kept.has(name)) keptFound.add(name);
       const operator: OperatorFunction<Envelope, Envelope> = kept.has(name)
         ? (input) => stepOperator(input).pipe(tap((envelope) => keeper?.(name, { id: envelope.id, lineage: envelope.lineage, row: envelope.row })))
         : stepOperator;
@@ -116,7 +114,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     let ledger: RunLedger | undefined;
     // Compiled before the run directory opens: a `keep` naming no step is refused with nothing locked.
     const stepsOperator = compile(pipeline.steps, '');
-    const unknown = [...kept].filter((name) => !keptFound.has(name));
+    const unknown = [...kept].filter((name) => !taken.has(name));
     if (unknown.length > 0) {
       throw new SluiceConfigError(
         `\`keep\` names no step called ${unknown.map((n) => `\`${n}\``).join(', ')}. The steps are: ${[...taken].map((n) => `\`${n}\``).join(', ')}.`,

@@ -18,7 +18,7 @@ import { cachedCall } from '../llm/cached-call.ts';
 import { llmStep, withSample } from '../llm/llm-step.ts';
 import { responseMetadata } from '../llm/response-metadata.ts';
 import { REPLY, spreadReply } from './spread-reply.ts';
-import type { TaskOptions } from './structured-task.ts';
+import { type TaskOptions, taskParams } from './structured-task.ts';
 
 interface ChatFormat {
   readonly begin: string;
@@ -119,17 +119,7 @@ export function magpie<R>(options: MagpieOptions): Step<R, Adds<MagpieColumns>> 
   return spreadReply(inner, {
     kind: 'magpie',
     named: options.name !== undefined,
-    params: {
-      template: options.template,
-      turns,
-      responses,
-      system: options.system ?? null,
-      llm: options.llm.name,
-      model: options.llm.model,
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      ...(options.metadata === false ? { metadata: false } : {}),
-      ...(options.params ? { params: options.params } : {}),
-    },
+    params: taskParams(options, { template: options.template, turns, responses, system: options.system ?? null }),
     adds: ['instruction', 'response', 'conversation'],
     spread: (reply) => {
       const conversation = reply as MagpieColumns['conversation'];

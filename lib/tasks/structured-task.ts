@@ -42,6 +42,18 @@ export interface StructuredTaskSpec<S extends z.ZodObject> {
   derive?: { readonly adds: readonly string[]; readonly fn: (reply: z.infer<S>, row: Readonly<Record<string, unknown>>) => Record<string, unknown> };
 }
 
+/** A task step's params: its own options, then its LLM and the LLM options it was given. */
+export function taskParams(options: TaskOptions, own: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return {
+    ...own,
+    llm: options.llm.name,
+    model: options.llm.model,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.metadata === false ? { metadata: false } : {}),
+    ...(options.params ? { params: options.params } : {}),
+  };
+}
+
 export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S>): Step<any, any> {
   const { options, columns } = spec;
   const inner = structured({
@@ -61,14 +73,7 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
   return spreadReply(inner, {
     kind: spec.kind,
     named: options.name !== undefined,
-    params: {
-      ...spec.params,
-      llm: options.llm.name,
-      model: options.llm.model,
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      ...(options.metadata === false ? { metadata: false } : {}),
-      ...(options.params ? { params: options.params } : {}),
-    },
+    params: taskParams(options, spec.params),
     adds: spec.derive ? spec.derive.adds : (Object.values(columns ?? {}) as string[]),
     spread: (reply, row) => {
       if (spec.derive) return spec.derive.fn(reply as z.infer<S>, row);

@@ -10,7 +10,7 @@
  * @module
  */
 import { Observable } from 'rxjs';
-import { connectRedis, type RedisClient } from '../broker/connect-redis.ts';
+import { connectRedis, type RedisClient, retryWhileReconnecting } from '../broker/connect-redis.ts';
 import { defineStep } from '../core/define-step.ts';
 import type { Envelope } from '../core/envelope.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -47,18 +47,6 @@ function remoteError(failure: RemoteFailure): Error {
   });
 }
 
-/** Retries a command while Redis restarts (the client reconnects), up to the client giving up. */
-async function persist<T>(client: RedisClient, send: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  for (;;) {
-    try {
-      return await send();
-    } catch (error) {
-      if (signal.aborted || !client.isOpen) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
 export function remoteSegment(options: RemoteSegmentOptions): Step {
   const { queue, segment, steps, version, counts } = options;
   const names = steps.map((step) => step.name);
@@ -93,7 +81,7 @@ export function remoteSegment(options: RemoteSegmentOptions): Step {
 
           const taskFields = (key: string, envelope: Envelope) => ({ row: JSON.stringify(envelope.row), key, reply: results, v: version, id: envelope.id });
           const send = (key: string, envelope: Envelope) =>
-            persist(writer!, () => writer!.xAdd(tasks, '*', taskFields(key, envelope)), stop.signal).then(() => {
+            retryWhileReconnecting(writer!, () => writer!.xAdd(tasks, '*', taskFields(key, envelope)), stop.signal).then(() => {
               counts.tasks++;
             });
 
@@ -141,14 +129,17 @@ export function remoteSegment(options: RemoteSegmentOptions): Step {
           const readResults = async () => {
             let last = '0-0';
             while (!stop.signal.aborted) {
-              let reply: { name: string; messages: { id: string; message: Record<string, string> }[] }[] | null;
+              type Reply = { name: string; messages: { id: string; message: Record<string, string> }[] }[] | null;
+              let reply: Reply;
               try {
-                reply = (await reader!.xRead({ key: results, id: last }, { COUNT: 500, BLOCK: 1000 })) as typeof reply;
+                reply = (await retryWhileReconnecting(
+                  reader!,
+                  () => reader!.xRead({ key: results, id: last }, { COUNT: 500, BLOCK: 1000 }),
+                  stop.signal,
+                )) as Reply;
               } catch (error) {
                 if (stop.signal.aborted) return;
-                if (!reader!.isOpen) throw error;
-                await new Promise((resolve) => setTimeout(resolve, 100));
-                continue;
+                throw error;
               }
               const messages = reply?.[0]?.messages ?? [];
               if (messages.length === 0) continue;

@@ -7,7 +7,7 @@
  * coordinator. The rows a worker holds are bounded by its own budget, whatever the queue holds.
  * @module
  */
-import { connectRedis, type RedisClient } from '../broker/connect-redis.ts';
+import { connectRedis, type RedisClient, retryWhileReconnecting } from '../broker/connect-redis.ts';
 import { redisStream } from '../broker/redis-stream-source.ts';
 import type { Envelope } from '../core/envelope.ts';
 import { SluiceConfigError } from '../core/errors.ts';
@@ -155,24 +155,13 @@ function segmentRun(
       reported = now;
       // Written, then acknowledged: a worker that dies between the two has its task run again, and
       // the coordinator drops the second result.
-      void (async () => {
-        for (;;) {
-          try {
-            await writer.xAddNoMkStream(message.reply!, '*', {
-              key: message.key!,
-              rows: JSON.stringify(result.rows),
-              failed: JSON.stringify(result.failed),
-              usage: JSON.stringify(usage),
-            });
-            inner.done!(position);
-            return;
-          } catch {
-            // Redis restarting: retry until it is back, or the client gives up (the task is then claimed again).
-            if (!writer.isOpen) return;
-            await sleep(100, undefined);
-          }
-        }
-      })();
+      const entry = { key: message.key, rows: JSON.stringify(result.rows), failed: JSON.stringify(result.failed), usage: JSON.stringify(usage) };
+      // Redis restarting: sent again until it is back; if the client gives up, the task is not
+      // acknowledged, and is claimed again.
+      retryWhileReconnecting(writer, () => writer.xAddNoMkStream(message.reply!, '*', entry)).then(
+        () => inner.done!(position),
+        () => {},
+      );
     },
   };
 

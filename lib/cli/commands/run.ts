@@ -215,7 +215,10 @@ async function runLoaded(pipelineArg: string, flags: RunFlags, command: readonly
   // With workers, rpm and tpm hold across every process: their state lives in the workers' Redis.
   if (flags.workers !== undefined) process.env.SLUICE_SHARED_LIMITS ??= flags.workers;
   const loaded = await loadPipeline(pipelinePath, { sets: flags.set ?? {} });
-  const pipeline = flags.workers === undefined ? loaded : await distribute(loaded, pipelinePath, flags);
+  // The code of a module pipeline (and its local imports): resume notices an edit, workers must match it.
+  const codeFingerprint =
+    /\.[cm]?[jt]s$/.test(pipelinePath) && (flags.runDir !== undefined || flags.workers !== undefined) ? await moduleFingerprint(pipelinePath) : undefined;
+  const pipeline = flags.workers === undefined ? loaded : await distribute(loaded, codeFingerprint, flags);
   const lines = {
     ...(flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes }),
     ...(flags.inputFormat === undefined ? {} : { format: flags.inputFormat }),
@@ -264,7 +267,7 @@ async function runLoaded(pipelineArg: string, flags: RunFlags, command: readonly
     ...(flags.restart ? { restart: true } : {}),
     ...(flags.acceptChanges ? { acceptChanges: true } : {}),
     // The code of a module pipeline (and its local imports), so that resume notices an edit.
-    ...(flags.runDir !== undefined && /\.[cm]?[jt]s$/.test(pipelinePath) ? { codeFingerprint: await moduleFingerprint(pipelinePath) } : {}),
+    ...(flags.runDir !== undefined && codeFingerprint !== undefined ? { codeFingerprint } : {}),
     ...(flags.runDir !== undefined ? { record: await replayRecord(pipeline, pipelinePath, flags.runDir) } : {}),
   };
   const handle = pipeline.start(options);
@@ -331,12 +334,12 @@ async function runLoaded(pipelineArg: string, flags: RunFlags, command: readonly
 }
 
 /** The pipeline with its row-wise segments handed to the workers on `--workers`. */
-async function distribute(pipeline: Pipeline<any>, pipelinePath: string, flags: RunFlags): Promise<Pipeline<any>> {
+async function distribute(pipeline: Pipeline<any>, codeFingerprint: string | undefined, flags: RunFlags): Promise<Pipeline<any>> {
   const { withWorkers } = await import('../../workers/with-workers.ts');
   return withWorkers(pipeline, {
     redis: flags.workers!,
     ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
-    ...(/\.[cm]?[jt]s$/.test(pipelinePath) ? { codeFingerprint: await moduleFingerprint(pipelinePath) } : {}),
+    ...(codeFingerprint !== undefined ? { codeFingerprint } : {}),
     onIdle: (message) => {
       if (!flags.quiet) process.stderr.write(`sluice: ${message}\n`);
     },
