@@ -8,37 +8,25 @@
  * Writers: SLUICE_MODEL_A/B/C (defaults gpt-4o-mini, gpt-4.1-mini, gpt-4.1-nano); judge: SLUICE_JUDGE_MODEL (gpt-4o).
  * Reads examples/data/prompts.jsonl, writes out/judged.jsonl.
  */
-import { z } from 'zod';
-import { join, map, ndjsonFile, pipeline, route, toNdjsonFile, type Chain, type Row } from 'sluice';
-import { createLlm, generate, structured, type Llm } from 'sluice/llm';
+import { join, ndjsonFile, pipeline, route, toNdjsonFile, type Chain } from 'sluice';
+import { createLlm, type Llm } from 'sluice/llm';
+import { textGeneration, ultraFeedback } from 'sluice/tasks';
 
-const writers = {
-  a: createLlm({ name: 'writer-a', model: process.env.SLUICE_MODEL_A ?? 'gpt-4o-mini', concurrency: 16 }),
-  b: createLlm({ name: 'writer-b', model: process.env.SLUICE_MODEL_B ?? 'gpt-4.1-mini', concurrency: 16 }),
-  c: createLlm({ name: 'writer-c', model: process.env.SLUICE_MODEL_C ?? 'gpt-4.1-nano', concurrency: 16 }),
-};
+const writers = [
+  createLlm({ name: 'writer-a', model: process.env.SLUICE_MODEL_A ?? 'gpt-4o-mini', concurrency: 16 }),
+  createLlm({ name: 'writer-b', model: process.env.SLUICE_MODEL_B ?? 'gpt-4.1-mini', concurrency: 16 }),
+  createLlm({ name: 'writer-c', model: process.env.SLUICE_MODEL_C ?? 'gpt-4.1-nano', concurrency: 16 }),
+];
 const judge = createLlm({ name: 'judge', model: process.env.SLUICE_JUDGE_MODEL ?? 'gpt-4o', concurrency: 8, params: { temperature: 0 } });
 
-/** A branch: one writer answers, and the row records which model it was. */
-const answerWith = (name: string, llm: Llm) => (chain: Chain<Row>) =>
-  chain.pipe(
-    generate({ llm, name: `answer-${name}`, prompt: '{{ instruction }}', as: 'generation', metadata: false }),
-    map((row) => ({ ...row, model: llm.model }), { name: `tag-${name}` }),
-  );
+/** A branch: one writer answers the row's `instruction`; `textGeneration` adds its `model_name`. */
+const answerWith = (llm: Llm) => (chain: Chain<{ instruction: string }>) => chain.pipe(textGeneration({ llm, name: `answer-${llm.name}`, metadata: false }));
 
 export default pipeline('judge')
-  .from(ndjsonFile('examples/data/prompts.jsonl'))
+  .from(ndjsonFile<{ instruction: string }>('examples/data/prompts.jsonl'))
   .pipe(
-    route.sample(2, { a: answerWith('a', writers.a), b: answerWith('b', writers.b), c: answerWith('c', writers.c) }, { seed: 7, name: 'pick-two' }),
-    join({ name: 'combine', combine: { generation: 'generations', model: 'models' } }),
-    structured({
-      llm: judge,
-      name: 'rate',
-      system: 'You are a strict judge of helpfulness, accuracy and clarity.',
-      prompt:
-        'Instruction: {{ instruction }}\n{% for g in generations %}\nResponse {{ forloop.index }}: {{ g }}\n{% endfor %}\nRate each response from 1 to 10, in order.',
-      schema: z.object({ ratings: z.array(z.number().int().min(1).max(10)), rationale: z.string() }),
-      as: 'judgement',
-    }),
+    route.sample(2, Object.fromEntries(writers.map((llm) => [llm.name, answerWith(llm)])), { seed: 7, name: 'pick-two' }),
+    join({ name: 'combine', combine: { generation: 'generations', model_name: 'model_names' } }),
+    ultraFeedback({ llm: judge, name: 'rate', aspect: 'helpfulness' }),
   )
   .to(toNdjsonFile('out/judged.jsonl'));

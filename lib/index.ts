@@ -67,6 +67,7 @@ export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 
 // Experiments for a parameter search: a grid, or seeded draws
 export { type Experiment, parameterGrid, type ParameterGridOptions } from './sources/parameter-grid.ts';
+export { contentIds } from './sources/content-ids.ts';
 
 // Near-duplicate rows dropped, by text (MinHash) or by embedding (cosine)
 export { dedup, type DedupOptions } from './operators/dedup.ts';

@@ -92,6 +92,52 @@ describe('examples, run exactly as the README says', () => {
     assert.match(result.stderr, /--llm simulated/);
   });
 
+  it('generations.ts and its YAML twin: three LLMs answer every instruction, combined with their model names', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-generations-'));
+    const outputs: Array<Array<Record<string, any>>> = [];
+    for (const file of ['examples/generations.ts', 'examples/generations.yaml']) {
+      const out = join(dir, `${file.endsWith('.ts') ? 'ts' : 'yaml'}.jsonl`);
+      const result = await runCli(['run', file, '--llm', 'simulated', '-o', out], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' } });
+      assert.equal(result.code, 0, result.stderr);
+      const rows = lines(await readFile(out, 'utf8'));
+      assert.equal(rows.length, 4);
+      for (const row of rows) {
+        assert.deepEqual(Object.keys(row).sort(), ['generations', 'instruction', 'model_names']);
+        assert.deepEqual([...row.model_names].sort(), ['gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4o-mini']);
+        for (const [i, g] of (row.generations as string[]).entries()) assert.ok(g.startsWith(`[sim:${row.model_names[i]}]`), g);
+      }
+      outputs.push(rows.sort((a, b) => a.instruction.localeCompare(b.instruction)));
+    }
+    assert.deepEqual(outputs[0], outputs[1], 'the YAML twin gives the same rows');
+  });
+
+  it('synth-flow.yaml reads with its own reader, writes with its own writer, names records by content, and drops a near-copy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-synth-'));
+    const run = join(dir, 'run');
+    const result = await runCli(['run', 'examples/synth-flow.yaml', '--llm', 'simulated', '--run-dir', run], '', {
+      env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /unique\s+6\s+5\s+1/);
+    const rows = lines(await readFile('out/synth-chat.jsonl', 'utf8'));
+    assert.equal(rows.length, 5);
+    for (const row of rows) {
+      assert.deepEqual(
+        row.messages.map((m: { role: string }) => m.role),
+        ['user', 'assistant'],
+      );
+      assert.ok(row.messages.every((m: { content: unknown }) => typeof m.content === 'string' && m.content !== ''));
+    }
+    // Lineage names each record by a hash of its text, not its position.
+    const [ids] = await readdir(join(run, 'written'));
+    const written = (await readFile(join(run, 'written', ids!), 'utf8'))
+      .trim()
+      .split('\n')
+      .filter((line) => line.includes('"ids"'));
+    assert.equal(written.length, 5);
+    for (const line of written) assert.match(line, /examples\/data\/notes\.txt:[0-9a-f]{16}/);
+  });
+
   it('judge.ts sends each prompt to 2 of 3 writers, combines their answers, and has them rated', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-judge-'));
     const run = async (name: string) => {
@@ -104,13 +150,16 @@ describe('examples, run exactly as the README says', () => {
     assert.equal(rows.length, 4);
     for (const row of rows) {
       assert.equal(row.generations.length, 2);
-      assert.equal(new Set(row.models).size, 2);
-      assert.ok(row.models.every((m: string) => ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4.1-nano'].includes(m)));
-      assert.ok(Array.isArray(row.judgement.ratings));
+      assert.equal(new Set(row.model_names).size, 2);
+      assert.ok(row.model_names.every((m: string) => ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4.1-nano'].includes(m)));
+      // The model name travels with its answer: the simulator signs each answer with its model.
+      for (const [i, g] of (row.generations as string[]).entries()) assert.ok(g.startsWith(`[sim:${row.model_names[i]}]`), g);
+      assert.equal(row.ratings.length, 2);
+      assert.equal(row.rationales.length, 2);
       assert.equal(row._sluice.rate.simulated, true);
     }
     const again = await run('b.jsonl');
-    const picks = (rs: Array<Record<string, any>>) => rs.map((r) => `${r.instruction}:${[...r.models].sort().join(',')}`).sort();
+    const picks = (rs: Array<Record<string, any>>) => rs.map((r) => `${r.instruction}:${[...r.model_names].sort().join(',')}`).sort();
     assert.deepEqual(picks(again), picks(rows), 'the seeded draw picks the same writers on a rerun');
   });
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 import type { CacheEntry, CacheStore } from './cache-store.ts';
 import { LmdbStore } from './lmdb-store.ts';
 import { isRedisUrl } from '../broker/connect-redis.ts';

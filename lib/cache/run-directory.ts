@@ -27,7 +27,7 @@ import { once } from 'node:events';
 import { NdjsonWriter } from '../sinks/ndjson-writer.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { RunSummary } from '../core/summary.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 import type { FileFingerprint } from './file-fingerprint.ts';
 import { completeLines } from './line-reader.ts';
 
@@ -264,7 +264,10 @@ export class RunDirectory {
       if (changes.length > 0) {
         throw new RunDirectoryError(
           `Cannot resume the run in ${dir}: ${changes.join('; ')} since it started, so its finished rows may not match what this run would make. ` +
-            'Start over with --restart (the outputs are rewritten), or continue anyway with --accept-changes.',
+            'Start over with --restart (the outputs are rewritten), or continue anyway with --accept-changes.' +
+            (changes.some((c) => c.startsWith('the input '))
+              ? ' To resume inputs you edit, name records by their content: `id: hash` on the input (`contentIds(source)` in code).'
+              : ''),
         );
       }
     }

@@ -9,6 +9,7 @@ import type { Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
 import { type SinkForOptions, sinkFor } from '../formats/sink-for.ts';
 import { type SourceForOptions, sourceFor } from '../formats/source-for.ts';
+import { contentIds } from '../sources/content-ids.ts';
 
 /** Your own source or sink: an export of a local module, a source (sink) or a function that makes one from `params`. */
 export interface ImportSpec {
@@ -16,8 +17,12 @@ export interface ImportSpec {
   export?: string;
   params?: Record<string, unknown>;
 }
+/** Your own source, and how its records are named: by `hash` of their content (`contentIds`) or by position. */
+export interface InputImportSpec extends ImportSpec {
+  id?: 'position' | 'hash';
+}
 /** `input:` as a definition writes it: a path, a path with its format's options, or an import. */
-export type InputSpec = string | ({ path: string } & Omit<SourceForOptions, 'maxLineBytes'>) | ImportSpec;
+export type InputSpec = string | ({ path: string } & Omit<SourceForOptions, 'maxLineBytes'>) | InputImportSpec;
 /** `output:` as a definition writes it: a path, a path with its format's options, or an import. */
 export type OutputSpec = string | ({ path: string } & Omit<SinkForOptions, 'folder' | 'reserved'>) | ImportSpec;
 
@@ -56,8 +61,9 @@ function fromExport<T>(spec: ImportSpec, value: unknown, what: 'source' | 'sink'
 }
 
 /** A source from a module's export (`input: { import: ./reader.ts, export: rows, params: {…} }`). */
-export function importedSource(spec: ImportSpec, value: unknown, file: string): Source {
-  const source = fromExport(spec, value, 'source', isSource, 'an object with `name` and `read(signal)`, such as `csvFile(path)`');
+export function importedSource(spec: InputImportSpec, value: unknown, file: string): Source {
+  const exported = fromExport(spec, value, 'source', isSource, 'an object with `name` and `read(signal)`, such as `csvFile(path)`');
+  const source = spec.id === 'hash' ? contentIds(exported) : exported;
   specs.set(source, spec);
   importedFiles.set(source, file);
   return source;

@@ -35,6 +35,12 @@ export const pipelineDefinitionSchema = z.strictObject(
                 )
                 .describe('Hub datasets: shuffle by file, then within a buffer of rows.')
                 .optional(),
+              id: field
+                .oneOf(
+                  ['position', 'hash'],
+                  'How records are named for resume: by `position` (default) or by a `hash` of their content, so an edited input resumes.',
+                )
+                .optional(),
             },
             { error: 'a map with `path`' },
           ),
@@ -43,6 +49,12 @@ export const pipelineDefinitionSchema = z.strictObject(
               import: field.nonEmpty("Your own source: a module relative to the definition's folder, `./reader.ts`."),
               export: field.nonEmpty('The export: a source, or a function `(params) => source`. Default `default`.').optional(),
               params: field.jsonMap('What the exported function is called with.').optional(),
+              id: field
+                .oneOf(
+                  ['position', 'hash'],
+                  'How records are named for resume: by `position` (default) or by a `hash` of their content, so an edited input resumes.',
+                )
+                .optional(),
             },
             { error: 'a map with `import`' },
           ),
@@ -50,7 +62,7 @@ export const pipelineDefinitionSchema = z.strictObject(
         { error: 'a path, a map with `path` and format options, or a map with `import`' },
       )
       .describe(
-        'Where rows come from: a file or URL in the format its extension names (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, compressed `.gz`/`.zst`), a Hub dataset (`hf://datasets/<owner>/<name>`), or `-` for stdin; or `{ path, format?, delimiter?, infer?, columns?, split?, shuffle? }`. Relative to the current directory; `sluice run -i` overrides it.',
+        'Where rows come from: a file or URL in the format its extension names (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, compressed `.gz`/`.zst`), a Hub dataset (`hf://datasets/<owner>/<name>`), or `-` for stdin; or `{ path, format?, delimiter?, infer?, columns?, split?, shuffle?, id? }`. Relative to the current directory; `sluice run -i` overrides it.',
       )
       .optional(),
     maxLineBytes: field

@@ -45,7 +45,7 @@ export function pullSource(source: Source, budget: Budget, stop: AbortSignal, ho
       for await (const batch of source.read(reader.signal)) {
         for (const item of batch) {
           if (closed || stop.aborted) return;
-          const id = prefix + item.position;
+          const id = prefix + (item.key ?? item.position);
           if (hooks.skip?.(id)) {
             hooks.counted('skipped');
             source.done?.(item.position);

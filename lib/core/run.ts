@@ -232,8 +232,9 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
           }),
         ),
         ...(failedPath ? { failedPath } : {}),
-        ...(source!.path !== undefined ? { inputPath: source!.path } : {}),
-        ...(source!.path === undefined && source!.fingerprint ? { inputFingerprint: () => source!.fingerprint!() } : {}),
+        // Records named by their content are found again in an edited input: nothing to compare.
+        ...(source!.ids === 'content' ? {} : source!.path !== undefined ? { inputPath: source!.path } : {}),
+        ...(source!.ids !== 'content' && source!.path === undefined && source!.fingerprint ? { inputFingerprint: () => source!.fingerprint!() } : {}),
         ...(options.codeFingerprint ? { codeFingerprint: options.codeFingerprint } : {}),
         ...(options.record ? { record: options.record } : {}),
         ...(options.restart ? { restart: true } : {}),

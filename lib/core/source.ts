@@ -8,11 +8,18 @@ import type { Row } from './row.ts';
 
 /** One record read from a source: a row, or a reason it could not be read. */
 export type SourceItem<R = Row> =
-  | { readonly ok: true; readonly row: R; readonly position: number }
+  | {
+      readonly ok: true;
+      readonly row: R;
+      readonly position: number;
+      /** The record's id in place of its position, when the source names records itself (`contentIds`). */
+      readonly key?: string;
+    }
   | {
       readonly ok: false;
       /** Where it was (the line number for NDJSON). */
       readonly position: number;
+      readonly key?: string;
       readonly error: SluiceError;
       /** The raw text, cut to a few hundred characters. */
       readonly raw?: string;
@@ -25,6 +32,11 @@ export interface Source<R = Row> {
   readonly columns?: readonly string[];
   /** The file it reads, when it reads one: resume fingerprints it, to notice an input that changed. */
   readonly path?: string;
+  /**
+   * How records are named in row ids and the done-ledger: by `position` (default), or by a hash of
+   * their `content` (`contentIds`), so a resume still finds them after the input was edited.
+   */
+  readonly ids?: 'position' | 'content';
   /** What `position` counts: `line` numbers (NDJSON, 1-based) or item `index` (arrays, iterables, 0-based). Default `line`. */
   readonly positions?: 'line' | 'index';
   /**

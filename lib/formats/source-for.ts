@@ -9,6 +9,7 @@ import { jsonArrayFile } from '../sources/json-array-file.ts';
 import { ndjsonFile } from '../sources/ndjson-file.ts';
 import { ndjsonStdin } from '../sources/ndjson-stdin.ts';
 import { parquetFile } from '../sources/parquet-file.ts';
+import { contentIds } from '../sources/content-ids.ts';
 import { formatOf } from './format-of.ts';
 import { SluiceConfigError } from '../core/errors.ts';
 import { isRedisUrl } from '../broker/connect-redis.ts';
@@ -31,10 +32,17 @@ export interface SourceForOptions {
   split?: string;
   /** Hub datasets: shuffle with a seed, by file then within a buffer of rows (default 1,000). */
   shuffle?: { seed: number | string; bufferSize?: number };
+  /** How records are named for resume: by `position` (default) or by a `hash` of their content (see `contentIds`). */
+  id?: 'position' | 'hash';
 }
 
 /** `-` is stdin (NDJSON); anything else a file or URL in the format its extension names. */
-export function sourceFor(location: string, { format, maxLineBytes, delimiter, infer, columns, split, shuffle }: SourceForOptions = {}): Source {
+export function sourceFor(location: string, { id, ...options }: SourceForOptions = {}): Source {
+  const source = formatSource(location, options);
+  return id === 'hash' ? contentIds(source) : source;
+}
+
+function formatSource(location: string, { format, maxLineBytes, delimiter, infer, columns, split, shuffle }: Omit<SourceForOptions, 'id'>): Source {
   const lines = maxLineBytes === undefined ? {} : { maxLineBytes };
   if (location === '-') return ndjsonStdin(lines);
   if (isRedisUrl(location)) return redisStream(location);

@@ -28,6 +28,11 @@ export interface StructuredOptions<As extends string, S extends z.ZodType> exten
   schemaName?: string;
   /** Extra requests after an invalid reply (not JSON, or not matching the schema). Default 2. */
   maxInvalid?: number;
+  /**
+   * A narrower schema for one row, of the same type as `schema`: what the row decides and a fixed
+   * schema cannot say (as many ratings as the row has generations). Sent and checked in its place.
+   */
+  schemaFor?: (row: Readonly<Record<string, unknown>>) => S;
 }
 
 /** The reply did not match the schema, after every try. The row keeps the raw text. */
@@ -88,15 +93,17 @@ export function structured(options: StructuredOptions<string, z.ZodType>): Step<
   // JSON-schema response formats must be objects at the top: any other schema (a list, a string, a
   // union) is asked for as `{ value: … }` and unwrapped, so the column holds the value itself.
   const wrapped = !(options.schema instanceof z.ZodObject);
-  let responseFormat: ReturnType<typeof zodResponseFormat>;
-  try {
-    responseFormat = zodResponseFormat((wrapped ? z.object({ [WRAP_KEY]: options.schema }) : options.schema) as never, schemaName);
-  } catch (error) {
-    throw new SluiceConfigError(
-      `Step \`${options.name ?? 'structured'}\` cannot send its \`schema\` as a JSON schema: ${(error as Error).message}. Use plain zod types (objects, arrays, strings, numbers, enums, unions).`,
-      { cause: error },
-    );
-  }
+  const formatOf = (schema: z.ZodType): ReturnType<typeof zodResponseFormat> => {
+    try {
+      return zodResponseFormat((wrapped ? z.object({ [WRAP_KEY]: schema }) : schema) as never, schemaName);
+    } catch (error) {
+      throw new SluiceConfigError(
+        `Step \`${options.name ?? 'structured'}\` cannot send its \`schema\` as a JSON schema: ${(error as Error).message}. Use plain zod types (objects, arrays, strings, numbers, enums, unions).`,
+        { cause: error },
+      );
+    }
+  };
+  const responseFormat = formatOf(options.schema);
   const params = { ...options.params };
   return llmStep({
     kind: 'structured',
@@ -106,18 +113,20 @@ export function structured(options: StructuredOptions<string, z.ZodType>): Step<
     params: { ...template.params, params, schema: responseFormat.json_schema, maxInvalid },
     async work(row, call, ctx) {
       const messages = template.render(row);
+      const schema = options.schemaFor ? options.schemaFor(row) : options.schema;
+      const format = options.schemaFor ? formatOf(schema) : responseFormat;
       let attempts = 0;
       let last = '';
       let reason = '';
       for (let tries = 0; tries <= maxInvalid; tries++) {
-        const request = withSample({ messages, ...params, response_format: { type: 'json_schema', json_schema: responseFormat.json_schema } }, call);
+        const request = withSample({ messages, ...params, response_format: { type: 'json_schema', json_schema: format.json_schema } }, call);
         // A new ask after an invalid reply is a different cache entry (`variant`), or it would get the same reply back.
         const result = await cachedCall(ctx, options.llm, 'chat', request, { enabled: options.cache !== false, variant: tries, sample: call.sample }, () =>
           options.llm.chat(request as never, call.options),
         );
         attempts += result.attempts;
         last = result.response.choices[0]?.message.content ?? '';
-        const checked = checkReply(last, options.schema, wrapped);
+        const checked = checkReply(last, schema, wrapped);
         if (checked.ok) {
           return { values: [checked.value], shape: 'single', metadata: { ...responseMetadata(result, result.response), attempts, invalid_replies: tries } };
         }

@@ -11,12 +11,15 @@
  */
 import { z } from 'zod';
 import type { Adds, Step } from '../core/step.ts';
-import { structuredTask, type TaskOptions } from './structured-task.ts';
+import { countOf, structuredTask, type TaskOptions } from './structured-task.ts';
 
 export interface ComplexityScorerOptions extends TaskOptions {
   /** The column with the list of instructions. Default `instructions`. */
   instructions?: string;
 }
+
+/** One score, as the method defines its scale. */
+const SCORE = z.number().int().min(1).max(6);
 
 /**
  * @example
@@ -31,7 +34,8 @@ export function complexityScorer<R>(options: ComplexityScorerOptions): Step<R, A
       'comparing the instructions with each other. Give one score per instruction, in their order.\n\n' +
       'Instructions:\n{% for instruction in instructions %}#{{ forloop.index }}: {{ instruction }}\n{% endfor %}',
     inputs: { instructions: options.instructions ?? 'instructions' },
-    schema: z.object({ scores: z.array(z.number().int().min(1).max(6)) }),
+    schema: z.object({ scores: z.array(SCORE) }),
+    schemaFor: (row) => z.object({ scores: z.array(SCORE).length(countOf(row, options.instructions ?? 'instructions')) }),
     columns: { scores: 'complexity_scores' },
     params: { instructions: options.instructions ?? 'instructions' },
   });

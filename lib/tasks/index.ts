@@ -15,4 +15,5 @@ export { qualityScorer, type QualityScorerOptions } from './quality-scorer.ts';
 export { selfInstruct, type SelfInstructOptions } from './self-instruct.ts';
 export type { TaskOptions } from './structured-task.ts';
 export { textClassification, type TextClassificationOptions } from './text-classification.ts';
+export { textGeneration, type TextGenerationOptions } from './text-generation.ts';
 export { type UltraFeedbackAspect, type UltraFeedbackOptions, ultraFeedback } from './ultra-feedback.ts';

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import type { Adds, Step } from '../core/step.ts';
-import { structuredTask, type TaskOptions } from './structured-task.ts';
+import { countOf, structuredTask, type TaskOptions } from './structured-task.ts';
 
 export interface PreferencePairsOptions extends TaskOptions {
   /** The column with the instruction. Default `instruction`. */
@@ -50,6 +50,9 @@ export function pickPair(generations: readonly unknown[], scores: readonly numbe
   };
 }
 
+/** One score, as the method defines its scale. */
+const SCORE = z.number().int().min(1).max(10);
+
 /**
  * @example
  * preferencePairs({ llm: judge }) // adds chosen, rejected, chosen_score, rejected_score, scores
@@ -64,7 +67,8 @@ export function preferencePairs<R>(options: PreferencePairsOptions): Step<R, Add
       'Give one score per response, in the order of the responses.\n\n' +
       'Instruction:\n{{ instruction }}\n\nResponses:\n{% for response in generations %}#{{ forloop.index }}: {{ response }}\n{% endfor %}',
     inputs: { instruction: options.instruction ?? 'instruction', generations },
-    schema: z.object({ scores: z.array(z.number().int().min(1).max(10)) }),
+    schema: z.object({ scores: z.array(SCORE) }),
+    schemaFor: (row) => z.object({ scores: z.array(SCORE).length(countOf(row, generations)) }),
     derive: {
       adds: ['chosen', 'rejected', 'chosen_score', 'rejected_score', 'scores'],
       fn: (reply, row) => ({ ...pickPair(Array.isArray(row[generations]) ? (row[generations] as unknown[]) : [], reply.scores) }),

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { Adds, Step } from '../core/step.ts';
-import { structuredTask, type TaskOptions } from './structured-task.ts';
+import { countOf, structuredTask, type TaskOptions } from './structured-task.ts';
 
 export interface QualityScorerOptions extends TaskOptions {
   /** The column with the instruction. Default `instruction`. */
@@ -20,6 +20,9 @@ export interface QualityScorerOptions extends TaskOptions {
   /** The column with the list of responses. Default `responses`. */
   responses?: string;
 }
+
+/** One score, as the method defines its scale. */
+const SCORE = z.number().int().min(1).max(6);
 
 /**
  * @example
@@ -34,7 +37,8 @@ export function qualityScorer<R>(options: QualityScorerOptions): Step<R, Adds<{ 
       'comparing the responses with each other. Give one score per response, in the order of the responses.\n\n' +
       'Instruction:\n{{ instruction }}\n\nResponses:\n{% for response in responses %}#{{ forloop.index }}: {{ response }}\n{% endfor %}',
     inputs: { instruction: options.instruction ?? 'instruction', responses: options.responses ?? 'responses' },
-    schema: z.object({ scores: z.array(z.number().int().min(1).max(6)) }),
+    schema: z.object({ scores: z.array(SCORE) }),
+    schemaFor: (row) => z.object({ scores: z.array(SCORE).length(countOf(row, options.responses ?? 'responses')) }),
     columns: { scores: 'quality_scores' },
     params: { instruction: options.instruction ?? 'instruction', responses: options.responses ?? 'responses' },
   });

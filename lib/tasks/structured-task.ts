@@ -34,6 +34,8 @@ export interface StructuredTaskSpec<S extends z.ZodObject> {
   /** Template variables read from columns: `{ instruction: 'prompt' }`. */
   inputs: Readonly<Record<string, string>>;
   schema: S;
+  /** The schema narrowed for one row (as many scores as the row has responses). */
+  schemaFor?: (row: Readonly<Record<string, unknown>>) => S;
   /** The task's own options, JSON-safe, for the summary and saved definitions. */
   params: Readonly<Record<string, unknown>>;
   /** The reply's fields as the row's columns, renamed: `{ ratings: 'ratings' }`. */
@@ -62,6 +64,7 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
     prompt: spec.prompt,
     ...(spec.system !== undefined ? { system: spec.system } : {}),
     schema: spec.schema,
+    ...(spec.schemaFor ? { schemaFor: spec.schemaFor } : {}),
     schemaName: spec.kind,
     inputs: spec.inputs,
     as: REPLY,
@@ -82,4 +85,10 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
       return out;
     },
   });
+}
+
+/** How many items the list in `column` of `row` holds (0 when it is not a list: the step's checks report that). */
+export function countOf(row: Readonly<Record<string, unknown>>, column: string): number {
+  const value = row[column];
+  return Array.isArray(value) ? value.length : 0;
 }

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Adds, Step } from '../core/step.ts';
-import { structuredTask, type TaskOptions } from './structured-task.ts';
+import { countOf, structuredTask, type TaskOptions } from './structured-task.ts';
 
 const ASPECTS = {
   helpfulness: 'is it correct, informative, and useful for what was asked',
@@ -34,6 +34,9 @@ export interface UltraFeedbackOptions extends TaskOptions {
   generations?: string;
 }
 
+/** One rating, on the 1–5 scale of the method. */
+const RATING = z.number().int().min(1).max(5);
+
 /**
  * @example
  * ultraFeedback({ llm: judge, aspect: 'helpfulness' }) // adds ratings: number[], rationales: string[]
@@ -51,7 +54,11 @@ export function ultraFeedback<R>(options: UltraFeedbackOptions): Step<R, Adds<{ 
       'Give one rating and a one-sentence rationale per response, in the order of the responses.\n\n' +
       'Instruction:\n{{ instruction }}\n\nResponses:\n{% for response in generations %}#{{ forloop.index }}: {{ response }}\n{% endfor %}',
     inputs: { instruction: options.instruction ?? 'instruction', generations: options.generations ?? 'generations' },
-    schema: z.object({ ratings: z.array(z.number().int().min(1).max(5)), rationales: z.array(z.string()) }),
+    schema: z.object({ ratings: z.array(RATING), rationales: z.array(z.string()) }),
+    schemaFor: (row) => {
+      const n = countOf(row, options.generations ?? 'generations');
+      return z.object({ ratings: z.array(RATING).length(n), rationales: z.array(z.string()).length(n) });
+    },
     columns: { ratings: 'ratings', rationales: 'rationales' },
     params: { aspect, instruction: options.instruction ?? 'instruction', generations: options.generations ?? 'generations' },
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RequestCache } from '../../lib/cache/request-cache.ts';
-import { canonicalJson } from '../../lib/cache/canonical-json.ts';
+import { canonicalJson } from '../../lib/core/canonical-json.ts';
 import { pipeline } from '../../lib/pipeline/pipeline.ts';
 import { createLlm, type Llm } from '../../lib/llm/client.ts';
 import { generate } from '../../lib/llm/generate.ts';

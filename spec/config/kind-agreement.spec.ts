@@ -57,6 +57,7 @@ const cases: Array<[kind: string, params: Record<string, unknown>]> = [
   ['generate', { llm: 'writer', prompt: 'Answer {{ q }}', as: 'answer', logprobs: true }],
   ['complete', { llm: 'writer', prompt: '<|user|>{{ topic }}', as: 'text', logprobs: true }],
   ['dedup', { embedding: 'vector', threshold: 0.9 }],
+  ['textGeneration', { llm: 'writer', prompt: 'Answer: {{ instruction }}', system: 'Be brief.', as: 'answer', modelAs: 'model' }],
   ['textClassification', { llm: 'writer', text: 'review', labels: ['good', 'bad'], multiLabel: true, context: 'Reviews.', metadata: false }],
   ['ultraFeedback', { llm: 'writer', aspect: 'honesty', instruction: 'prompt', generations: 'answers', params: { temperature: 0 } }],
   ['qualityScorer', { llm: 'writer', instruction: 'prompt', responses: 'answers', concurrency: 8 }],

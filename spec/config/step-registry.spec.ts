@@ -39,6 +39,7 @@ describe('StepRegistry', () => {
       'join',
       'combine',
       'import',
+      'textGeneration',
       'textClassification',
       'ultraFeedback',
       'magpie',

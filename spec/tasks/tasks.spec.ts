@@ -21,6 +21,9 @@ import { pickPair, preferencePairs } from '../../lib/tasks/preference-pairs.ts';
 import { qualityScorer } from '../../lib/tasks/quality-scorer.ts';
 import { selfInstruct } from '../../lib/tasks/self-instruct.ts';
 import { textClassification } from '../../lib/tasks/text-classification.ts';
+import { textGeneration } from '../../lib/tasks/text-generation.ts';
+import { broadcast } from '../../lib/operators/broadcast.ts';
+import { join } from '../../lib/operators/join.ts';
 import { ultraFeedback } from '../../lib/tasks/ultra-feedback.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
 
@@ -51,6 +54,37 @@ describe('ready-made tasks, on the simulator', () => {
     await sim.close();
   });
 
+  it('textGeneration: the answer and the model that wrote it; three of them joined into generations and model_names', async () => {
+    const [row] = await runTask(textGeneration({ llm, metadata: false }), [{ instruction: 'Name a prime.' }]);
+    assert.deepEqual(Object.keys(row!).sort(), ['generation', 'instruction', 'model_name']);
+    assert.equal(typeof row!.generation, 'string');
+    assert.equal(row!.model_name, 'sim-small');
+    const others = [
+      createLlm({ model: 'sim-medium', baseURL: sim.url, apiKey: 'sk-test' }),
+      createLlm({ model: 'sim-large', baseURL: sim.url, apiKey: 'sk-test' }),
+    ];
+    try {
+      const branch = (writer: Llm, name: string) => (chain: any) => chain.pipe(textGeneration({ llm: writer, name, metadata: false }));
+      const out = toMemory();
+      await pipeline('three')
+        .from(fromIterable([{ instruction: 'Why is the sky blue?' }, { instruction: 'Name a river.' }]))
+        .pipe(
+          broadcast({ a: branch(llm, 'a'), b: branch(others[0]!, 'b'), c: branch(others[1]!, 'c') }),
+          join({ combine: { generation: 'generations', model_name: 'model_names' } }),
+        )
+        .to(out)
+        .run({ cache: false });
+      assert.equal(out.rows.length, 2);
+      for (const r of out.rows) {
+        assert.deepEqual([...(r.model_names as string[])].sort(), ['sim-large', 'sim-medium', 'sim-small']);
+        assert.ok(isStringList(r.generations) && (r.generations as string[]).length === 3);
+      }
+    } finally {
+      await Promise.all(others.map((o) => o.close()));
+    }
+    assert.throws(() => textGeneration({ llm, as: 'x', modelAs: 'x' }), /two columns/);
+  });
+
   it('textClassification: one label from the set, or a list with multiLabel', async () => {
     const labels = ['positive', 'negative', 'neutral'];
     const one = await runTask(textClassification({ llm, labels, context: 'Product reviews, by sentiment.' }), [
@@ -71,6 +105,11 @@ describe('ready-made tasks, on the simulator', () => {
     ]);
     assert.ok(isScoreList(row!.ratings, 5), JSON.stringify(row));
     assert.ok(isStringList(row!.rationales));
+    // One rating and one rationale per generation, whatever the number of generations.
+    assert.equal((row!.ratings as number[]).length, 3);
+    assert.equal((row!.rationales as string[]).length, 3);
+    const two = await runTask(ultraFeedback({ llm, metadata: false }), [{ instruction: 'Name a river.', generations: ['Nile', 'Rhine'] }]);
+    assert.equal((two[0]!.ratings as number[]).length, 2);
     assert.deepEqual(Object.keys(row!).sort(), ['generations', 'instruction', 'ratings', 'rationales']);
     assert.throws(() => ultraFeedback({ llm, aspect: 'speed' as never }), /aspect/);
   });
@@ -80,10 +119,13 @@ describe('ready-made tasks, on the simulator', () => {
       { instruction: 'Explain tides.', generations: ['The moon.', 'Gravity of the moon and sun.', 'Water.'] },
     ]);
     assert.ok(isScoreList(quality!.quality_scores, 6), JSON.stringify(quality));
+    // One score per response: the schema sent for the row says how many.
+    assert.equal((quality!.quality_scores as number[]).length, 3);
     const [complexity] = await runTask(complexityScorer({ llm }), [
       { instructions: ['Add 2 and 2.', 'Prove there are infinitely many primes.', 'Sort a list.'] },
     ]);
     assert.ok(isScoreList(complexity!.complexity_scores, 6), JSON.stringify(complexity));
+    assert.equal((complexity!.complexity_scores as number[]).length, 3);
   });
 
   it('selfInstruct: exactly numInstructions new instructions per seed', async () => {
@@ -128,6 +170,7 @@ describe('ready-made tasks, on the simulator', () => {
     const [pair] = await runTask(preferencePairs({ llm, metadata: false }), [{ instruction: 'Name a prime.', generations: ['7', '9', '11'] }]);
     const scores = pair!.scores as number[];
     assert.ok(isScoreList(scores, 10), JSON.stringify(pair));
+    assert.equal(scores.length, 3);
     assert.deepEqual(pair, { instruction: 'Name a prime.', generations: ['7', '9', '11'], ...pickPair(['7', '9', '11'], scores) });
     assert.deepEqual(pickPair(['a', 'b', 'c'], [3, 9, 1]), { chosen: 'b', rejected: 'c', chosen_score: 9, rejected_score: 1, scores: [3, 9, 1] });
     assert.deepEqual(pickPair(['a', 'b'], [5, 5]), { chosen: null, rejected: null, chosen_score: null, rejected_score: null, scores: [5, 5] });

@@ -17,6 +17,7 @@ import { preferencePairs } from '../../tasks/preference-pairs.ts';
 import { qualityScorer } from '../../tasks/quality-scorer.ts';
 import { selfInstruct } from '../../tasks/self-instruct.ts';
 import { textClassification } from '../../tasks/text-classification.ts';
+import { textGeneration } from '../../tasks/text-generation.ts';
 import { ultraFeedback } from '../../tasks/ultra-feedback.ts';
 import { field, stepOptions } from '../fields.ts';
 import { type BuildContext, defineKind, type SaveContext, type StepKind } from '../step-kind.ts';
@@ -53,6 +54,16 @@ function taskKind<S extends z.ZodRawShape>(description: string, own: S, make: (o
 }
 
 export const taskKinds: Readonly<Record<string, StepKind>> = {
+  textGeneration: taskKind(
+    'An answer to each row, with the model that wrote it: adds `generation` and `model_name` (join several with `combine: { generation: generations, model_name: model_names }`).',
+    {
+      prompt: field.text('The user message, a template over columns. Default `{{ instruction }}`.').optional(),
+      system: field.text('A system message template.').optional(),
+      as: field.nonEmpty('The column the answer goes to. Default `generation`.').optional(),
+      modelAs: field.nonEmpty('The column the model’s name goes to. Default `model_name`.').optional(),
+    },
+    (options) => textGeneration(options as never),
+  ),
   textClassification: taskKind(
     'A label for a text, from `labels` or in the model’s words; several with `multiLabel`.',
     {
