@@ -111,6 +111,25 @@ describe('examples, run exactly as the README says', () => {
     assert.deepEqual(outputs[0], outputs[1], 'the YAML twin gives the same rows');
   });
 
+  it('variations.ts and its YAML twin: three variations of each seed, parsed from a JSON list in free text', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-variations-'));
+    const outputs: Array<Array<Record<string, any>>> = [];
+    for (const file of ['examples/variations.ts', 'examples/variations.yaml']) {
+      const out = join(dir, `${file.endsWith('.ts') ? 'ts' : 'yaml'}.jsonl`);
+      const result = await runCli(['run', file, '--llm', 'simulated', '-o', out], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' } });
+      assert.equal(result.code, 0, result.stderr);
+      const rows = lines(await readFile(out, 'utf8'));
+      assert.equal(rows.length, 12);
+      for (const row of rows) {
+        assert.deepEqual(Object.keys(row), ['seed', 'instruction']);
+        assert.match(row.instruction, /^\[sim:gpt-4o-mini\] item [1-3] for: /);
+      }
+      assert.equal(new Set(rows.map((r) => r.seed)).size, 4);
+      outputs.push(rows.sort((a, b) => a.instruction.localeCompare(b.instruction)));
+    }
+    assert.deepEqual(outputs[0], outputs[1], 'the YAML twin gives the same rows');
+  });
+
   it('synth-flow.yaml reads with its own reader, writes with its own writer, names records by content, and drops a near-copy', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-synth-'));
     const run = join(dir, 'run');

@@ -19,12 +19,28 @@ const INVALID_JSON_MARKER = '[[sim:invalid-json]]';
 /** In the last user message, asks for JSON that leaves out the schema's required properties. */
 const WRONG_SCHEMA_MARKER = '[[sim:wrong-schema]]';
 
+/** A plain-text prompt that asks for a JSON list (or array) gets one, fenced, among prose. */
+const JSON_LIST_ASKED = /\bJSON (?:list|array)\b/i;
+
+/**
+ * What a model writes when a plain prompt asks for a JSON list: a sentence, then the list in a
+ * ```json fence. As many items as the first number from 1 to 20 in the prompt says (default 3).
+ */
+function jsonListText(prompt: string, model: string, topic: string, key: string): string {
+  const asked = prompt.match(/\b([1-9]|1\d|20)\b/);
+  const count = asked ? Number(asked[1]) : 3;
+  const items = Array.from({ length: count }, (_, i) => `[sim:${model}] item ${i + 1} for: ${topic} #${key.slice(i % 56, (i % 56) + 8)}`);
+  return `Here is the list you asked for:\n\n\`\`\`json\n${JSON.stringify(items, null, 2)}\n\`\`\`\n`;
+}
+
 /**
  * Builds a chat completion for `body`, deterministic in (model, messages, seed, choice index).
  *
  * - Plain text: `"[sim:<model>] answer to: <first 60 characters of the last user message> #<8 hex>"`.
  * - `response_format: { type: 'json_schema', json_schema: { schema } }`: JSON that validates against
  *   the schema (see `sampleJsonSchema`); `{ type: 'json_object' }`: `{"answer": "<text>"}`.
+ * - Plain text when the last user message asks for a `JSON list` (or array): a sentence and a fenced
+ *   JSON list of strings, as many as the first number from 1 to 20 in the message (default 3).
  * - `[[sim:invalid-json]]` in the last user message gives text that is not JSON;
  *   `[[sim:wrong-schema]]` gives JSON without the schema's required properties.
  * - `n` choices; `max_tokens`/`max_completion_tokens` below the answer's length cut it and say `'length'`.
@@ -73,7 +89,7 @@ export function chatCompletionReply(body: Record<string, unknown>, context: Repl
     } else if (format.type === 'json_object') {
       content = JSON.stringify({ answer: plain });
     } else {
-      content = plain;
+      content = JSON_LIST_ASKED.test(prompt) ? jsonListText(prompt, model, topic, key) : plain;
     }
     const limited = limitTokens(content, maxTokens);
     completionTokens += limited.tokens;

@@ -87,6 +87,18 @@ describe('startSimulator: json_schema structured output', () => {
     assert.deepEqual(parsed?.tags, ['tag 1 of Review a book about rivers', 'tag 2 of Review a book about rivers', 'tag 3 of Review a book about rivers']);
   });
 
+  it('answers a plain prompt that asks for a JSON list with prose and a fenced list, as many items as it asks', async (t) => {
+    const client = clientFor(await simulatorFor(t));
+    const reply = await client.chat.completions.create({ model: 'sim-small', messages: ask('Rewrite "Name a river" in 4 ways. Reply with a JSON list.') });
+    const content = reply.choices[0]?.message.content ?? '';
+    assert.match(content, /^Here is the list you asked for:\n\n```json\n/);
+    const list = JSON.parse(content.slice(content.indexOf('['), content.lastIndexOf(']') + 1)) as string[];
+    assert.equal(list.length, 4);
+    assert.ok(list.every((item) => item.startsWith('[sim:sim-small] item ')));
+    const plain = await client.chat.completions.create({ model: 'sim-small', messages: ask('Name a river.') });
+    assert.match(plain.choices[0]?.message.content ?? '', /^\[sim:sim-small\] answer to: Name a river\. #[0-9a-f]{8}$/);
+  });
+
   it('answers text that is not JSON when the prompt holds [[sim:invalid-json]]', async (t) => {
     const client = clientFor(await simulatorFor(t));
     const reply = await client.chat.completions.create({
