@@ -68,6 +68,9 @@ export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 // Experiments for a parameter search: a grid, or seeded draws
 export { type Experiment, parameterGrid, type ParameterGridOptions } from './sources/parameter-grid.ts';
 export { contentIds } from './sources/content-ids.ts';
+export { keptRows, type KeptRowsOptions } from './sources/kept-rows.ts';
+export { keep } from './core/keep.ts';
+export { quiet } from './core/quiet.ts';
 
 // Near-duplicate rows dropped, by text (MinHash) or by embedding (cosine)
 export { dedup, type DedupOptions } from './operators/dedup.ts';

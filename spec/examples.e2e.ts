@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from './helpers/run-cli.ts';
 
@@ -128,6 +128,37 @@ describe('examples, run exactly as the README says', () => {
       outputs.push(rows.sort((a, b) => a.instruction.localeCompare(b.instruction)));
     }
     assert.deepEqual(outputs[0], outputs[1], 'the YAML twin gives the same rows');
+  });
+
+  it('tracked.ts keeps two steps as artifacts, captures the quiet step, and tracked-report.ts reads one back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-tracked-'));
+    const run = join(dir, 'run');
+    const env = { OPENAI_BASE_URL: '', OPENAI_API_KEY: '', TRACKED_RUN_DIR: run };
+    const first = await runCli(['run', 'examples/tracked.ts', '--llm', 'simulated', '--run-dir', run], '', { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.doesNotMatch(first.stderr, /cleaned \d+/, 'the quiet step prints nothing');
+    assert.match(first.stderr, /kept: clean, label/);
+    assert.equal((await readFile(join(run, 'console.log'), 'utf8')).trim().split('\n').length, 5);
+    const label = lines((await runCli(['inspect', run, '--step', 'label'])).stdout);
+    assert.equal(label.length, 5);
+    for (const kept of label) {
+      assert.ok(['positive', 'negative', 'neutral'].includes(kept.row.label));
+      assert.deepEqual(kept.lineage, [kept.id]);
+    }
+    const counts = lines(await readFile('out/label-counts.jsonl', 'utf8'));
+    assert.equal(
+      counts.reduce((sum, c) => sum + c.reviews, 0),
+      5,
+    );
+    const report = await runCli(['run', 'examples/tracked-report.ts'], '', { env });
+    assert.equal(report.code, 0, report.stderr);
+    const longest = lines(await readFile('out/longest-per-label.jsonl', 'utf8'));
+    assert.deepEqual(longest.map((r) => [r.label, r.reviews]).sort(), counts.map((c) => [c.label, c.reviews]).sort());
+    const runs = lines((await runCli(['runs', '--pipeline', 'tracked', '--json'])).stdout);
+    assert.ok(
+      runs.some((r) => resolve(r.runDir) === run),
+      JSON.stringify(runs[0]),
+    );
   });
 
   it('synth-flow.yaml reads with its own reader, writes with its own writer, names records by content, and drops a near-copy', async () => {

@@ -19,7 +19,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +28,7 @@ import { NdjsonWriter } from '../sinks/ndjson-writer.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { RunSummary } from '../core/summary.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { keptFileName } from '../core/kept-file-name.ts';
 import type { FileFingerprint } from './file-fingerprint.ts';
 import { completeLines } from './line-reader.ts';
 
@@ -223,6 +224,7 @@ export class RunDirectory {
   #sidecars = new Map<string, NdjsonWriter>();
   /** `steps/<step>.jsonl`: the rows of the steps a run keeps. */
   #kept = new Map<string, NdjsonWriter>();
+  #console: WriteStream | undefined;
   #known = new Set<string>();
 
   private constructor(dir: string, record: RunRecord, done: Set<string>, resuming: boolean, dropped: number) {
@@ -286,6 +288,9 @@ export class RunDirectory {
       await rm(join(dir, 'done.log'), { force: true });
       await rm(join(dir, 'written'), { recursive: true, force: true });
       await mkdir(join(dir, 'written'), { recursive: true });
+      // A run that starts over keeps only its own step outputs and console lines.
+      await rm(join(dir, 'steps'), { recursive: true, force: true });
+      await rm(join(dir, 'console.log'), { force: true });
     }
     const { extra, definitionYaml, ...kept } = info;
     if (definitionYaml !== undefined) await writeAtomically(join(dir, 'pipeline.yaml'), definitionYaml);
@@ -357,10 +362,27 @@ export class RunDirectory {
     writer.write(row, () => {});
   }
 
+  /** Appends a console line of a `quiet` step to `console.log`: `<time> <step> <level>: <text>`, one line per line of text. */
+  console(step: string, level: string, text: string): void {
+    this.#console ??= createWriteStream(join(this.dir, 'console.log'), { flags: 'a' });
+    const at = new Date().toISOString();
+    this.#console.write(
+      `${text
+        .split('\n')
+        .map((line) => `${at} ${step} ${level}: ${line}`)
+        .join('\n')}\n`,
+    );
+  }
+
   /** Flushes the ledger and sidecars, records the end of the run, and unlocks the directory. */
   async finish(summary: RunSummary): Promise<void> {
     try {
-      await Promise.allSettled([this.#ledger.close(), ...[...this.#sidecars.values(), ...this.#kept.values()].map((s) => s.close())]);
+      const console = this.#console;
+      await Promise.allSettled([
+        this.#ledger.close(),
+        ...[...this.#sidecars.values(), ...this.#kept.values()].map((s) => s.close()),
+        ...(console ? [new Promise<void>((resolve) => console.end(resolve))] : []),
+      ]);
       this.#record = { ...this.#record, status: summary.status, endedAt: summary.endedAt, summary };
       await writeAtomically(join(this.dir, 'run.json'), `${JSON.stringify(this.#record, null, 2)}\n`);
     } finally {
@@ -437,9 +459,4 @@ async function repairOutputs(written: string, done: Set<string>): Promise<number
 /** The sidecar that records the lineage of `file`'s lines. */
 function sidecarName(file: string): string {
   return `${createHash('sha256').update(file).digest('hex').slice(0, 16)}.ids`;
-}
-
-/** The file name a kept step's rows go to: its name, with a branch path's `/` as `__`. */
-export function keptFileName(step: string): string {
-  return step.replaceAll('/', '__');
 }

@@ -47,6 +47,22 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
     .join(', ');
   lines.push(`  written: ${written || 'none'}`);
   lines.push(`  failed: ${summary.failed}${summary.failed > 0 && summary.failedPath ? ` (see ${summary.failedPath})` : ''}`);
+  const kept = summary.kept as { steps: string[]; dir?: string } | undefined;
+  if (kept && typeof kept === 'object') {
+    lines.push(
+      kept.dir
+        ? `  kept: ${kept.steps.join(', ')} (sluice inspect ${kept.dir} --step <name>)`
+        : `  kept: nothing: ${kept.steps.join(', ')} ${kept.steps.length === 1 ? 'is' : 'are'} marked keep, which needs a run directory (--run-dir)`,
+    );
+  }
+  const quiet = summary.console as { steps: string[]; captured: number; dropped: number; file?: string } | undefined;
+  if (quiet && typeof quiet === 'object') {
+    lines.push(
+      quiet.file
+        ? `  console of ${quiet.steps.join(', ')}: ${quiet.captured} line${quiet.captured === 1 ? '' : 's'} in ${quiet.file}`
+        : `  console of ${quiet.steps.join(', ')}: ${quiet.dropped} line${quiet.dropped === 1 ? '' : 's'} dropped (quiet steps write to a run directory: --run-dir)`,
+    );
+  }
   const notDone = s.read - s.done;
   if ((summary.status === 'error' || summary.status === 'interrupted') && notDone > 0) {
     const by = summary.status === 'error' ? 'the error' : 'the stop';

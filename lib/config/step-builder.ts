@@ -139,9 +139,10 @@ export class StepBuilder {
       const suggestion = didYouMean(kind, registry.kinds(), (all) => `Known steps: ${quoteList(all, 'and')}.`);
       throw this.#error('SLUICE_DEFINITION_UNKNOWN_STEP', `Unknown step \`${kind}\`{where}.${suggestion}`, [...path, kind], { key: true });
     }
-    const raw = item[kind] ?? {};
-    const label = `step \`${isPlainMap(raw) && typeof raw.name === 'string' ? raw.name : kind}\``;
+    const given = item[kind] ?? {};
+    const label = `step \`${isPlainMap(given) && typeof given.name === 'string' ? given.name : kind}\``;
     const base = [...path, kind];
+    const { raw, flags } = this.#runFlags(given, kind, base);
     const params = validateValue(entry.schema, raw, {
       base,
       label,
@@ -158,8 +159,37 @@ export class StepBuilder {
       const code = error instanceof SluiceConfigError ? 'SLUICE_DEFINITION_INVALID' : 'SLUICE_DEFINITION_IMPORT';
       throw this.#error(code, `${message.replace(/\.$/, '')},{where} (${label})`, base, { cause: error });
     }
+    if (flags.keep || flags.quiet) step = { ...step, ...flags };
     registry.recordBuilt(step, kind, params);
     return step;
+  }
+
+  /**
+   * `keep: true` and `quiet: true`, which every kind takes: how the run treats the step, not what
+   * it makes, so they are taken off before the kind checks its params (under `map`, a list in
+   * `keep` is the columns to keep, and stays).
+   */
+  #runFlags(raw: unknown, kind: string, base: DefinitionPath): { raw: unknown; flags: { keep?: true; quiet?: true } } {
+    if (!isPlainMap(raw)) return { raw, flags: {} };
+    const rest: Record<string, unknown> = { ...raw };
+    const flags: { keep?: true; quiet?: true } = {};
+    for (const flag of ['keep', 'quiet'] as const) {
+      if (!Object.hasOwn(rest, flag)) continue;
+      const value = rest[flag];
+      if (flag === 'keep' && kind === 'map' && Array.isArray(value)) continue;
+      if (typeof value !== 'boolean') {
+        throw this.#error(
+          'SLUICE_DEFINITION_INVALID',
+          flag === 'keep'
+            ? `Expected \`keep\` to be true or false (keep the step's output rows in the run directory){where}, got \`${show(value)}\`.`
+            : `Expected \`quiet\` to be true or false (send the step's console output to the run directory){where}, got \`${show(value)}\`.`,
+          [...base, flag],
+        );
+      }
+      delete rest[flag];
+      if (value) flags[flag] = true;
+    }
+    return { raw: rest, flags };
   }
 
   #context(base: DefinitionPath, label: string): BuildContext {

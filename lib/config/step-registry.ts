@@ -101,6 +101,8 @@ export class StepRegistry implements KindCatalogue {
         ...(step.named ? { name: step.name } : {}),
         ...params,
         ...(step.onError ? { onError: step.onError } : {}),
+        ...(step.keep ? { keep: true } : {}),
+        ...(step.quiet ? { quiet: true } : {}),
       },
     };
   }

@@ -20,6 +20,8 @@ export interface RunLedger {
   flushLineage(): Promise<void>;
   /** Keeps a row a step passed on (`keep`), with its id and lineage, for a look back after the run. */
   keep?(step: string, row: { readonly id: string; readonly lineage: readonly string[]; readonly row: unknown }): void;
+  /** Appends a console line of a `quiet` step to `console.log`. */
+  console?(step: string, level: string, text: string): void;
   /** Records the summary and releases the directory. */
   finish(summary: RunSummary): Promise<void>;
 }

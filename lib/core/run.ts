@@ -20,6 +20,8 @@ import { FailedRowWriter } from './failed-row-writer.ts';
 import { LineageGate } from './lineage-gate.ts';
 import { Outputs } from './outputs.ts';
 import { pullSource } from './pull-source.ts';
+import { consoleCapture } from './console-capture.ts';
+import { quietOperator } from './quiet-operator.ts';
 import type { Row } from './row.ts';
 import { RunControl } from './run-control.ts';
 import type { RunCounts } from './run-counts.ts';
@@ -72,6 +74,12 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   // Steps whose output rows the run directory keeps (`keep`), and where they go once it is open.
   const kept = new Set(options.keep ?? []);
   let keeper: RunLedger['keep'];
+  // Steps flagged `keep` or `quiet` in the pipeline itself, by qualified name.
+  const flaggedKeep: string[] = [];
+  const quietSteps: string[] = [];
+  const consoleLines = { captured: 0, dropped: 0 };
+  let consoleWriter: RunLedger['console'];
+  let releaseConsole: (() => void) | undefined;
   function compile(steps: readonly AnyStep[], prefix: string): OperatorFunction<Envelope, Envelope> {
     const names = nameSteps(steps, prefix ? `${prefix}/` : '', taken);
     const scope = { control, events, services, failed, stats, defaultPolicy: options.onError ?? 'skip', compile };
@@ -79,9 +87,21 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       const ctx = stepContext(scope, step, names[i]!);
       const stepOperator = step.operator(ctx);
       const name = names[i]!;
-      const operator: OperatorFunction<Envelope, Envelope> = kept.has(name)
-        ? (input) => stepOperator(input).pipe(tap((envelope) => keeper?.(name, { id: envelope.id, lineage: envelope.lineage, row: envelope.row })))
-        : stepOperator;
+      if (step.keep) flaggedKeep.push(name);
+      let inner = stepOperator;
+      if (step.quiet) {
+        quietSteps.push(name);
+        inner = quietOperator(stepOperator, (level, text) => {
+          if (consoleWriter) {
+            consoleLines.captured++;
+            consoleWriter(name, level, text);
+          } else consoleLines.dropped++;
+        });
+      }
+      const operator: OperatorFunction<Envelope, Envelope> =
+        kept.has(name) || step.keep
+          ? (input) => inner(input).pipe(tap((envelope) => keeper?.(name, { id: envelope.id, lineage: envelope.lineage, row: envelope.row })))
+          : inner;
       return (input) =>
         operator(input).pipe(
           finalize(() => {
@@ -135,6 +155,8 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     if (options.runDir) ledger = await openLedger(options.runDir);
     gate.ledger = ledger;
     keeper = ledger?.keep?.bind(ledger);
+    consoleWriter = ledger?.console?.bind(ledger);
+    if (quietSteps.length > 0) releaseConsole = consoleCapture.hold();
     const append = ledger?.resuming === true;
     await Promise.all(sinks.map((s) => s.open?.({ append })));
     await failedSink.open?.({ append });
@@ -181,7 +203,10 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     await ledger?.flushLineage();
     for (const result of closing) if (result.status === 'rejected') control.fatal ??= result.reason as Error;
 
+    releaseConsole?.();
     const result = summarize({ pipeline: pipeline.name, source: source.name, startedAt, counts, stats, written, failedSink, control, services });
+    if (flaggedKeep.length > 0 || kept.size > 0) result.kept = { steps: [...new Set([...kept, ...flaggedKeep])], ...(ledger ? { dir: ledger.dir } : {}) };
+    if (quietSteps.length > 0) result.console = { steps: quietSteps, ...consoleLines, ...(ledger ? { file: `${ledger.dir}/console.log` } : {}) };
     if (ledger) {
       result.runDir = { path: ledger.dir, resumed: ledger.resuming, droppedLines: ledger.dropped };
       await ledger.finish(result);
@@ -241,7 +266,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         ...(options.acceptChanges ? { acceptChanges: true } : {}),
       });
     }
-  })();
+  })().finally(() => releaseConsole?.());
 
   /**
    * Subscribes and waits for the end. Node empties its event loop only when nothing can happen any

@@ -77,6 +77,10 @@ export interface StepInfo {
   readonly rowWise?: boolean;
   /** Failure policy for rows failing in this step (default: the pipeline's). */
   readonly onError?: ErrorPolicy;
+  /** Its output rows are kept in the run directory (`keep(step)`, `keep: true`): how a run runs, not what it makes. */
+  readonly keep?: boolean;
+  /** Its console output goes to the run directory's `console.log` (`quiet(step)`, `quiet: true`). */
+  readonly quiet?: boolean;
   /**
    * Shared objects the step uses, by role (`{ llm }` for LLM steps), so that saving a pipeline
    * can name them and write their configuration.

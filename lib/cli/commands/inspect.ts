@@ -7,7 +7,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { keptFileName } from '../../cache/run-directory.ts';
+import { keptFileName } from '../../core/kept-file-name.ts';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceConfigError } from '../../core/errors.ts';
