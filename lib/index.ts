@@ -70,6 +70,7 @@ export { type Experiment, parameterGrid, type ParameterGridOptions } from './sou
 export { contentIds } from './sources/content-ids.ts';
 export { keptRows, type KeptRowsOptions } from './sources/kept-rows.ts';
 export { keep } from './core/keep.ts';
+export { type NestedPipeline, pipelineStep } from './operators/pipeline-step.ts';
 export { quiet } from './core/quiet.ts';
 
 // Near-duplicate rows dropped, by text (MinHash) or by embedding (cosine)

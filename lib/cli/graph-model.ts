@@ -7,6 +7,7 @@
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { nameSteps } from '../core/step-names.ts';
 import type { AnyStep } from '../core/step.ts';
+import { branchPrefix } from '../core/branch-prefix.ts';
 
 export interface GraphStep {
   /** The step's name within its branch. */
@@ -93,7 +94,7 @@ export function graphOf(pipeline: Pipeline<any>): PipelineGraph {
         for (const [branch, branchSteps] of Object.entries(step.branches)) {
           const inner = walk(
             branchSteps,
-            `${qualified}/${branch}/`,
+            branchPrefix(qualified, branch),
             paths.map((p) => ({ node: qualified, path: childPath(p, branch) })),
             [...fans, paths],
           );

@@ -34,7 +34,8 @@ export function toMermaid(graph: PipelineGraph): string {
       }
       lines.push(`${indent}${id}{{${quote(label(step))}}}`);
       step.branches.forEach((branch, i) => {
-        lines.push(`${indent}subgraph ${id}_${i + 1} [${quote(branch.name)}]`);
+        // A nested pipeline's one branch has no name: label it with the step's.
+        lines.push(`${indent}subgraph ${id}_${i + 1} [${quote(branch.name || step.name)}]`);
         declare(branch.steps, `${indent}  `);
         lines.push(`${indent}end`);
       });

@@ -15,10 +15,12 @@ function stepNode(step: GraphStep): TreeNode {
   const leaves = step.leaves ? ` → leaves ${step.leaves.join(', ')}` : '';
   return {
     text: `${kind}${leaves}`,
-    children: (step.branches ?? []).map((branch) => ({
-      text: `branch ${branch.name}${branch.steps.length === 0 ? ' (no steps)' : ''}`,
-      children: branch.steps.map(stepNode),
-    })),
+    // A nested pipeline's one unnamed branch: its steps hang from the step itself.
+    children: (step.branches ?? []).flatMap((branch) =>
+      branch.name === ''
+        ? branch.steps.map(stepNode)
+        : [{ text: `branch ${branch.name}${branch.steps.length === 0 ? ' (no steps)' : ''}`, children: branch.steps.map(stepNode) }],
+    ),
   };
 }
 

@@ -5,7 +5,7 @@
  * run), and sets the input and output. Every error has a line and a column.
  * @module
  */
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, extname, relative, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { pipeline, type Pipeline } from '../pipeline/pipeline.ts';
 import { createLlm, type Llm } from '../llm/client.ts';
@@ -38,6 +38,8 @@ export interface ParseDefinitionOptions {
   llms?: 'eager' | 'lazy';
   /** The step kinds to build from. Default `stepRegistry`. */
   registry?: StepRegistry;
+  /** @internal The definition files that include this one (`pipeline:` steps), to refuse a cycle. */
+  within?: readonly string[];
 }
 
 // Only the plain data types of the YAML core schema; `!!js/function`, `!!binary`, custom tags are refused.
@@ -168,6 +170,19 @@ export async function parseDefinition(text: string, options: ParseDefinitionOpti
     file,
     baseDir: file === undefined ? process.cwd() : dirname(resolve(file)),
     allowImport,
+    loadDefinition: async (sub: string) => {
+      const chain = [...(options.within ?? []), ...(file === undefined ? [] : [resolve(file)])];
+      if (chain.includes(resolve(sub))) {
+        throw new DefinitionError(
+          'SLUICE_DEFINITION_INVALID',
+          `Definition \`${sub}\` includes itself through \`pipeline:\` steps (${[...chain, resolve(sub)].map((f) => relative(process.cwd(), f)).join(' → ')}). Break the cycle.`,
+          { file },
+        );
+      }
+      const { loadDefinition } = await import('./load-definition.ts');
+      const { path: _path, ...rest } = options;
+      return loadDefinition(sub, { ...rest, within: chain });
+    },
   });
   // Your own source or sink (`input: { import: ./reader.ts }`): an export, found as steps' imports are.
   const ioExport = (key: 'input' | 'output') => {

@@ -33,7 +33,12 @@ export interface BuildOptions {
   allowImport?: boolean | 'any' | undefined;
   /** Ends messages that have no position (`(from --set …)`). */
   hint?: string | undefined;
+  /** Loads a definition file a `pipeline:` step names (`.yaml`, `.yml`, `.json`), with this definition's options. */
+  loadDefinition?: ((file: string) => Promise<unknown>) | undefined;
 }
+
+/** Files read as definitions rather than imported as modules. */
+const DEFINITION_FILE = /\.(ya?ml|json)$/i;
 
 interface Loaded {
   readonly exports: Record<string, unknown>;
@@ -80,6 +85,12 @@ export class StepBuilder {
   async loadImports(): Promise<void> {
     for (const [file, { specifier, path, label }] of this.#pending) {
       let exports: Record<string, unknown>;
+      const load = this.#options.loadDefinition;
+      if (load && DEFINITION_FILE.test(file)) {
+        // A definition is parsed for this build only: its LLMs and steps are new objects each time.
+        this.#modules.set(file, { exports: { default: await load(file) }, file });
+        continue;
+      }
       try {
         exports = (await import(file.startsWith('file:') || !isAbsolute(file) ? file : pathToFileURL(file).href)) as Record<string, unknown>;
       } catch (error) {

@@ -16,6 +16,7 @@ import { keysOf, schemaAt } from './schema-at.ts';
 import { StepBuilder } from './step-builder.ts';
 import type { SaveContext } from './step-kind.ts';
 import { type StepRegistry, stepRegistry } from './step-registry.ts';
+import { branchPrefix } from '../core/branch-prefix.ts';
 
 export interface WithParamsOptions {
   /** The step kinds to rebuild with. Default `stepRegistry`. */
@@ -34,7 +35,7 @@ function locate(steps: readonly AnyStep[], prefix = '', at: ReadonlyArray<number
   const names = nameSteps(steps, prefix, taken);
   return steps.flatMap((step, i) => [
     { name: names[i]!, step, at: [...at, i] },
-    ...Object.entries(step.branches ?? {}).flatMap(([branch, inner]) => locate(inner, `${names[i]}/${branch}/`, [...at, i, branch], taken)),
+    ...Object.entries(step.branches ?? {}).flatMap(([branch, inner]) => locate(inner, branchPrefix(names[i]!, branch), [...at, i, branch], taken)),
   ]);
 }
 

@@ -9,12 +9,13 @@ import type { AnyStep, Next, Step } from './step.ts';
  * Lets `pipe` return the caller's own class (a chain stays a chain, a pipeline a pipeline).
  * `lib/pipeline/pipeline.ts` adds `pipeline` by declaration merging, so the core need not import it.
  */
-export interface ChainKinds<R> {
-  chain: Chain<R>;
+export interface ChainKinds<R, In = unknown> {
+  chain: Chain<R, 'chain', In>;
 }
 type Kind = keyof ChainKinds<unknown>;
 
-export class Chain<R = Row, K extends Kind = 'chain'> {
+/** A chain of steps: `R` is the row type after its last step, `In` the row type it starts from, when known. */
+export class Chain<R = Row, K extends Kind = 'chain', In = unknown> {
   readonly steps: readonly AnyStep[];
 
   constructor(steps: readonly AnyStep[] = []) {
@@ -22,23 +23,23 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
   }
 
   /** Returns a new chain with the steps appended; the row type follows each step (up to 20 in one call). */
-  pipe(): ChainKinds<R>[K];
-  pipe<A>(s1: Step<R, A>): ChainKinds<Next<R, A>>[K];
-  pipe<A, B>(s1: Step<R, A>, s2: Step<Next<R, A>, B>): ChainKinds<Next<Next<R, A>, B>>[K];
-  pipe<A, B, C>(s1: Step<R, A>, s2: Step<Next<R, A>, B>, s3: Step<Next<Next<R, A>, B>, C>): ChainKinds<Next<Next<Next<R, A>, B>, C>>[K];
+  pipe(): ChainKinds<R, In>[K];
+  pipe<A>(s1: Step<R, A>): ChainKinds<Next<R, A>, In>[K];
+  pipe<A, B>(s1: Step<R, A>, s2: Step<Next<R, A>, B>): ChainKinds<Next<Next<R, A>, B>, In>[K];
+  pipe<A, B, C>(s1: Step<R, A>, s2: Step<Next<R, A>, B>, s3: Step<Next<Next<R, A>, B>, C>): ChainKinds<Next<Next<Next<R, A>, B>, C>, In>[K];
   pipe<A, B, C, D>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
     s3: Step<Next<Next<R, A>, B>, C>,
     s4: Step<Next<Next<Next<R, A>, B>, C>, D>,
-  ): ChainKinds<Next<Next<Next<Next<R, A>, B>, C>, D>>[K];
+  ): ChainKinds<Next<Next<Next<Next<R, A>, B>, C>, D>, In>[K];
   pipe<A, B, C, D, E>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
     s3: Step<Next<Next<R, A>, B>, C>,
     s4: Step<Next<Next<Next<R, A>, B>, C>, D>,
     s5: Step<Next<Next<Next<Next<R, A>, B>, C>, D>, E>,
-  ): ChainKinds<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, In>[K];
   pipe<A, B, C, D, E, F>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -46,7 +47,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s4: Step<Next<Next<Next<R, A>, B>, C>, D>,
     s5: Step<Next<Next<Next<Next<R, A>, B>, C>, D>, E>,
     s6: Step<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, In>[K];
   pipe<A, B, C, D, E, F, G>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -55,7 +56,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s5: Step<Next<Next<Next<Next<R, A>, B>, C>, D>, E>,
     s6: Step<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>,
     s7: Step<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, In>[K];
   pipe<A, B, C, D, E, F, G, H>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -65,7 +66,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s6: Step<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>,
     s7: Step<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>,
     s8: Step<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, In>[K];
   pipe<A, B, C, D, E, F, G, H, I>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -76,7 +77,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s7: Step<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>,
     s8: Step<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>,
     s9: Step<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, In>[K];
   pipe<A, B, C, D, E, F, G, H, I, J>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -88,7 +89,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s8: Step<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>,
     s9: Step<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>,
     s10: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, In>[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -101,7 +102,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s9: Step<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>,
     s10: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>,
     s11: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, In>[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -115,7 +116,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s10: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>,
     s11: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>,
     s12: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, In>[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -130,7 +131,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s11: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>,
     s12: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>,
     s13: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, In>[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -146,7 +147,7 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s12: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>,
     s13: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>,
     s14: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>>[K];
+  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, In>[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -163,7 +164,10 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s13: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>,
     s14: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>,
     s15: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>,
-  ): ChainKinds<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>>[K];
+  ): ChainKinds<
+    Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>,
+    In
+  >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P>(
     s1: Step<R, A>,
     s2: Step<Next<R, A>, B>,
@@ -182,7 +186,8 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
     s15: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>,
     s16: Step<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
   ): ChainKinds<
-    Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>
+    Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>,
+    In
   >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P, Q>(
     s1: Step<R, A>,
@@ -206,7 +211,8 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
       Q
     >,
   ): ChainKinds<
-    Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>
+    Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<Next<R, A>, B>, C>, D>, E>, F>, G>, H>, I>, J>, K2>, L>, M>, N>, O>, P>, Q>,
+    In
   >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P, Q, S>(
     s1: Step<R, A>,
@@ -243,7 +249,8 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
         Q
       >,
       S
-    >
+    >,
+    In
   >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P, Q, S, T>(
     s1: Step<R, A>,
@@ -293,7 +300,8 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
         S
       >,
       T
-    >
+    >,
+    In
   >[K];
   pipe<A, B, C, D, E, F, G, H, I, J, K2, L, M, N, O, P, Q, S, T, U>(
     s1: Step<R, A>,
@@ -359,21 +367,22 @@ export class Chain<R = Row, K extends Kind = 'chain'> {
         T
       >,
       U
-    >
+    >,
+    In
   >[K];
   /** More than twenty steps: chain further `pipe` calls, or accept untyped rows. */
-  pipe(...steps: AnyStep[]): ChainKinds<any>[K];
-  pipe(...steps: AnyStep[]): ChainKinds<any>[K] {
-    return this.with(steps) as ChainKinds<any>[K];
+  pipe(...steps: AnyStep[]): ChainKinds<any, In>[K];
+  pipe(...steps: AnyStep[]): ChainKinds<any, In>[K] {
+    return this.with(steps) as ChainKinds<any, In>[K];
   }
 
   /** Hook for subclasses: a copy of this chain with `steps` appended. */
-  protected with(steps: readonly AnyStep[]): Chain<any, K> {
-    return new Chain([...this.steps, ...steps]) as unknown as Chain<any, K>;
+  protected with(steps: readonly AnyStep[]): Chain<any, K, In> {
+    return new Chain([...this.steps, ...steps]) as unknown as Chain<any, K, In>;
   }
 }
 
 /** Starts an empty chain of rows of type `R` (for branches and reusable step groups). */
-export function chain<R = Row>(): Chain<R> {
-  return new Chain<R>();
+export function chain<R = Row>(): Chain<R, 'chain', R> {
+  return new Chain<R, 'chain', R>();
 }

@@ -6,6 +6,7 @@ import type { Columns } from './columns.ts';
 import { MissingColumnsError } from './errors.ts';
 import type { AnyStep } from './step.ts';
 import { nameSteps } from './step-names.ts';
+import { branchPrefix } from './branch-prefix.ts';
 
 /** Checks that every step's inputs are produced upstream. Returns the columns at the end. */
 export function validateSteps(steps: readonly AnyStep[], columns: Columns, prefix = '', taken = new Set<string>()): Columns {
@@ -20,7 +21,7 @@ export function validateSteps(steps: readonly AnyStep[], columns: Columns, prefi
     if (step.branches) {
       branchOutputs = {};
       for (const [branch, branchSteps] of Object.entries(step.branches)) {
-        branchOutputs[branch] = validateSteps(branchSteps, current, `${names[i]}/${branch}/`, taken);
+        branchOutputs[branch] = validateSteps(branchSteps, current, branchPrefix(names[i]!, branch), taken);
       }
     }
     current = step.columnsAfter(current, branchOutputs);

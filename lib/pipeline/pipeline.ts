@@ -18,8 +18,8 @@ import { standardRunServices } from './standard-run-services.ts';
 
 declare module '../core/chain.ts' {
   /** A pipeline's `pipe` returns a pipeline. */
-  interface ChainKinds<R> {
-    pipeline: Pipeline<R>;
+  interface ChainKinds<R, In> {
+    pipeline: Pipeline<R, In>;
   }
 }
 
@@ -43,7 +43,7 @@ interface PipelineParts {
  *   .to(toNdjsonFile('out.jsonl'));
  * const summary = await p.run();
  */
-export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnablePipeline {
+export class Pipeline<R = Row, I = unknown> extends Chain<R, 'pipeline', I> implements RunnablePipeline {
   readonly name: string;
   readonly source: Source<any> | undefined;
   readonly sink: Sink | Readonly<Record<string, Sink>> | undefined;
@@ -63,31 +63,31 @@ export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnableP
     return { name: this.name, steps: this.steps, source: this.source, sink: this.sink, failed: this.failed, defaults: this.defaults };
   }
 
-  protected override with(steps: readonly AnyStep[]): Pipeline<any> {
+  protected override with(steps: readonly AnyStep[]): Pipeline<any, I> {
     return new Pipeline({ ...this.#parts(), steps: [...this.steps, ...steps] });
   }
 
   /** Sets the source. Its row type becomes the pipeline's input type. */
-  from<S extends object>(source: Source<S>): Pipeline<S> {
+  from<S extends object>(source: Source<S>): Pipeline<S, S> {
     if (this.steps.length > 0) {
       throw new SluiceConfigError("Call `.from(source)` before `.pipe(…)`: the steps are typed by the source's rows.");
     }
-    return new Pipeline<S>({ ...this.#parts(), source });
+    return new Pipeline<S, S>({ ...this.#parts(), source });
   }
 
   /** Sets where rows go: one sink for every leaf, or one per leaf name (`'*'` for the rest). */
-  to(sink: Sink | Readonly<Record<string, Sink>>): Pipeline<R> {
-    return new Pipeline<R>({ ...this.#parts(), sink });
+  to(sink: Sink | Readonly<Record<string, Sink>>): Pipeline<R, I> {
+    return new Pipeline<R, I>({ ...this.#parts(), sink });
   }
 
   /** Sets where failed rows go (default: `failed.jsonl`, created only if a row fails). */
-  failedTo(sink: Sink): Pipeline<R> {
-    return new Pipeline<R>({ ...this.#parts(), failed: sink });
+  failedTo(sink: Sink): Pipeline<R, I> {
+    return new Pipeline<R, I>({ ...this.#parts(), failed: sink });
   }
 
   /** Sets run defaults (budget, failure policy…); `run()` options override them. */
-  configure(defaults: PipelineDefaults): Pipeline<R> {
-    return new Pipeline<R>({ ...this.#parts(), defaults: { ...this.defaults, ...defaults } });
+  configure(defaults: PipelineDefaults): Pipeline<R, I> {
+    return new Pipeline<R, I>({ ...this.#parts(), defaults: { ...this.defaults, ...defaults } });
   }
 
   /**
@@ -130,9 +130,9 @@ export class Pipeline<R = Row> extends Chain<R, 'pipeline'> implements RunnableP
 }
 
 /** Starts a pipeline named `name`, for rows of type `R` (set by `.from(source)` when there is one). */
-export function pipeline<R extends object = Row>(name: string, defaults: PipelineDefaults = {}): Pipeline<R> {
+export function pipeline<R extends object = Row>(name: string, defaults: PipelineDefaults = {}): Pipeline<R, R> {
   if (typeof name !== 'string' || name.trim() === '') {
     throw new SluiceConfigError(`Expected the pipeline \`name\` to be a non-empty string, got \`${String(name)}\``);
   }
-  return new Pipeline<R>({ name, steps: [], source: undefined, sink: undefined, failed: undefined, defaults });
+  return new Pipeline<R, R>({ name, steps: [], source: undefined, sink: undefined, failed: undefined, defaults });
 }

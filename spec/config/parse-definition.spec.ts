@@ -92,7 +92,7 @@ describe('parseDefinition', () => {
     it('an unknown step kind with nothing close, listing every kind', async () => {
       assert.equal(
         await failure('name: qa\nsteps:\n  - frobnicate: {}\n'),
-        'SLUICE_DEFINITION_UNKNOWN_STEP 3:5 Unknown step `frobnicate` at line 3, column 5. Known steps: `generate`, `structured`, `complete`, `embed`, `scatter`, `filter`, `dedup`, `perplexity`, `map`, `parseJson`, `aggregate`, `batch`, `route`, `broadcast`, `join`, `combine`, `import`, `textGeneration`, `textClassification`, `ultraFeedback`, `magpie`, `preferencePairs`, `pairwiseJudge`, `qualityScorer`, `complexityScorer`, `selfInstruct`, `genstruct`, `evolInstruct` and `evolQuality`.',
+        'SLUICE_DEFINITION_UNKNOWN_STEP 3:5 Unknown step `frobnicate` at line 3, column 5. Known steps: `generate`, `structured`, `complete`, `embed`, `scatter`, `filter`, `dedup`, `perplexity`, `map`, `parseJson`, `aggregate`, `batch`, `route`, `broadcast`, `join`, `combine`, `import`, `pipeline`, `textGeneration`, `textClassification`, `ultraFeedback`, `magpie`, `preferencePairs`, `pairwiseJudge`, `qualityScorer`, `complexityScorer`, `selfInstruct`, `genstruct`, `evolInstruct` and `evolQuality`.',
       );
     });
 

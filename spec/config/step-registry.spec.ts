@@ -39,6 +39,7 @@ describe('StepRegistry', () => {
       'join',
       'combine',
       'import',
+      'pipeline',
       'textGeneration',
       'textClassification',
       'ultraFeedback',

@@ -12,6 +12,7 @@ import { embedKind } from './embed.ts';
 import { filterKind } from './filter.ts';
 import { generateKind } from './generate.ts';
 import { importKind } from './import.ts';
+import { pipelineKind } from './pipeline.ts';
 import { combineKind, joinKind } from './join.ts';
 import { mapKind } from './map.ts';
 import { parseJsonKind } from './parse-json.ts';
@@ -39,5 +40,6 @@ export const builtinKinds: Readonly<Record<string, StepKind>> = {
   join: joinKind,
   combine: combineKind,
   import: importKind,
+  pipeline: pipelineKind,
   ...taskKinds,
 };
