@@ -69,6 +69,7 @@ export { formatOf, FORMATS, type FormatName } from './formats/format-of.ts';
 export { type Experiment, parameterGrid, type ParameterGridOptions } from './sources/parameter-grid.ts';
 export { contentIds } from './sources/content-ids.ts';
 export { keptRows, type KeptRowsOptions } from './sources/kept-rows.ts';
+export { writeRows } from './formats/write-rows.ts';
 export { keep } from './core/keep.ts';
 export { type NestedPipeline, pipelineStep } from './operators/pipeline-step.ts';
 export { quiet } from './core/quiet.ts';

@@ -30,6 +30,16 @@ describe('examples, run exactly as the README says', () => {
       const trained = lines(kept.stdout).map((k) => k.row);
       assert.equal(trained.length, 10);
       assert.equal(Math.max(...trained.map((r) => r.score)), best!.best_score);
+      // The second job saved a table and a chart of every result into the run directory.
+      const csv = (await readFile(join(run, 'results.csv'), 'utf8')).trim().split('\n');
+      assert.equal(csv[0], 'experiment,lr,backbone,score');
+      assert.equal(csv.length, 11);
+      assert.equal(csv[1]!.split(',')[0], String(best!.best_experiment));
+      const svg = await readFile(join(run, 'scores.svg'), 'utf8');
+      assert.match(svg, /^<svg /);
+      const points = [...svg.matchAll(/aria-label="lr: [^;]+; score: ([^;]+); backbone: (\w+)"/g)];
+      assert.equal(points.length, 10);
+      assert.deepEqual(points.map((p) => Number(p[1])).sort(), trained.map((r) => r.score).sort());
     }
     assert.deepEqual(results[0], results[1], 'serial and parallel give the same best experiment');
   });

@@ -48,6 +48,7 @@ export function leafOf(envelope: Envelope<unknown>): string {
 }
 
 /** What a user's function gets besides the row: its id and a signal, never the envelope itself. */
-export function infoOf(envelope: Envelope<unknown>, signal: AbortSignal): RowInfo {
-  return { id: envelope.id, signal };
+export function infoOf(envelope: Envelope<unknown>, ctx: { readonly signal: AbortSignal; readonly runDir?: string | undefined }): RowInfo {
+  const runDir = ctx.runDir;
+  return runDir === undefined ? { id: envelope.id, signal: ctx.signal } : { id: envelope.id, signal: ctx.signal, runDir };
 }

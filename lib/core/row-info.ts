@@ -7,4 +7,9 @@ export interface RowInfo {
   readonly id: string;
   /** Aborted when the run is stopped hard or its consumer went away: pass it to I/O. */
   readonly signal: AbortSignal;
+  /**
+   * The run directory, when the run has one (`--run-dir`): where a step saves files of its own
+   * (a report, a chart) beside the run's record. Not set on workers or threads.
+   */
+  readonly runDir?: string;
 }

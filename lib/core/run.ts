@@ -80,9 +80,10 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   const consoleLines = { captured: 0, dropped: 0 };
   let consoleWriter: RunLedger['console'];
   let releaseConsole: (() => void) | undefined;
+  let openedDir: string | undefined;
   function compile(steps: readonly AnyStep[], prefix: string): OperatorFunction<Envelope, Envelope> {
     const names = nameSteps(steps, prefix ? `${prefix}/` : '', taken);
-    const scope = { control, events, services, failed, stats, defaultPolicy: options.onError ?? 'skip', compile };
+    const scope = { control, events, services, failed, stats, defaultPolicy: options.onError ?? 'skip', compile, runDir: () => openedDir };
     const operators = steps.map((step, i): OperatorFunction<Envelope, Envelope> => {
       const ctx = stepContext(scope, step, names[i]!);
       const stepOperator = step.operator(ctx);
@@ -156,6 +157,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     gate.ledger = ledger;
     keeper = ledger?.keep?.bind(ledger);
     consoleWriter = ledger?.console?.bind(ledger);
+    openedDir = ledger?.dir;
     if (quietSteps.length > 0) releaseConsole = consoleCapture.hold();
     const append = ledger?.resuming === true;
     await Promise.all(sinks.map((s) => s.open?.({ append })));

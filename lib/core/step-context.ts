@@ -20,6 +20,8 @@ export interface RunScope {
   readonly stats: Map<string, StepStats>;
   readonly defaultPolicy: ErrorPolicy;
   readonly compile: StepContext['compile'];
+  /** The run directory, once it is open. */
+  readonly runDir?: () => string | undefined;
 }
 
 export function stepContext(scope: RunScope, step: AnyStep, name: string): StepContext {
@@ -34,6 +36,9 @@ export function stepContext(scope: RunScope, step: AnyStep, name: string): StepC
     stopping: control.stopping.signal,
     events,
     services: scope.services,
+    get runDir() {
+      return scope.runDir?.();
+    },
     fail(envelope, error, extra) {
       if (isAbandoning(error)) {
         // Cut short, not judged: the run is stopping, or no row would fare better (the LLM refuses

@@ -48,6 +48,8 @@ export interface StepContext {
   compile(steps: readonly AnyStep[], prefix: string): OperatorFunction<Envelope, Envelope>;
   /** Services shared by the run (LLM accounting, caches), by key. */
   readonly services: Map<string, unknown>;
+  /** The run directory, once the run has opened one. */
+  readonly runDir?: string | undefined;
 }
 
 export interface StepInfo {

@@ -177,7 +177,7 @@ export function aggregate<R>(options: AggregateOptions<R>): Step<R, object> {
             if (keyOf) {
               let value: unknown;
               try {
-                value = keyOf(envelope.row, infoOf(envelope, ctx.signal));
+                value = keyOf(envelope.row, infoOf(envelope, ctx));
               } catch (error) {
                 ctx.fail(envelope, error);
                 return;

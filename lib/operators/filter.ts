@@ -29,7 +29,7 @@ export function filter<R>(predicate: (row: R, info: RowInfo) => boolean, options
             enter(stats);
             let keep: boolean;
             try {
-              keep = predicate(envelope.row, infoOf(envelope, ctx.signal));
+              keep = predicate(envelope.row, infoOf(envelope, ctx));
             } catch (error) {
               ctx.fail(envelope, error);
               return;

@@ -8,7 +8,7 @@ import type { Job } from '../core/bounded-work.ts';
 import { closedColumns } from '../core/columns.ts';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
 import type { RowInfo } from '../core/row-info.ts';
-import type { Step, StepOptions } from '../core/step.ts';
+import type { Step, StepContext, StepOptions } from '../core/step.ts';
 
 export interface MapOptions extends StepOptions {
   /** Most calls in flight at once when `fn` returns promises. Default: unbounded (the budget bounds it). */
@@ -21,12 +21,17 @@ export interface MapOptions extends StepOptions {
 class JobRowInfo implements RowInfo {
   readonly id: string;
   readonly #job: Job;
-  constructor(id: string, job: Job) {
+  readonly #ctx: StepContext;
+  constructor(id: string, job: Job, ctx: StepContext) {
     this.id = id;
     this.#job = job;
+    this.#ctx = ctx;
   }
   get signal(): AbortSignal {
     return this.#job.signal;
+  }
+  get runDir(): string | undefined {
+    return this.#ctx.runDir;
   }
 }
 
@@ -48,7 +53,7 @@ export function map<R, O extends object>(fn: (row: R, info: RowInfo) => O | Prom
     columnsAfter: (input) => (columns ? closedColumns(columns) : { known: input.known, open: true }),
     operator: (ctx) =>
       boundedOperator<R>(ctx, concurrency, (envelope, job) => {
-        const result = fn(envelope.row, new JobRowInfo(envelope.id, job));
+        const result = fn(envelope.row, new JobRowInfo(envelope.id, job, ctx));
         if (result !== null && typeof (result as Promise<O>).then === 'function') return (result as Promise<O>).then((value) => job.emit(envelope, value));
         job.emit(envelope, result);
       }),

@@ -58,7 +58,7 @@ function chooser(
   return function choose(envelope) {
     let picked: unknown;
     try {
-      picked = pick(envelope.row, infoOf(envelope, ctx.signal));
+      picked = pick(envelope.row, infoOf(envelope, ctx));
     } catch (error) {
       ctx.fail(envelope, error);
       return undefined;

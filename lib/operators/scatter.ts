@@ -86,7 +86,7 @@ export function scatter(spec: string | ((row: any, info: RowInfo) => Children<ob
             };
             let produced: Children<object>;
             try {
-              produced = children(parent.row, infoOf(parent, ctx.signal));
+              produced = children(parent.row, infoOf(parent, ctx));
             } catch (error) {
               ctx.fail(parent, error);
               releaseHold();
