@@ -58,9 +58,11 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
   const quiet = summary.console as { steps: string[]; captured: number; dropped: number; file?: string } | undefined;
   if (quiet && typeof quiet === 'object') {
     lines.push(
-      quiet.file
-        ? `  console of ${quiet.steps.join(', ')}: ${quiet.captured} line${quiet.captured === 1 ? '' : 's'} in ${quiet.file}`
-        : `  console of ${quiet.steps.join(', ')}: ${quiet.dropped} line${quiet.dropped === 1 ? '' : 's'} dropped (quiet steps write to a run directory: --run-dir)`,
+      quiet.captured + quiet.dropped === 0
+        ? `  console of ${quiet.steps.join(', ')}: none`
+        : quiet.file
+          ? `  console of ${quiet.steps.join(', ')}: ${quiet.captured} line${quiet.captured === 1 ? '' : 's'} in ${quiet.file}`
+          : `  console of ${quiet.steps.join(', ')}: ${quiet.dropped} line${quiet.dropped === 1 ? '' : 's'} dropped (quiet steps write to a run directory: --run-dir)`,
     );
   }
   const notDone = s.read - s.done;
