@@ -12,6 +12,22 @@ function lines(text: string): Array<Record<string, any>> {
     .map((l) => JSON.parse(l));
 }
 
+/** Runs `examples/<name>.ts` and its YAML twin on the simulator; checks they give the same rows, and returns them. */
+async function twinRows(name: string): Promise<Array<Record<string, any>>> {
+  const dir = await mkdtemp(join(tmpdir(), `sluice-${name}-`));
+  const outputs: Array<Array<Record<string, any>>> = [];
+  for (const extension of ['ts', 'yaml']) {
+    const out = join(dir, `${extension}.jsonl`);
+    const result = await runCli(['run', `examples/${name}.${extension}`, '--llm', 'simulated', '-o', out], '', {
+      env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    outputs.push(lines(await readFile(out, 'utf8')).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+  }
+  assert.deepEqual(outputs[0], outputs[1], 'the YAML twin gives the same rows');
+  return outputs[0]!;
+}
+
 describe('examples, run exactly as the README says', () => {
   it('parameter-search.ts runs ten seeded experiments, the same serially and in parallel, keeps each result, and collects the best', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-search-'));
@@ -103,41 +119,23 @@ describe('examples, run exactly as the README says', () => {
   });
 
   it('generations.ts and its YAML twin: three LLMs answer every instruction, combined with their model names', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sluice-generations-'));
-    const outputs: Array<Array<Record<string, any>>> = [];
-    for (const file of ['examples/generations.ts', 'examples/generations.yaml']) {
-      const out = join(dir, `${file.endsWith('.ts') ? 'ts' : 'yaml'}.jsonl`);
-      const result = await runCli(['run', file, '--llm', 'simulated', '-o', out], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' } });
-      assert.equal(result.code, 0, result.stderr);
-      const rows = lines(await readFile(out, 'utf8'));
-      assert.equal(rows.length, 4);
-      for (const row of rows) {
-        assert.deepEqual(Object.keys(row).sort(), ['generations', 'instruction', 'model_names']);
-        assert.deepEqual([...row.model_names].sort(), ['gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4o-mini']);
-        for (const [i, g] of (row.generations as string[]).entries()) assert.ok(g.startsWith(`[sim:${row.model_names[i]}]`), g);
-      }
-      outputs.push(rows.sort((a, b) => a.instruction.localeCompare(b.instruction)));
+    const rows = await twinRows('generations');
+    assert.equal(rows.length, 4);
+    for (const row of rows) {
+      assert.deepEqual(Object.keys(row).sort(), ['generations', 'instruction', 'model_names']);
+      assert.deepEqual([...row.model_names].sort(), ['gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4o-mini']);
+      for (const [i, g] of (row.generations as string[]).entries()) assert.ok(g.startsWith(`[sim:${row.model_names[i]}]`), g);
     }
-    assert.deepEqual(outputs[0], outputs[1], 'the YAML twin gives the same rows');
   });
 
   it('variations.ts and its YAML twin: three variations of each seed, parsed from a JSON list in free text', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sluice-variations-'));
-    const outputs: Array<Array<Record<string, any>>> = [];
-    for (const file of ['examples/variations.ts', 'examples/variations.yaml']) {
-      const out = join(dir, `${file.endsWith('.ts') ? 'ts' : 'yaml'}.jsonl`);
-      const result = await runCli(['run', file, '--llm', 'simulated', '-o', out], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' } });
-      assert.equal(result.code, 0, result.stderr);
-      const rows = lines(await readFile(out, 'utf8'));
-      assert.equal(rows.length, 12);
-      for (const row of rows) {
-        assert.deepEqual(Object.keys(row), ['seed', 'instruction']);
-        assert.match(row.instruction, /^\[sim:gpt-4o-mini\] item [1-3] for: /);
-      }
-      assert.equal(new Set(rows.map((r) => r.seed)).size, 4);
-      outputs.push(rows.sort((a, b) => a.instruction.localeCompare(b.instruction)));
+    const rows = await twinRows('variations');
+    assert.equal(rows.length, 12);
+    for (const row of rows) {
+      assert.deepEqual(Object.keys(row), ['seed', 'instruction']);
+      assert.match(row.instruction, /^\[sim:gpt-4o-mini\] item [1-3] for: /);
     }
-    assert.deepEqual(outputs[0], outputs[1], 'the YAML twin gives the same rows');
+    assert.equal(new Set(rows.map((r) => r.seed)).size, 4);
   });
 
   it('tracked.ts keeps two steps as artifacts, captures the quiet step, and tracked-report.ts reads one back', async () => {

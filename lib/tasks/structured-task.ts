@@ -56,10 +56,21 @@ export function taskParams(options: TaskOptions, own: Readonly<Record<string, un
   };
 }
 
+/** The LLM step options a task passes on: its LLM, and the options every LLM step has. */
+export function innerStepOptions(options: TaskOptions): Record<string, unknown> {
+  return {
+    llm: options.llm,
+    ...(options.params ? { params: options.params } : {}),
+    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  };
+}
+
 export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S>): Step<any, any> {
   const { options, columns } = spec;
   const inner = structured({
-    llm: options.llm,
+    ...innerStepOptions(options),
     name: options.name ?? spec.kind,
     prompt: spec.prompt,
     ...(spec.system !== undefined ? { system: spec.system } : {}),
@@ -68,10 +79,6 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
     schemaName: spec.kind,
     inputs: spec.inputs,
     as: REPLY,
-    ...(options.params ? { params: options.params } : {}),
-    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(options.onError ? { onError: options.onError } : {}),
   } as never) as Step<any, any>;
   return spreadReply(inner, {
     kind: spec.kind,

@@ -10,7 +10,7 @@ import { SluiceConfigError } from '../core/errors.ts';
 import type { Adds, Step } from '../core/step.ts';
 import { generate } from '../llm/generate.ts';
 import { REPLY, spreadReply } from './spread-reply.ts';
-import { taskParams, type TaskOptions } from './structured-task.ts';
+import { innerStepOptions, taskParams, type TaskOptions } from './structured-task.ts';
 
 export interface TextGenerationOptions<As extends string = 'generation'> extends TaskOptions {
   /** The user message, a template over the row's columns. Default `{{ instruction }}`. */
@@ -41,15 +41,11 @@ export function textGeneration(options: TextGenerationOptions<string>): Step<any
   const modelAs = options.modelAs ?? 'model_name';
   if (as === modelAs) throw new SluiceConfigError(`Expected \`as\` and \`modelAs\` to be two columns, got \`${as}\` for both.`);
   const inner = generate({
-    llm: options.llm,
+    ...innerStepOptions(options),
     name: options.name ?? 'textGeneration',
     prompt,
     ...(options.system !== undefined ? { system: options.system } : {}),
     as: REPLY,
-    ...(options.params ? { params: options.params } : {}),
-    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(options.onError ? { onError: options.onError } : {}),
   } as never) as Step<any, any>;
   return spreadReply(inner, {
     kind: 'textGeneration',
