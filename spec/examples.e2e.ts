@@ -111,6 +111,24 @@ describe('examples, run exactly as the README says', () => {
     assert.match(result.stderr, /llm gpt-4o-mini \(SIMULATED: answers are not from a real model\): 35 requests/);
   });
 
+  it('qa-curated.ts scatters, gathers each topic into one row for a curator, and scatters the kept questions', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-qa-curated-'));
+    const out = join(dir, 'qa.jsonl');
+    const result = await runCli(['run', 'examples/qa-curated.ts', '--llm', 'simulated', '-o', out], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /per-topic\s+15\s+15\s+0\s+0\s+5\n/);
+    const rows = lines(await readFile(out, 'utf8'));
+    const topics = new Map<string, number>();
+    for (const row of rows) {
+      assert.deepEqual(Object.keys(row), ['topic', 'question', 'answer']);
+      assert.match(row.question, /Write one clear question about subtopic [1-3] of/);
+      topics.set(row.topic, (topics.get(row.topic) ?? 0) + 1);
+    }
+    assert.equal(topics.size, 5);
+    // Two kept per topic, fewer only when the curator named the same question twice.
+    assert.ok([...topics.values()].every((n) => n >= 1 && n <= 2));
+  });
+
   it('qa-pairs.ts without an endpoint or the switch fails and says how to fix it', async () => {
     const result = await runCli(['run', 'examples/qa-pairs.ts'], '', { env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '', SLUICE_LLM: '' } });
     assert.equal(result.code, 2, result.stderr);
