@@ -4,6 +4,7 @@
  */
 import { SluiceConfigError } from '../../core/errors.ts';
 import type { FaultName, FaultRates } from './pick-fault.ts';
+import type { BatchFate, BatchInfo } from './simulated-batches.ts';
 
 /** What a `faults` hook is told about a request. */
 export interface FaultRequest {
@@ -57,6 +58,12 @@ export interface SimulatorSettings {
   readonly embeddingDimensions?: number;
   /** Log entries kept: the oldest are dropped, in batches, once the log is 1,024 entries longer. Default `Infinity`. */
   readonly logLimit?: number;
+  /** Batch API: time from a batch's creation to the end of its processing, in ms. Default 100. */
+  readonly batchMs?: number;
+  /** Batch API: chance (0..1) that a request inside a batch fails on its own (a 500 in the error file), drawn per `custom_id`. Default 0. */
+  readonly batchErrorRate?: number;
+  /** Batch API: what happens to each batch (`complete`, `fail`, or `{ expireAfter: n }` requests done). Default: every batch completes. */
+  readonly batchFate?: ((batch: BatchInfo) => BatchFate) | undefined;
 }
 
 /** Options of `startSimulator`. */
@@ -83,6 +90,9 @@ export interface ResolvedSimulatorOptions {
   readonly models: readonly string[];
   readonly embeddingDimensions: number;
   readonly logLimit: number;
+  readonly batchMs: number;
+  readonly batchErrorRate: number;
+  readonly batchFate: ((batch: BatchInfo) => BatchFate) | undefined;
 }
 
 const RATE_OPTIONS = [
@@ -120,6 +130,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     models = ['sim-small', 'sim-large', 'sim-embed'],
     embeddingDimensions = 8,
     logLimit = Infinity,
+    batchMs = 100,
+    batchErrorRate = 0,
+    batchFate,
   } = options;
 
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail('port', 'an integer from 0 to 65535', port);
@@ -154,6 +167,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     fail('embeddingDimensions', 'an integer from 1 to 8192', embeddingDimensions);
   }
   if (!(logLimit === Infinity || (Number.isInteger(logLimit) && logLimit >= 0))) fail('logLimit', 'an integer from 0 and up, or `Infinity`', logLimit);
+  if (!isDuration(batchMs)) fail('batchMs', 'a number of milliseconds from 0 and up', batchMs);
+  if (typeof batchErrorRate !== 'number' || !(batchErrorRate >= 0 && batchErrorRate <= 1)) fail('batchErrorRate', 'a number from 0 to 1', batchErrorRate);
+  if (batchFate !== undefined && typeof batchFate !== 'function') fail('batchFate', 'a function', batchFate);
 
   return {
     port,
@@ -170,6 +186,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     models: [...models],
     embeddingDimensions,
     logLimit,
+    batchMs,
+    batchErrorRate,
+    batchFate,
   };
 }
 

@@ -17,6 +17,7 @@ import type { ReplyContext, SimulatedReply } from './simulated-reply.ts';
 import { resolveSimulatorOptions, type ResolvedSimulatorOptions, type SimulatorOptions, type SimulatorSettings } from './simulator-options.ts';
 import { SimulatorRequestError } from './simulator-request-error.ts';
 import { textCompletionReply } from './text-completion-reply.ts';
+import { type SimulatedBatch, SimulatedBatches } from './simulated-batches.ts';
 
 /** One request as the simulator saw it. Never holds the API key, only whether one was sent. */
 export interface SimulatorLogEntry {
@@ -90,6 +91,8 @@ export interface Simulator {
   release(): void;
   /** Changes faults, latency, limits and the rest while running; unnamed settings stay as they are. */
   configure(settings: SimulatorSettings): void;
+  /** Every batch created (batch API), oldest first, as `GET /v1/batches/{id}` would show it now. */
+  batches(): SimulatedBatch[];
   /** Empties the log, zeroes the counters and the request counter, and forgets the rate-limit window. */
   reset(): void;
   /** Stops listening and destroys every connection, hung requests included. */
@@ -102,6 +105,8 @@ const LOG_TRIM_SLACK = 1024;
 
 /** Largest request body accepted; more gets a 413. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Largest file upload accepted (batch request files). */
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 type Endpoint = (body: Record<string, unknown>, context: ReplyContext) => SimulatedReply;
 
@@ -158,6 +163,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let connectionsOpened = 0;
   let clientClosedInFlight = 0;
   let closing: Promise<void> | undefined;
+  const batches = new SimulatedBatches({
+    settings: () => settings,
+    instance,
+    now,
+    build: (path, body, context) => {
+      const endpoint = ENDPOINTS[path];
+      return endpoint ? endpoint.build(body, { ...context, embeddingDimensions: settings.embeddingDimensions }) : undefined;
+    },
+  });
 
   const server = createServer({ noDelay: true, keepAlive: true }, function handleRequest(req, res) {
     inFlight++;
@@ -176,19 +190,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     const chunks: Buffer[] = [];
     let size = 0;
+    const maxBytes = req.url?.startsWith('/v1/files') ? MAX_FILE_BYTES : MAX_BODY_BYTES;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= maxBytes) chunks.push(chunk);
     });
     // A client that goes away mid-body is counted by the response's close listener.
     req.on('error', () => {});
     req.on('end', () => {
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         sendError(
           res,
           state,
           413,
-          `Request body too large: ${size} bytes, the simulator takes up to ${MAX_BODY_BYTES}.`,
+          `Request body too large: ${size} bytes, the simulator takes up to ${maxBytes}.`,
           'invalid_request_error',
           'request_too_large',
         );
@@ -236,6 +251,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (method !== 'POST')
         return sendError(res, state, 405, `Method ${method} not allowed on ${path}; use POST.`, 'invalid_request_error', 'method_not_allowed');
       return handleGeneration(req, res, state, entry, endpoint.build, endpoint.idPrefix, raw);
+    }
+    if (SimulatedBatches.handles(path)) {
+      batches.handle(method, path, new URLSearchParams(query >= 0 ? url.slice(query + 1) : ''), raw, req.headers['content-type']).then(
+        (answer) => {
+          if (answer.content) {
+            count(state, answer.status);
+            res.writeHead(answer.status, headers(state, { 'content-type': 'application/octet-stream', 'content-length': String(answer.content.length) }));
+            res.end(answer.content);
+          } else sendJson(res, state, answer.status, answer.body);
+        },
+        (error: unknown) =>
+          sendError(res, state, 500, `The simulator failed on this request: ${error instanceof Error ? error.message : String(error)}`, 'server_error', null),
+      );
+      return;
     }
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
       if (method !== 'GET')
@@ -457,6 +486,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         clientClosedInFlight,
       };
     },
+    batches() {
+      return batches.list();
+    },
     hold() {
       held ??= [];
     },
@@ -494,6 +526,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
+        batches.close();
         for (const state of pending) if (state.timer) clearTimeout(state.timer);
         server.close(() => resolve());
         // Idle keep-alive sockets and hung requests would hold close() open forever.
