@@ -49,6 +49,7 @@ export function lazyLlm(options: LlmOptions): Llm {
     chat: async (request, callOptions) => client().chat(request, callOptions),
     complete: async (request, callOptions) => client().complete(request, callOptions),
     embed: async (request, callOptions) => client().embed(request, callOptions),
+    batchApi: () => client().batchApi!(),
     async close() {
       closed = true;
       if (real) await real.close();

@@ -16,6 +16,8 @@
  * OpenRouter, Together, Groq.
  * @module
  */
+import { type BatchApi, createBatchApi } from './batch/batch-api.ts';
+import { type BatchOptions, resolveBatchOptions } from './batch/batch-options.ts';
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
@@ -108,6 +110,12 @@ export interface LlmOptions {
   /** Extra headers on every request. */
   headers?: Record<string, string>;
   /**
+   * Send this LLM's requests through the provider's batch API (`/files` and `/batches`) instead of
+   * one by one: about half the price, answers within the completion window. `true` for the
+   * defaults, or options (see `BatchOptions`). An LLM step can set it for itself too.
+   */
+  batch?: boolean | BatchOptions;
+  /**
    * How the SDK sends requests: `'undici-request'` (Sluice's fetch over `dispatcher.request`,
    * measured cheaper in CPU: see bench/llm-fetch.ts) or `'undici-fetch'` (undici's WHATWG fetch).
    * Default `'undici-request'`.
@@ -123,12 +131,24 @@ export interface LlmOptions {
 export interface CallOptions {
   /** Aborts the call, wherever it is: queued, rate-limited, in flight or between retries. */
   signal?: AbortSignal;
+  /** Send the call through the batch API instead: the run's batch queue for this LLM (an LLM step in batch mode passes it). */
+  batch?: BatchSubmitter;
   /**
    * Once aborted, no new attempt of this call starts: a queued call, or one waiting to retry, ends
    * with `SLUICE_LLM_ABORTED`; an attempt in flight goes on (abort `signal` to end it). A run passes
    * its stopping signal here, so Ctrl+C or SIGTERM starts nothing new.
    */
   drain?: AbortSignal;
+}
+
+/** Where a call in batch mode goes: it resolves with the answer once the request's batch is done; `live` sends it as a normal call. */
+export interface BatchSubmitter {
+  submit<T>(
+    kind: 'chat' | 'complete' | 'embed',
+    body: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    live: () => Promise<LlmResult<T>>,
+  ): Promise<LlmResult<T>>;
 }
 
 export type ChatRequest = Omit<ChatCompletionCreateParamsNonStreaming, 'model' | 'stream'> & { model?: string };
@@ -188,6 +208,8 @@ export interface Llm {
   readonly rateLimiter: RateLimiter;
   /** The adaptive concurrency and pacing, for diagnostics. Optional so that stand-ins need not have it. */
   readonly concurrency?: AdaptiveLimits;
+  /** The provider's files and batches endpoints, on the same agent and key. Optional so that stand-ins need not have it. */
+  batchApi?(): BatchApi;
   /** Aborts every call in progress, and closes the connections. Calls after it fail with `SLUICE_LLM_ABORTED`. */
   close(): Promise<void>;
 }
@@ -234,6 +256,7 @@ export function createLlm(options: LlmOptions): Llm {
     throw new SluiceConfigError(`Expected \`model\` to be a non-empty string, got \`${String(model)}\``, { received: model });
   }
   const name = options.name ?? model;
+  resolveBatchOptions(options.batch); // Checked now: a wrong option fails where the LLM is made.
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new SluiceConfigError(`Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got \`${concurrency}\``, { received: concurrency });
   }
@@ -409,6 +432,7 @@ export function createLlm(options: LlmOptions): Llm {
   }
 
   const mergeParams = (request: { model?: string }) => ({ ...params, ...request, model: request.model ?? model });
+  let batches: BatchApi | undefined;
 
   const { apiKey: _apiKey, ...publicOptions } = options;
   return {
@@ -423,15 +447,27 @@ export function createLlm(options: LlmOptions): Llm {
     concurrency: slots,
     chat(request, callOptions) {
       const body = mergeParams(request) as ChatCompletionCreateParamsNonStreaming;
-      return run('chat', body, async (signal) => (await client()).chat.completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
+      const live = () =>
+        run('chat', body, async (signal) => (await client()).chat.completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
+      return callOptions?.batch ? callOptions.batch.submit('chat', body as never, callOptions.signal, live) : live();
     },
     complete(request, callOptions) {
       const body = mergeParams(request) as CompletionCreateParamsNonStreaming;
-      return run('complete', body, async (signal) => (await client()).completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
+      const live = () =>
+        run('complete', body, async (signal) => (await client()).completions.create({ ...body, stream: false }, { signal }).withResponse(), callOptions);
+      return callOptions?.batch ? callOptions.batch.submit('complete', body as never, callOptions.signal, live) : live();
     },
     embed(request, callOptions) {
       const body = { ...request, model: request.model ?? model } as EmbeddingCreateParams;
-      return run('embed', body, async (signal) => (await client()).embeddings.create(body, { signal }).withResponse(), callOptions);
+      const live = () => run('embed', body, async (signal) => (await client()).embeddings.create(body, { signal }).withResponse(), callOptions);
+      return callOptions?.batch ? callOptions.batch.submit('embed', body as never, callOptions.signal, live) : live();
+    },
+    batchApi() {
+      batches ??= createBatchApi(() => {
+        if (unconfigured) throw unconfigured;
+        return client();
+      });
+      return batches;
     },
     async close() {
       if (closed) return;

@@ -134,6 +134,13 @@ export class LlmAbortError extends LlmError {
   override readonly code = 'SLUICE_LLM_ABORTED';
 }
 
+/** A request the batch API did not answer (failed inside a batch, expired, cancelled) after every resubmission; the message has the provider's reason. */
+export class LlmBatchError extends LlmError {
+  static override readonly brand: symbol = Symbol.for('sluice.error.LlmBatchError');
+  override name = 'LlmBatchError';
+  override readonly code = 'SLUICE_LLM_BATCH';
+}
+
 /** Neither a base URL nor an API key could be found. Thrown by `createLlm`. */
 export class LlmNotConfiguredError extends SluiceError {
   static override readonly brand: symbol = Symbol.for('sluice.error.LlmNotConfiguredError');

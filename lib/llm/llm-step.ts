@@ -13,6 +13,8 @@ import type { Step, StepContext, StepOptions } from '../core/step.ts';
 import { withColumns } from '../core/columns.ts';
 import type { CallOptions, Llm } from './client.ts';
 import { LlmRegistry } from './llm-registry.ts';
+import { BatchQueue } from './batch/batch-queue.ts';
+import { type BatchOptions, resolveBatchOptions } from './batch/batch-options.ts';
 
 /** The key under which LLM steps put their metadata, per step: `row._sluice[step]`. */
 export { METADATA_KEY };
@@ -43,6 +45,11 @@ export interface LlmStepOptions<As extends string> extends StepOptions {
    * the cache key, and the request's `seed` unless the step's params set one.
    */
   sample?: 'request' | 'row' | { column: string };
+  /**
+   * Send this step's requests through the batch API (see `BatchOptions`); default: the LLM's
+   * `batch`. Rows wait for their batch, bounded by the run's budget, and flow on as soon as it is done.
+   */
+  batch?: boolean | BatchOptions;
 }
 
 /** What one row's LLM work produced. */
@@ -109,7 +116,9 @@ export function defaultRowConcurrency(llm: Llm): number {
 export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const { options } = spec;
   const as = options.as ?? spec.defaultAs;
-  const concurrency = checkPositiveInt('concurrency', options.concurrency ?? defaultRowConcurrency(options.llm));
+  const batch = resolveBatchOptions(options.batch ?? options.llm.options?.batch);
+  // A batch fills with the rows waiting for it: in batch mode the run's budget is what bounds them.
+  const concurrency = checkPositiveInt('concurrency', options.concurrency ?? (batch ? Number.POSITIVE_INFINITY : defaultRowConcurrency(options.llm)));
   const metadata = options.metadata ?? true;
   const inputs = options.inputs;
   const sample = options.sample ?? 'request';
@@ -136,6 +145,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
       inputs: inputs ?? null,
       ...(options.cache === false ? { cache: false } : {}),
       ...(sample === 'request' ? {} : { sample }),
+      ...(options.batch !== undefined ? { batch: options.batch } : {}),
       ...spec.params,
     },
     columnsAfter: (input) => withColumns(input, [...(metadata ? [as, METADATA_KEY] : [as]), ...(spec.extraColumns ?? [])]),
@@ -143,6 +153,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
       const registry = LlmRegistry.of(ctx);
       registry.add(options.llm, ctx);
       const limit = (ctx.services.get('concurrency') as number | undefined) ?? concurrency;
+      const queue = batch ? BatchQueue.of(ctx, options.llm, batch) : undefined;
       const withMeta = (row: Record<string, unknown>, value: unknown, outcome: LlmOutcome) => {
         const next: Record<string, unknown> = { ...row, [as]: value, ...outcome.extra };
         if (metadata) {
@@ -165,7 +176,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
                   ? `${envelope.id}@${envelope.branch}`
                   : envelope.id,
           get options() {
-            return { signal: job.signal, ...(ctx.stopping ? { drain: ctx.stopping } : {}) };
+            return { signal: job.signal, ...(ctx.stopping ? { drain: ctx.stopping } : {}), ...(queue ? { batch: queue } : {}) };
           },
         };
         let work: Promise<LlmOutcome>;

@@ -49,6 +49,23 @@ export interface UsageSnapshot {
   costUsd: number;
   /** False when some response was on a model the price table does not know: `costUsd` is then a lower bound. */
   priced: boolean;
+  /** The batch API's share, once a batch was made: answers that came through it (priced at the batch column), and its batches by state. */
+  batch?: BatchCounts;
+}
+
+/** Batch API counters of one LLM. */
+export interface BatchCounts {
+  /** Answers that came back in batches (also counted in `responses` and the tokens). */
+  answers: number;
+  /** Batches created. */
+  submitted: number;
+  /** Created and not yet ended. */
+  inProgress: number;
+  completed: number;
+  /** Ended without all their requests answered: failed, expired or cancelled. */
+  ended: number;
+  /** Requests sent again in a later batch (failed inside a batch, expired, cancelled). */
+  resubmitted: number;
 }
 
 /**
@@ -77,6 +94,7 @@ export class Usage {
   #completionTokens = 0;
   #costUsd = 0;
   #unpriced = false;
+  #batch: BatchCounts | undefined;
 
   constructor({ llm, model, prices = new PriceTable() }: UsageOptions) {
     this.llm = llm;
@@ -108,16 +126,30 @@ export class Usage {
     this.#cacheHits++;
   }
 
-  /** Counts a successful response and its tokens, priced on `model` (the model that was asked for). */
-  recordResponse(model: string, usage: ResponseUsage | null | undefined): void {
+  /** Counts a batch event: one created, ended (completed or not), or a request resubmitted. */
+  recordBatch(event: 'submitted' | 'completed' | 'ended' | 'resubmitted', count = 1): void {
+    const batch = (this.#batch ??= { answers: 0, submitted: 0, inProgress: 0, completed: 0, ended: 0, resubmitted: 0 });
+    if (event === 'submitted') {
+      batch.submitted += count;
+      batch.inProgress += count;
+    } else if (event === 'resubmitted') batch.resubmitted += count;
+    else {
+      batch[event] += count;
+      batch.inProgress -= count;
+    }
+  }
+
+  /** Counts a successful response and its tokens, priced on `model` (the model that was asked for); `batch` prices it at the batch column. */
+  recordResponse(model: string, usage: ResponseUsage | null | undefined, { batch = false }: { batch?: boolean } = {}): void {
     this.#responses++;
+    if (batch) (this.#batch ??= { answers: 0, submitted: 0, inProgress: 0, completed: 0, ended: 0, resubmitted: 0 }).answers++;
     const promptTokens = usage?.prompt_tokens ?? 0;
     const completionTokens = usage?.completion_tokens ?? 0;
     const cachedPromptTokens = usage?.prompt_tokens_details?.cached_tokens ?? 0;
     this.#promptTokens += promptTokens;
     this.#completionTokens += completionTokens;
     this.#cachedPromptTokens += cachedPromptTokens;
-    const { usd, priced } = this.#prices.cost(model, { promptTokens, completionTokens, cachedPromptTokens });
+    const { usd, priced } = this.#prices.cost(model, { promptTokens, completionTokens, cachedPromptTokens }, { batch });
     this.#costUsd += usd;
     if (!priced) this.#unpriced = true;
   }
@@ -140,6 +172,7 @@ export class Usage {
       costUsd: this.#costUsd,
       // Before any response, say whether the default model would be priced.
       priced: this.#responses === 0 ? this.#prices.get(this.model) !== undefined : !this.#unpriced,
+      ...(this.#batch ? { batch: { ...this.#batch } } : {}),
     };
   }
 }

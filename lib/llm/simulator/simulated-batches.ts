@@ -22,7 +22,7 @@ export interface BatchInfo {
 export interface BatchSettings {
   /** Time from creation to the end of processing, in ms. */
   readonly batchMs: number;
-  /** Chance (0..1) that one request inside a batch fails with a 500 of its own, drawn per `custom_id`. */
+  /** Chance (0..1) that one request inside a batch fails with a 500 of its own, drawn per batch and `custom_id` (so a resubmission may pass). */
   readonly batchErrorRate: number;
   readonly batchFate: ((batch: BatchInfo) => BatchFate) | undefined;
   readonly seed: number;
@@ -253,7 +253,7 @@ export class SimulatedBatches {
         return;
       }
       const requestId = `req_simb${this.#instance}${batch.id.slice(-6)}${index.toString(16).padStart(6, '0')}`;
-      if (settings.batchErrorRate > 0 && unit(settings.seed, customId) < settings.batchErrorRate) {
+      if (settings.batchErrorRate > 0 && unit(settings.seed, `${batch.id}:${customId}`) < settings.batchErrorRate) {
         errors.push(
           JSON.stringify({
             id,

@@ -60,7 +60,7 @@ export interface SimulatorSettings {
   readonly logLimit?: number;
   /** Batch API: time from a batch's creation to the end of its processing, in ms. Default 100. */
   readonly batchMs?: number;
-  /** Batch API: chance (0..1) that a request inside a batch fails on its own (a 500 in the error file), drawn per `custom_id`. Default 0. */
+  /** Batch API: chance (0..1) that a request inside a batch fails on its own (a 500 in the error file), drawn per batch and `custom_id`. Default 0. */
   readonly batchErrorRate?: number;
   /** Batch API: what happens to each batch (`complete`, `fail`, or `{ expireAfter: n }` requests done). Default: every batch completes. */
   readonly batchFate?: ((batch: BatchInfo) => BatchFate) | undefined;
