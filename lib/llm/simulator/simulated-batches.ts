@@ -133,6 +133,14 @@ export class SimulatedBatches {
     this.#timers.clear();
   }
 
+  /** Forgets every file and batch, and counts batches from 1 again. */
+  reset(): void {
+    this.close();
+    this.#files.clear();
+    this.#batches.clear();
+    this.#batches_n = 0;
+  }
+
   async #upload(raw: Buffer, contentType: string | undefined): Promise<BatchAnswer> {
     if (!contentType?.startsWith('multipart/form-data')) {
       return { status: 400, body: error('Upload files as multipart/form-data, with `file` and `purpose`.', 'invalid_request_error') };

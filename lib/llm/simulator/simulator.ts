@@ -93,7 +93,7 @@ export interface Simulator {
   configure(settings: SimulatorSettings): void;
   /** Every batch created (batch API), oldest first, as `GET /v1/batches/{id}` would show it now. */
   batches(): SimulatedBatch[];
-  /** Empties the log, zeroes the counters and the request counter, and forgets the rate-limit window. */
+  /** Empties the log, zeroes the counters and the request counter, forgets the rate-limit window, and every batch and file. */
   reset(): void;
   /** Stops listening and destroys every connection, hung requests included. */
   close(): Promise<void>;
@@ -514,6 +514,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       window.configure(settings);
     },
     reset() {
+      batches.reset();
       log.length = 0;
       counter = 0;
       byStatus = {};
