@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { Llm } from '../llm/client.ts';
 import { field } from './fields.ts';
+import { batchField } from './batch-field.ts';
 
 export const llmDeclarationSchema = z.strictObject(
   {
@@ -26,6 +27,7 @@ export const llmDeclarationSchema = z.strictObject(
     timeoutMs: field.positive('Time limit of one attempt, in milliseconds. Default 600000.').optional(),
     maxRetryAfterMs: field.natural('Longest `retry-after` honoured, in milliseconds. Default 60000.').optional(),
     failOnFinishReasons: field.names('Finish reasons that fail the call, such as `[length]`. Default none.').optional(),
+    batch: batchField.optional(),
   },
   { error: 'a map with `model`' },
 );
@@ -47,7 +49,7 @@ const DEFAULTS: Partial<Record<keyof LlmDeclaration, unknown>> = {
   timeoutMs: 600_000,
   maxRetryAfterMs: 60_000,
 };
-const KEYS = ['model', 'baseURL', 'apiKeyEnv', 'params', 'concurrency', 'rpm', 'tpm', 'timeoutMs', 'maxRetryAfterMs', 'failOnFinishReasons'] as const;
+const KEYS = ['model', 'baseURL', 'apiKeyEnv', 'params', 'concurrency', 'rpm', 'tpm', 'timeoutMs', 'maxRetryAfterMs', 'failOnFinishReasons', 'batch'] as const;
 
 /**
  * What to write under `llms:` for `llm`: its declaration when a definition made it, else what

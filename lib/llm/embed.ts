@@ -3,6 +3,8 @@
  * per batch of `size` rows, like distilabel's `input_batch_size`.
  * @module
  */
+import { BatchQueue } from './batch/batch-queue.ts';
+import { type BatchOptions, resolveBatchOptions } from './batch/batch-options.ts';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Step, StepOptions } from '../core/step.ts';
 import type { CheckedTemplate, LlmAdds, NoInputs } from './llm-output.ts';
@@ -35,6 +37,8 @@ export interface EmbedOptions<As extends string> extends StepOptions {
   metadata?: boolean;
   /** Use the run's request cache, per text (default true). */
   cache?: boolean;
+  /** Send the requests through the batch API (see `BatchOptions`); default: the LLM's `batch`. */
+  batch?: boolean | BatchOptions;
 }
 
 /**
@@ -55,9 +59,11 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
   const { llm } = options;
   const extra = options.dimensions ? { dimensions: options.dimensions } : {};
   const size = checkPositiveInt('size', options.size ?? 64, false);
-  const concurrency = checkPositiveInt('concurrency', options.concurrency ?? 4);
+  const batch = resolveBatchOptions(options.batch ?? llm.options?.batch);
+  // In batch mode every request waits for its batch: the run's budget bounds them, not a few slots.
+  const concurrency = checkPositiveInt('concurrency', options.concurrency ?? (batch ? Number.POSITIVE_INFINITY : 4));
   const maxWaitMs = checkMilliseconds('maxWaitMs', options.maxWaitMs ?? 50);
-  const embedBatch = (ctx: StepContext) => async (rows: Record<string, unknown>[], info: { signal: AbortSignal }) => {
+  const embedBatch = (ctx: StepContext, queue: BatchQueue | undefined) => async (rows: Record<string, unknown>[], info: { signal: AbortSignal }) => {
     const texts = rows.map((row) => template.render(row));
     // Cached per text, not per batch: batches form differently from run to run.
     const cache = options.cache !== false ? (ctx.services.get('cache') as RequestCache | undefined) : undefined;
@@ -69,7 +75,7 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
     for (let i = 0; i < rows.length - missing.length; i++) llm.usage.recordCacheHit();
     let meta: Record<string, unknown> | undefined = metadata ? { model: llm.model, cached: true, batch: rows.length } : undefined;
     if (missing.length > 0) {
-      const result = await llm.embed({ input: missing.map((i) => texts[i]!), ...extra }, { signal: info.signal });
+      const result = await llm.embed({ input: missing.map((i) => texts[i]!), ...extra }, { signal: info.signal, ...(queue ? { batch: queue } : {}) });
       const fresh = [...result.response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
       await Promise.all(
         missing.map(async (rowIndex, k) => {
@@ -104,11 +110,16 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
       concurrency,
       metadata,
       ...(options.cache === false ? { cache: false } : {}),
+      ...(options.batch !== undefined ? { batch: options.batch } : {}),
     },
     columnsAfter: (input) => withColumns(input, metadata ? [as, METADATA_KEY] : [as]),
     operator: (ctx) => {
       LlmRegistry.of(ctx).add(llm, ctx);
-      return batchOperator<any, Record<string, unknown>>(ctx, { size, maxWaitMs, concurrency }, embedBatch(ctx));
+      return batchOperator<any, Record<string, unknown>>(
+        ctx,
+        { size, maxWaitMs, concurrency },
+        embedBatch(ctx, batch ? BatchQueue.of(ctx, llm, batch) : undefined),
+      );
     },
   });
   return { ...step, resources: { llm } };

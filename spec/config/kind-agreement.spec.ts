@@ -55,6 +55,8 @@ const cases: Array<[kind: string, params: Record<string, unknown>]> = [
   ['dedup', { text: 'instruction', threshold: 0.7 }],
   ['perplexity', { logprobs: 'answer_logprobs', as: 'ppl' }],
   ['generate', { llm: 'writer', prompt: 'Answer {{ q }}', as: 'answer', logprobs: true }],
+  ['generate', { llm: 'writer', prompt: 'Answer {{ q }}', batch: { maxRequests: 1000, pollMs: { min: 100, max: 2000 }, resubmit: 'live' } }],
+  ['embed', { llm: 'writer', text: '{{ q }}', batch: true }],
   ['complete', { llm: 'writer', prompt: '<|user|>{{ topic }}', as: 'text', logprobs: true }],
   ['dedup', { embedding: 'vector', threshold: 0.9 }],
   ['textGeneration', { llm: 'writer', prompt: 'Answer: {{ instruction }}', system: 'Be brief.', as: 'answer', modelAs: 'model' }],

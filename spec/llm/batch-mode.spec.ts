@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Row } from '../../lib/core/row.ts';
 import { createLlm, type Llm, type LlmOptions } from '../../lib/llm/client.ts';
 import { complete } from '../../lib/llm/complete.ts';
+import { embed } from '../../lib/llm/embed.ts';
 import { generate } from '../../lib/llm/generate.ts';
 import { startSimulator, type Simulator } from '../../lib/llm/simulator/index.ts';
 import { pipeline } from '../../lib/pipeline/pipeline.ts';
@@ -162,6 +163,21 @@ describe('batch mode: LLM steps through the batch API', () => {
     sim.configure({ batchFate: undefined });
     assert.equal(live.rows.length, 3);
     assert.equal(sim.log.filter((e) => e.path === '/v1/chat/completions').length, 3);
+  });
+
+  it('works for embeddings, one batch line per request of `size` texts', async () => {
+    sim.reset();
+    const embedder = llm({ name: 'embedder', model: 'text-embedding-3-small', batch: FAST });
+    const result = await run(pipeline('embed').pipe(embed({ llm: embedder, text: '{{ topic }}', size: 10, metadata: false })) as never, rows(35), {
+      cache: false,
+    });
+    assert.equal(result.rows.length, 35);
+    assert.ok(result.rows.every((row) => Array.isArray(row.embedding) && (row.embedding as number[]).length === 8));
+    assert.deepEqual(
+      sim.batches().map((b) => [b.endpoint, b.request_counts.total]),
+      [['/v1/embeddings', 4]],
+    );
+    assert.equal(sim.log.filter((e) => e.path === '/v1/embeddings').length, 0);
   });
 
   it('works for completions, and a step can ask for batch mode itself', async () => {

@@ -3,6 +3,7 @@
  * `- embed: { llm: embedder, text: "{{ question }}", size: 128 }`
  * @module
  */
+import { batchField } from '../batch-field.ts';
 import { z } from 'zod';
 import type { Llm } from '../../llm/client.ts';
 import { embed } from '../../llm/embed.ts';
@@ -28,6 +29,7 @@ export const embedKind = defineKind({
       dimensions: field.count('Embedding size, for models that take one.').optional(),
       metadata: field.flag('Adds `_sluice.<step>` metadata. Default `true`.').optional(),
       cache: field.flag("Use the run's request cache, per text. Default `true`.").optional(),
+      batch: batchField.optional(),
     },
     { error: 'a map of params' },
   ),
@@ -40,10 +42,12 @@ export const embedKind = defineKind({
     unlessDefault(out, 'as', p.as, 'embedding');
     unlessDefault(out, 'size', p.size, 64);
     unlessDefault(out, 'maxWaitMs', p.maxWaitMs, 50);
-    unlessDefault(out, 'concurrency', p.concurrency, 4);
+    const batch = (p.batch ?? llm.options?.batch) !== undefined && (p.batch ?? llm.options?.batch) !== false;
+    unlessDefault(out, 'concurrency', p.concurrency, batch ? Number.POSITIVE_INFINITY : 4);
     unlessDefault(out, 'dimensions', p.dimensions);
     unlessDefault(out, 'metadata', p.metadata, true);
     unlessDefault(out, 'cache', p.cache, true);
+    unlessDefault(out, 'batch', p.batch, false);
     return out;
   },
 });

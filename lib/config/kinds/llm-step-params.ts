@@ -8,6 +8,7 @@ import type { AnyStep } from '../../core/step.ts';
 import type { Llm } from '../../llm/client.ts';
 import { defaultRowConcurrency } from '../../llm/llm-step.ts';
 import { field, stepOptions } from '../fields.ts';
+import { batchField } from '../batch-field.ts';
 import type { SaveContext } from '../step-kind.ts';
 
 /** Params of every LLM step. */
@@ -23,6 +24,7 @@ export const llmStepShape = {
   metadata: field.flag('Adds `_sluice.<step>` with model, usage, finish reason and request id. Default `true`.').optional(),
   inputs: field.stringMap('Template variables read from other columns: `{ question: prompt }` fills `question` from column `prompt`.').optional(),
   cache: field.flag("Use the run's request cache for this step. Default `true`.").optional(),
+  batch: batchField.optional(),
 };
 
 /** Params of chat steps (`generate`, `structured`). */
@@ -74,9 +76,11 @@ export function llmParamsOf(
   const out: Record<string, unknown> = { llm: ctx.llm(llm) };
   for (const [key, fallback] of fields) unlessDefault(out, key, p[key], fallback);
   unlessDefault(out, 'as', p.as, defaultAs);
-  unlessDefault(out, 'concurrency', p.concurrency, defaultRowConcurrency(llm));
+  const batch = (p.batch ?? llm.options?.batch) !== undefined && (p.batch ?? llm.options?.batch) !== false;
+  unlessDefault(out, 'concurrency', p.concurrency, batch ? Number.POSITIVE_INFINITY : defaultRowConcurrency(llm));
   unlessDefault(out, 'metadata', p.metadata, true);
   unlessDefault(out, 'inputs', p.inputs);
   unlessDefault(out, 'cache', p.cache, true);
+  unlessDefault(out, 'batch', p.batch, false);
   return out;
 }
