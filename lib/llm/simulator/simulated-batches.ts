@@ -9,8 +9,11 @@ import { createHash } from 'node:crypto';
 import type { SimulatedReply, ReplyContext } from './simulated-reply.ts';
 import { SimulatorRequestError } from './simulator-request-error.ts';
 
-/** What happens to a batch: it completes, fails as a whole, or expires after this many requests were done. */
-export type BatchFate = 'complete' | 'fail' | { readonly expireAfter: number };
+/**
+ * What happens to a batch: it completes, fails as a whole, expires after this many requests were
+ * done, or stays in progress (`hold`: asked again every `batchMs`).
+ */
+export type BatchFate = 'complete' | 'fail' | 'hold' | { readonly expireAfter: number };
 
 /** What a `batchFate` hook is told about a batch. */
 export interface BatchInfo {
@@ -222,6 +225,12 @@ export class SimulatedBatches {
   #finish(batch: SimulatedBatch, lines: readonly string[], n: number): void {
     const settings = this.#settings();
     const fate = settings.batchFate?.({ n, requests: lines.length }) ?? 'complete';
+    if (fate === 'hold') {
+      this.#after(settings.batchMs, () => {
+        if (batch.status === 'in_progress') this.#finish(batch, lines, n);
+      });
+      return;
+    }
     const now = this.#seconds();
     if (fate === 'fail') {
       batch.status = 'failed';

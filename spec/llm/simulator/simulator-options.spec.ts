@@ -20,6 +20,9 @@ describe('resolveSimulatorOptions', () => {
       models: ['sim-small', 'sim-large', 'sim-embed'],
       embeddingDimensions: 8,
       logLimit: Infinity,
+      batchMs: 100,
+      batchErrorRate: 0,
+      batchFate: undefined,
     });
   });
 
