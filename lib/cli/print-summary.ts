@@ -78,8 +78,11 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
 }
 
 function usageLine(u: UsageSnapshot): string {
+  const batch = u.batch
+    ? `; batch API: ${u.batch.answers} answers in ${u.batch.submitted} batches (${u.batch.completed} completed, ${u.batch.ended} ended with requests unanswered, ${u.batch.inProgress} in progress), ${u.batch.resubmitted} requests sent again, priced at the batch rate`
+    : '';
   return (
     `${u.requests} requests, ${u.retries} retries, ${u.rateLimited} rate-limited, ` +
-    `${u.cacheHits} cache hits, ${u.promptTokens} + ${u.completionTokens} tokens, $${u.costUsd.toFixed(4)}${u.priced ? '' : ' (model not in the price table)'}`
+    `${u.cacheHits} cache hits, ${u.promptTokens} + ${u.completionTokens} tokens, $${u.costUsd.toFixed(4)}${u.priced ? '' : ' (model not in the price table)'}${batch}`
   );
 }

@@ -10,6 +10,7 @@ import { registerInspect } from './commands/inspect.ts';
 import { registerPush } from './commands/push.ts';
 import { registerRun } from './commands/run.ts';
 import { registerRuns } from './commands/runs.ts';
+import { registerBatches } from './commands/batches.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
 
@@ -42,5 +43,6 @@ Exit codes: 0 ok, 1 run error, 2 usage or definition error, 3 finished with fail
   registerPush(program, setExit);
   registerWorker(program, setExit);
   registerRuns(program, setExit);
+  registerBatches(program, setExit);
   return program;
 }

@@ -36,6 +36,12 @@ interface LlmCounters {
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
+  batch?: { answers: number; submitted: number; inProgress: number; completed: number; ended: number; resubmitted: number };
+}
+
+/** The batch API's part of an LLM's progress: batches submitted, in progress, completed, and answers. */
+function batchText(batch: NonNullable<LlmCounters['batch']>): string {
+  return `batches ${int(batch.submitted)} submitted, ${int(batch.inProgress)} in progress, ${int(batch.completed + batch.ended)} done (${int(batch.answers)} answers)`;
 }
 
 interface Sample {
@@ -218,6 +224,7 @@ export class Progress {
         `${int(sum((u) => u.cacheHits))} cache hits`,
         `$${sum((u) => u.costUsd).toFixed(4)}`,
       );
+      for (const u of llms) if (u.batch) parts.push(batchText(u.batch));
     }
     return `sluice: ${parts.join(', ')}`;
   }
@@ -257,7 +264,7 @@ export class Progress {
     for (const [name, u] of this.#llms()) {
       lines.push(
         `  llm ${name}: ${int(u.requests)} req, ${int(u.promptTokens + u.completionTokens)} tokens, $${u.costUsd.toFixed(4)}, ` +
-          `${int(u.rateLimited)} 429s, ${int(u.cacheHits)} cache hits`,
+          `${int(u.rateLimited)} 429s, ${int(u.cacheHits)} cache hits${u.batch ? `, ${batchText(u.batch)}` : ''}`,
       );
     }
     return lines;

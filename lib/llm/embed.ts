@@ -63,7 +63,7 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
   // In batch mode every request waits for its batch: the run's budget bounds them, not a few slots.
   const concurrency = checkPositiveInt('concurrency', options.concurrency ?? (batch ? Number.POSITIVE_INFINITY : 4));
   const maxWaitMs = checkMilliseconds('maxWaitMs', options.maxWaitMs ?? 50);
-  const embedBatch = (ctx: StepContext, queue: BatchQueue | undefined) => async (rows: Record<string, unknown>[], info: { signal: AbortSignal }) => {
+  const embedBatch = (ctx: StepContext, queue: (() => BatchQueue) | undefined) => async (rows: Record<string, unknown>[], info: { signal: AbortSignal }) => {
     const texts = rows.map((row) => template.render(row));
     // Cached per text, not per batch: batches form differently from run to run.
     const cache = options.cache !== false ? (ctx.services.get('cache') as RequestCache | undefined) : undefined;
@@ -75,7 +75,7 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
     for (let i = 0; i < rows.length - missing.length; i++) llm.usage.recordCacheHit();
     let meta: Record<string, unknown> | undefined = metadata ? { model: llm.model, cached: true, batch: rows.length } : undefined;
     if (missing.length > 0) {
-      const result = await llm.embed({ input: missing.map((i) => texts[i]!), ...extra }, { signal: info.signal, ...(queue ? { batch: queue } : {}) });
+      const result = await llm.embed({ input: missing.map((i) => texts[i]!), ...extra }, { signal: info.signal, ...(queue ? { batch: queue() } : {}) });
       const fresh = [...result.response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
       await Promise.all(
         missing.map(async (rowIndex, k) => {
@@ -118,7 +118,7 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
       return batchOperator<any, Record<string, unknown>>(
         ctx,
         { size, maxWaitMs, concurrency },
-        embedBatch(ctx, batch ? BatchQueue.of(ctx, llm, batch) : undefined),
+        embedBatch(ctx, batch ? () => BatchQueue.of(ctx, llm, batch) : undefined),
       );
     },
   });

@@ -153,7 +153,9 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
       const registry = LlmRegistry.of(ctx);
       registry.add(options.llm, ctx);
       const limit = (ctx.services.get('concurrency') as number | undefined) ?? concurrency;
-      const queue = batch ? BatchQueue.of(ctx, options.llm, batch) : undefined;
+      // Made at the first call, when the run directory (where batches are recorded) is open.
+      let queue: BatchQueue | undefined;
+      const batchQueue = () => (queue ??= BatchQueue.of(ctx, options.llm, batch!));
       const withMeta = (row: Record<string, unknown>, value: unknown, outcome: LlmOutcome) => {
         const next: Record<string, unknown> = { ...row, [as]: value, ...outcome.extra };
         if (metadata) {
@@ -176,7 +178,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
                   ? `${envelope.id}@${envelope.branch}`
                   : envelope.id,
           get options() {
-            return { signal: job.signal, ...(ctx.stopping ? { drain: ctx.stopping } : {}), ...(queue ? { batch: queue } : {}) };
+            return { signal: job.signal, ...(ctx.stopping ? { drain: ctx.stopping } : {}), ...(batch ? { batch: batchQueue() } : {}) };
           },
         };
         let work: Promise<LlmOutcome>;

@@ -10,7 +10,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,12 @@ export class BatchQueue {
   readonly #tries = new Map<string, number>();
   /** Answers downloaded before any call asked for them (batches a resumed run picked up). */
   readonly #early = new Map<string, LlmResult<unknown>>();
+  /**
+   * Where the answers of batches that ended in an earlier attempt of the run are on disk
+   * (`<part>.results.jsonl`): the rows they were for may come again after a kill, and their
+   * answers were paid for; with the request cache off, this is what keeps them from being asked again.
+   */
+  readonly #stored = new Map<string, { file: string; start: number; length: number }>();
   readonly #open = new Map<string, OpenPart>();
   readonly #submitted = new Map<number, { batchId: string; endpoint: string; file: string }>();
   readonly #ready: Promise<void>;
@@ -104,7 +110,7 @@ export class BatchQueue {
       .update(`${url}\n${canonicalJson(body)}`)
       .digest('hex')
       .slice(0, 40);
-    const early = this.#early.get(customId);
+    const early = this.#early.get(customId) ?? this.#readStored(customId);
     if (early) {
       this.#early.delete(customId);
       return early as LlmResult<T>;
@@ -148,7 +154,10 @@ export class BatchQueue {
   /** Picks up what an earlier attempt of this run left at the provider. */
   async #resume(): Promise<void> {
     for (const record of this.#ledger.parts.values()) {
-      if (record.ended !== undefined) continue;
+      if (record.ended !== undefined) {
+        this.#indexResults(record.file);
+        continue;
+      }
       let batchId = record.batchId;
       if (batchId === undefined) {
         // Killed after the batch was created but before its id was recorded? The tag finds it.
@@ -264,16 +273,23 @@ export class BatchQueue {
     const answered = new Set<string>();
     const reasons = new Map<string, string>();
     if (state.outputFileId) {
-      for await (const text of this.#api.lines(state.outputFileId)) {
-        const line = JSON.parse(text) as {
-          custom_id: string;
-          response?: { status_code: number; request_id?: string; body: unknown } | null;
-          error?: { message?: string } | null;
-        };
-        if (line.response?.status_code === 200) {
-          answered.add(line.custom_id);
-          this.#deliver(line.custom_id, line.response.body, line.response.request_id);
-        } else reasons.set(line.custom_id, describe(line));
+      // Kept in the run directory as they come: a later attempt of the run reads them from there.
+      const results = openSync(join(this.#ledger.folder, resultsFile(file)), 'w');
+      try {
+        for await (const text of this.#api.lines(state.outputFileId)) {
+          const line = JSON.parse(text) as {
+            custom_id: string;
+            response?: { status_code: number; request_id?: string; body: unknown } | null;
+            error?: { message?: string } | null;
+          };
+          if (line.response?.status_code === 200) {
+            writeSync(results, `${text}\n`);
+            answered.add(line.custom_id);
+            this.#deliver(line.custom_id, line.response.body, line.response.request_id);
+          } else reasons.set(line.custom_id, describe(line));
+        }
+      } finally {
+        closeSync(results);
       }
     }
     if (state.errorFileId) {
@@ -296,6 +312,51 @@ export class BatchQueue {
       if (answered.has(line.custom_id)) continue;
       this.#retryOrFail(line.custom_id, line.url ?? endpoint, line.body, reasons.get(line.custom_id) ?? whole);
     }
+  }
+
+  /** Indexes the answers an ended part left on disk, by `custom_id`. */
+  #indexResults(file: string): void {
+    let text: Buffer;
+    try {
+      text = readFileSync(join(this.#ledger.folder, resultsFile(file)));
+    } catch {
+      return;
+    }
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf(10, start);
+      if (end < 0) end = text.length; // A last line torn by a kill: parsed when asked for, or skipped.
+      const head = text.toString('utf8', start, Math.min(end, start + 400));
+      const match = /"custom_id"\s*:\s*"([^"]+)"/.exec(head);
+      if (match) this.#stored.set(match[1]!, { file: resultsFile(file), start, length: end - start });
+      start = end + 1;
+    }
+  }
+
+  /** An answer an earlier attempt of the run downloaded, read back from disk. */
+  #readStored(customId: string): LlmResult<unknown> | undefined {
+    const at = this.#stored.get(customId);
+    if (!at) return undefined;
+    this.#stored.delete(customId);
+    const buffer = Buffer.alloc(at.length);
+    const fd = openSync(join(this.#ledger.folder, at.file), 'r');
+    try {
+      readSync(fd, buffer, 0, at.length, at.start);
+    } finally {
+      closeSync(fd);
+    }
+    let line: { response?: { body: unknown; request_id?: string } };
+    try {
+      line = JSON.parse(buffer.toString('utf8')) as typeof line;
+    } catch {
+      return undefined;
+    }
+    if (!line.response) return undefined;
+    const body = line.response.body;
+    const model = (body as { model?: string }).model ?? this.#llm.model;
+    // Paid for in the attempt that downloaded it: counted here as an answer, at the batch price, once.
+    this.#llm.usage.recordResponse(model, (body as { usage?: never }).usage, { batch: true });
+    return { response: body, attempts: 1, requestId: line.response.request_id, model, processingMs: undefined, rateLimit: {} };
   }
 
   #deliver(customId: string, body: unknown, requestId: string | undefined): void {
@@ -357,6 +418,11 @@ export class BatchQueue {
         }
       });
   }
+}
+
+/** The file an ended part's answers are kept in, beside its request file. */
+function resultsFile(requests: string): string {
+  return requests.replace(/\.requests\.jsonl$/, '.results.jsonl');
 }
 
 /** The provider's reason for one request, in a sentence. */

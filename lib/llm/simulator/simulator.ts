@@ -83,10 +83,11 @@ export interface Simulator {
   /** A snapshot of the counters. */
   stats(): SimulatorStats;
   /**
-   * Holds every answer that is due (none is sent, so none completes) until `release()`.
-   * Tests use it to kill a client at a point where no answer is half-delivered.
+   * Holds every answer that is due (none is sent, so none completes) until `release()`; with
+   * `only`, just the answers to the requests it picks. Tests use it to kill a client at a point
+   * where no answer is half-delivered.
    */
-  hold(): void;
+  hold(only?: (entry: SimulatorLogEntry) => boolean): void;
   /** Sends the answers held since `hold()`, and stops holding. */
   release(): void;
   /** Changes faults, latency, limits and the rest while running; unnamed settings stay as they are. */
@@ -154,6 +155,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const pending = new Set<Pending>();
   const sockets = new Set<Socket>();
   let held: Array<() => void> | undefined;
+  let holding: ((entry: SimulatorLogEntry) => boolean) | undefined;
+  const holds = (entry: SimulatorLogEntry | undefined) => held !== undefined && (holding === undefined || (entry !== undefined && holding(entry)));
   let counter = 0;
   let byStatus: Record<string, number> = {};
   let faultCounts: Partial<Record<FaultName, number>> = {};
@@ -255,11 +258,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (SimulatedBatches.handles(path)) {
       batches.handle(method, path, new URLSearchParams(query >= 0 ? url.slice(query + 1) : ''), raw, req.headers['content-type']).then(
         (answer) => {
-          if (answer.content) {
-            count(state, answer.status);
-            res.writeHead(answer.status, headers(state, { 'content-type': 'application/octet-stream', 'content-length': String(answer.content.length) }));
-            res.end(answer.content);
-          } else sendJson(res, state, answer.status, answer.body);
+          const send = () => {
+            if (answer.content) {
+              count(state, answer.status);
+              res.writeHead(answer.status, headers(state, { 'content-type': 'application/octet-stream', 'content-length': String(answer.content.length) }));
+              res.end(answer.content);
+            } else sendJson(res, state, answer.status, answer.body);
+          };
+          // `hold()` holds these answers too, so a test can kill a client mid-upload or mid-download.
+          if (holds(state.entry)) held!.push(send);
+          else send();
         },
         (error: unknown) =>
           sendError(res, state, 500, `The simulator failed on this request: ${error instanceof Error ? error.message : String(error)}`, 'server_error', null),
@@ -354,7 +362,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const delay = min === max ? min : min + deterministicUnit(settings.seed, n, 'latency') * (max - min);
     const deliver = () => {
       state.timer = undefined;
-      if (held) held.push(() => answer(req, res, state, entry, reply, fault));
+      if (holds(entry)) held!.push(() => answer(req, res, state, entry, reply, fault));
       else answer(req, res, state, entry, reply, fault);
     };
     if (delay > 0) state.timer = setTimeout(deliver, delay);
@@ -489,12 +497,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     batches() {
       return batches.list();
     },
-    hold() {
+    hold(only) {
       held ??= [];
+      holding = only;
     },
     release() {
       const queued = held ?? [];
       held = undefined;
+      holding = undefined;
       for (const send of queued) send();
     },
     configure(next) {
