@@ -256,7 +256,9 @@ export function createLlm(options: LlmOptions): Llm {
     throw new SluiceConfigError(`Expected \`model\` to be a non-empty string, got \`${String(model)}\``, { received: model });
   }
   const name = options.name ?? model;
-  resolveBatchOptions(options.batch); // Checked now: a wrong option fails where the LLM is made.
+  // `sluice run --batch` (SLUICE_BATCH=1) puts every LLM that does not say otherwise in batch mode.
+  const batchMode = options.batch ?? (process.env.SLUICE_BATCH === '1' ? true : undefined);
+  resolveBatchOptions(batchMode); // Checked now: a wrong option fails where the LLM is made.
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new SluiceConfigError(`Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got \`${concurrency}\``, { received: concurrency });
   }
@@ -434,7 +436,8 @@ export function createLlm(options: LlmOptions): Llm {
   const mergeParams = (request: { model?: string }) => ({ ...params, ...request, model: request.model ?? model });
   let batches: BatchApi | undefined;
 
-  const { apiKey: _apiKey, ...publicOptions } = options;
+  const { apiKey: _apiKey, ...givenOptions } = options;
+  const publicOptions = batchMode === undefined ? givenOptions : { ...givenOptions, batch: batchMode };
   return {
     name,
     endpoint,

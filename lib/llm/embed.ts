@@ -59,7 +59,8 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
   const { llm } = options;
   const extra = options.dimensions ? { dimensions: options.dimensions } : {};
   const size = checkPositiveInt('size', options.size ?? 64, false);
-  const batch = resolveBatchOptions(options.batch ?? llm.options?.batch);
+  const batchValue = options.batch ?? llm.options?.batch;
+  const batch = resolveBatchOptions(batchValue);
   // In batch mode every request waits for its batch: the run's budget bounds them, not a few slots.
   const concurrency = checkPositiveInt('concurrency', options.concurrency ?? (batch ? Number.POSITIVE_INFINITY : 4));
   const maxWaitMs = checkMilliseconds('maxWaitMs', options.maxWaitMs ?? 50);
@@ -118,7 +119,7 @@ export function embed(options: EmbedOptions<string>): Step<any, any> {
       return batchOperator<any, Record<string, unknown>>(
         ctx,
         { size, maxWaitMs, concurrency },
-        embedBatch(ctx, batch ? () => BatchQueue.of(ctx, llm, batch) : undefined),
+        embedBatch(ctx, batch ? () => BatchQueue.of(ctx, llm, batchValue!) : undefined),
       );
     },
   });

@@ -116,7 +116,8 @@ export function defaultRowConcurrency(llm: Llm): number {
 export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const { options } = spec;
   const as = options.as ?? spec.defaultAs;
-  const batch = resolveBatchOptions(options.batch ?? options.llm.options?.batch);
+  const batchValue = options.batch ?? options.llm.options?.batch;
+  const batch = resolveBatchOptions(batchValue);
   // A batch fills with the rows waiting for it: in batch mode the run's budget is what bounds them.
   const concurrency = checkPositiveInt('concurrency', options.concurrency ?? (batch ? Number.POSITIVE_INFINITY : defaultRowConcurrency(options.llm)));
   const metadata = options.metadata ?? true;
@@ -155,7 +156,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
       const limit = (ctx.services.get('concurrency') as number | undefined) ?? concurrency;
       // Made at the first call, when the run directory (where batches are recorded) is open.
       let queue: BatchQueue | undefined;
-      const batchQueue = () => (queue ??= BatchQueue.of(ctx, options.llm, batch!));
+      const batchQueue = () => (queue ??= BatchQueue.of(ctx, options.llm, batchValue!));
       const withMeta = (row: Record<string, unknown>, value: unknown, outcome: LlmOutcome) => {
         const next: Record<string, unknown> = { ...row, [as]: value, ...outcome.extra };
         if (metadata) {

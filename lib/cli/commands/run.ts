@@ -54,6 +54,7 @@ export interface RunFlags {
   progressInterval?: number;
   quiet?: boolean;
   llm?: string;
+  batch?: boolean;
   grace?: number;
   restart?: boolean;
   acceptChanges?: boolean;
@@ -82,6 +83,8 @@ export function exitCodeFor(summary: RunSummary, flags: Pick<RunFlags, 'allowFai
 }
 
 export async function runCommand(pipelinePath: string, flags: RunFlags, command: readonly string[] = []): Promise<number> {
+  // Before the pipeline module is loaded: its LLMs are made as it loads.
+  if (flags.batch) process.env.SLUICE_BATCH = '1';
   const llmMode = await enterLlmMode(flags.llm);
   // Rows may go to stdout (`-o -`, or no output named): user code's console output goes to stderr.
   const restoreConsole = flags.output === undefined || flags.output === '-' ? consoleToStderr() : () => {};
@@ -403,6 +406,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       'request cache: a folder, or redis://[:password@]host:port[/db] shared by every machine (default: $SLUICE_CACHE_DIR, else .sluice/cache)',
     )
     .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
+    .option('--batch', "send every LLM's requests through the provider's batch API (about half the price; answers within 24 h); also SLUICE_BATCH=1")
     .option('--keep <steps>', "with --run-dir: keep these steps' output rows in it (comma-separated step names), for `sluice inspect <dir> --step <name>`")
     .option('--restart', 'with --run-dir: start over even if the run there did not finish (its outputs are rewritten)')
     .option('--force', "let a definition's output: overwrite an existing file outside the working directory")

@@ -32,16 +32,30 @@ export interface ResolvedBatchOptions {
   readonly resubmit: 'batch' | 'live';
 }
 
-/** `true` or options, with the defaults filled in and every value checked; `undefined` for `false` or nothing. */
-export function resolveBatchOptions(value: boolean | BatchOptions | undefined): ResolvedBatchOptions | undefined {
+/**
+ * `true` or options, with the defaults filled in and every value checked; `undefined` for `false`
+ * or nothing. `simulated`: the built-in simulator answers a batch in a tenth of a second, so the
+ * default waits are short there (a 200 ms flush, polls from 50 to 500 ms) instead of a provider's.
+ */
+export function resolveBatchOptions(
+  value: boolean | BatchOptions | undefined,
+  { simulated = false }: { simulated?: boolean } = {},
+): ResolvedBatchOptions | undefined {
   if (value === undefined || value === false) return undefined;
   const options = value === true ? {} : value;
   if (typeof options !== 'object' || options === null) throw new SluiceConfigError(`Expected \`batch\` to be true, false or options, got \`${String(value)}\``);
-  const { maxRequests = 50_000, maxBytes = 190 * 1024 * 1024, completionWindow = '24h', flushAfterMs = 5_000, retries = 2, resubmit = 'batch' } = options;
+  const {
+    maxRequests = 50_000,
+    maxBytes = 190 * 1024 * 1024,
+    completionWindow = '24h',
+    flushAfterMs = simulated ? 200 : 5_000,
+    retries = 2,
+    resubmit = 'batch',
+  } = options;
   const poll =
     typeof options.pollMs === 'number'
       ? { min: options.pollMs, max: options.pollMs }
-      : { min: options.pollMs?.min ?? 5_000, max: options.pollMs?.max ?? 60_000 };
+      : { min: options.pollMs?.min ?? (simulated ? 50 : 5_000), max: options.pollMs?.max ?? (simulated ? 500 : 60_000) };
   const count = (name: string, n: unknown, min: number) => {
     if (!Number.isInteger(n) || (n as number) < min)
       throw new SluiceConfigError(`Expected \`batch.${name}\` to be an integer from ${min} and up, got \`${String(n)}\``);

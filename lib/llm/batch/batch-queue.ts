@@ -21,7 +21,8 @@ import { LlmAbortError, LlmBatchError } from '../llm-errors.ts';
 import type { BatchApi, BatchState } from './batch-api.ts';
 import { ENDED } from './batch-api.ts';
 import { BatchLedger } from './batch-ledger.ts';
-import type { ResolvedBatchOptions } from './batch-options.ts';
+import { type BatchOptions, type ResolvedBatchOptions, resolveBatchOptions } from './batch-options.ts';
+import { SIMULATED_ENDPOINT } from '../shared-simulator.ts';
 
 export type BatchCallKind = 'chat' | 'complete' | 'embed';
 
@@ -81,11 +82,12 @@ export class BatchQueue {
   }
 
   /** The run's queue for `llm`, made on first use; closed when the run ends. */
-  static of(ctx: StepContext, llm: Llm, options: ResolvedBatchOptions): BatchQueue {
+  static of(ctx: StepContext, llm: Llm, value: boolean | BatchOptions): BatchQueue {
     const key = `batch:${llm.name}`;
     let queue = ctx.services.get(key) as BatchQueue | undefined;
     if (!queue) {
       if (typeof llm.batchApi !== 'function') throw new LlmBatchError(`LLM \`${llm.name}\` cannot send batches: it has no batch API.`, { llm: llm.name });
+      const options = resolveBatchOptions(value, { simulated: llm.endpoint === SIMULATED_ENDPOINT })!;
       queue = new BatchQueue(llm, llm.batchApi(), options, ctx.runDir);
       ctx.services.set(key, queue);
       const made = queue;
