@@ -79,7 +79,7 @@ export function formatSummary(summary: RunSummary, { showIdleCache = false, show
 
 function usageLine(u: UsageSnapshot): string {
   const batch = u.batch
-    ? `; batch API: ${u.batch.answers} answers in ${u.batch.submitted} batches (${u.batch.completed} completed, ${u.batch.ended} ended with requests unanswered, ${u.batch.inProgress} in progress), ${u.batch.resubmitted} requests sent again, priced at the batch rate`
+    ? `; batch API: ${u.batch.answers} answer${u.batch.answers === 1 ? '' : 's'} in ${u.batch.submitted} batch${u.batch.submitted === 1 ? '' : 'es'} (${u.batch.completed} completed, ${u.batch.ended} ended with requests unanswered, ${u.batch.inProgress} in progress), ${u.batch.resubmitted} requests sent again, priced at the batch rate`
     : '';
   return (
     `${u.requests} requests, ${u.retries} retries, ${u.rateLimited} rate-limited, ` +
