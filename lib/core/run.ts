@@ -22,6 +22,7 @@ import { Outputs } from './outputs.ts';
 import { pullSource } from './pull-source.ts';
 import { consoleCapture } from './console-capture.ts';
 import { quietOperator } from './quiet-operator.ts';
+import { RunTelemetry } from './run-telemetry.ts';
 import type { Row } from './row.ts';
 import { RunControl } from './run-control.ts';
 import type { RunCounts } from './run-counts.ts';
@@ -47,6 +48,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   const control = new RunControl(events, options.graceMs ?? 30_000);
   const stats = new Map<string, StepStats>();
   const services = internals.services ?? new Map<string, unknown>();
+  const telemetry = new RunTelemetry(pipeline.name, stats, services);
   const written: Record<string, number> = {};
   const counts: RunCounts = { read: 0, invalid: 0, skipped: 0, done: 0, failed: 0 };
   const startedAt = new Date();
@@ -83,7 +85,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
   let openedDir: string | undefined;
   function compile(steps: readonly AnyStep[], prefix: string): OperatorFunction<Envelope, Envelope> {
     const names = nameSteps(steps, prefix ? `${prefix}/` : '', taken);
-    const scope = { control, events, services, failed, stats, defaultPolicy: options.onError ?? 'skip', compile, runDir: () => openedDir };
+    const scope = { control, events, services, failed, stats, defaultPolicy: options.onError ?? 'skip', compile, runDir: () => openedDir, telemetry };
     const operators = steps.map((step, i): OperatorFunction<Envelope, Envelope> => {
       const ctx = stepContext(scope, step, names[i]!);
       const stepOperator = step.operator(ctx);
@@ -107,6 +109,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         operator(input).pipe(
           finalize(() => {
             ctx.stats.lastAt = Date.now();
+            telemetry.stepDone(name, ctx.stats);
             if (events.observed) events.next({ type: 'step-done', step: ctx.step });
           }),
         );
@@ -213,6 +216,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       result.runDir = { path: ledger.dir, resumed: ledger.resuming, droppedLines: ledger.dropped };
       await ledger.finish(result);
     }
+    telemetry.finish(result, control.fatal);
     events.complete();
     if (control.fatal) {
       (control.fatal as Error & { summary?: RunSummary }).summary = result;
@@ -268,7 +272,18 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         ...(options.acceptChanges ? { acceptChanges: true } : {}),
       });
     }
-  })().finally(() => releaseConsole?.());
+  })().then(
+    (result) => {
+      releaseConsole?.();
+      return result;
+    },
+    (error: unknown) => {
+      releaseConsole?.();
+      // A run that ended on an error before its summary (a refused run directory, a bad sink) ends its spans too.
+      if (!(error as { summary?: unknown }).summary) telemetry.finish(undefined, error);
+      throw error;
+    },
+  );
 
   /**
    * Subscribes and waits for the end. Node empties its event loop only when nothing can happen any

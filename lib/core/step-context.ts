@@ -3,6 +3,7 @@
  * the failure policy (`fail`, `drop`), applied the same way for every step.
  * @module
  */
+import type { Context } from '@opentelemetry/api';
 import type { Subject } from 'rxjs';
 import { describeError, FailurePolicyError, isAbandoning, isRunFatal } from './errors.ts';
 import type { SluiceEvent } from './events.ts';
@@ -22,6 +23,8 @@ export interface RunScope {
   readonly compile: StepContext['compile'];
   /** The run directory, once it is open. */
   readonly runDir?: () => string | undefined;
+  /** Starts a step's span, and gives its context. */
+  readonly telemetry?: { step(name: string, kind: string): Context };
 }
 
 export function stepContext(scope: RunScope, step: AnyStep, name: string): StepContext {
@@ -36,6 +39,7 @@ export function stepContext(scope: RunScope, step: AnyStep, name: string): StepC
     stopping: control.stopping.signal,
     events,
     services: scope.services,
+    telemetry: scope.telemetry?.step(name, step.kind),
     get runDir() {
       return scope.runDir?.();
     },

@@ -3,6 +3,7 @@
  * the graph view, serialization and cache keys.
  * @module
  */
+import type { Context } from '@opentelemetry/api';
 import type { OperatorFunction, Subject } from 'rxjs';
 import type { Columns } from './columns.ts';
 import type { Envelope } from './envelope.ts';
@@ -50,6 +51,8 @@ export interface StepContext {
   readonly services: Map<string, unknown>;
   /** The run directory, once the run has opened one. */
   readonly runDir?: string | undefined;
+  /** The OpenTelemetry context of the step's span: LLM steps start their request spans under it. */
+  readonly telemetry?: Context | undefined;
 }
 
 export interface StepInfo {

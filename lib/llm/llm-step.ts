@@ -5,6 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { METADATA_KEY } from '../core/row.ts';
 import { RowAbandonedError, SluiceConfigError } from '../core/errors.ts';
 import { checkPositiveInt, defineStep } from '../core/define-step.ts';
@@ -113,6 +114,28 @@ export function defaultRowConcurrency(llm: Llm): number {
   return requests === Infinity ? 1024 : Math.min(1024, 4 * requests);
 }
 
+const tracer = trace.getTracer('sluice');
+
+/** Ends the span of one row's LLM call with what the answer's metadata says, or the error. */
+function endLlmSpan(span: Span, metadata: Record<string, unknown> | undefined, error?: unknown): void {
+  if (metadata) {
+    const usage = metadata.usage as { prompt_tokens?: number; completion_tokens?: number } | undefined;
+    span.setAttributes({
+      ...(typeof metadata.model === 'string' ? { 'gen_ai.response.model': metadata.model } : {}),
+      'gen_ai.usage.input_tokens': usage?.prompt_tokens ?? 0,
+      'gen_ai.usage.output_tokens': usage?.completion_tokens ?? 0,
+      'sluice.llm.attempts': typeof metadata.attempts === 'number' ? metadata.attempts : 1,
+      'sluice.llm.cache_hit': metadata.cached === true,
+    });
+    span.setStatus({ code: SpanStatusCode.OK });
+  } else {
+    const failure = error as { code?: unknown; attempts?: number; message?: string };
+    span.setAttributes({ 'sluice.llm.attempts': failure.attempts ?? 1, 'error.type': String(failure.code ?? 'error') });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message ?? String(error) });
+  }
+  span.end();
+}
+
 export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
   const { options } = spec;
   const as = options.as ?? spec.defaultAs;
@@ -183,6 +206,11 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
           },
         };
         let work: Promise<LlmOutcome>;
+        const span = tracer.startSpan(
+          `sluice.llm ${options.llm.name}`,
+          { kind: SpanKind.CLIENT, attributes: { 'sluice.llm': options.llm.name, 'sluice.step': ctx.step, 'gen_ai.request.model': options.llm.model } },
+          ctx.telemetry,
+        );
         try {
           work = spec.work(mappedRow(envelope.row, inputs), call, ctx);
         } catch (error) {
@@ -190,6 +218,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
         }
         return work.then(
           (outcome) => {
+            endLlmSpan(span, outcome.metadata);
             if (outcome.metadata.simulated) registry.markSimulated(options.llm.name);
             if (outcome.shape === 'rows')
               job.emitChildren(
@@ -199,6 +228,7 @@ export function llmStep<In, Out>(spec: LlmStepSpec<string>): Step<In, Out> {
             else job.emit(envelope, withMeta(envelope.row, outcome.shape === 'single' ? outcome.values[0] : outcome.values, outcome));
           },
           (error: unknown) => {
+            endLlmSpan(span, undefined, error);
             const extra = error as { attempts?: number; raw?: string; code?: unknown };
             // A call the stopping run cut short was not judged: its row stays not done, for a resume.
             const cutShort = extra.code === 'SLUICE_LLM_ABORTED' && (ctx.signal.aborted || ctx.stopping?.aborted === true);
