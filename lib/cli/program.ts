@@ -11,6 +11,7 @@ import { registerPush } from './commands/push.ts';
 import { registerRun } from './commands/run.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerBatches } from './commands/batches.ts';
+import { registerView } from './commands/view.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
 
@@ -44,5 +45,6 @@ Exit codes: 0 ok, 1 run error, 2 usage or definition error, 3 finished with fail
   registerWorker(program, setExit);
   registerRuns(program, setExit);
   registerBatches(program, setExit);
+  registerView(program, setExit);
   return program;
 }

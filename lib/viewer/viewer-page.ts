@@ -1,0 +1,124 @@
+/**
+ * The viewer's page: one HTML document with its own script, no outside request. Every value from
+ * a row is put in the page as text (`textContent`), never as markup, so a row holding `<script>`
+ * shows as those characters.
+ * @module
+ */
+export const VIEWER_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>sluice view</title>
+<style>
+  body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1d2433; background: #f6f7f9; }
+  header { background: #1d2433; color: #fff; padding: 10px 16px; display: flex; gap: 16px; align-items: baseline; flex-wrap: wrap; }
+  header h1 { font-size: 16px; margin: 0; }
+  main { padding: 12px 16px; }
+  table { border-collapse: collapse; background: #fff; margin: 8px 0 16px; }
+  th, td { border: 1px solid #d8dce3; padding: 4px 8px; text-align: right; vertical-align: top; }
+  th:first-child, td:first-child { text-align: left; }
+  nav button { margin: 0 6px 6px 0; padding: 4px 10px; border: 1px solid #9aa3b2; background: #fff; border-radius: 4px; cursor: pointer; }
+  nav button.on { background: #1d2433; color: #fff; }
+  .rows details { background: #fff; border: 1px solid #d8dce3; margin: 4px 0; padding: 4px 8px; border-radius: 4px; }
+  .rows summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  .rows pre, pre.definition { white-space: pre-wrap; word-break: break-word; margin: 6px 0 0; }
+  .error { color: #a4262c; }
+  .muted { color: #6b7385; }
+</style>
+</head>
+<body>
+<header><h1 id="title">sluice view</h1><span id="status"></span><span id="live" class="muted"></span></header>
+<main>
+  <h2>Steps</h2>
+  <table id="steps"><thead><tr><th>step</th><th>in</th><th>out</th><th>filtered</th><th>failed</th></tr></thead><tbody></tbody></table>
+  <h2>Rows</h2>
+  <nav id="files"></nav>
+  <div><input id="search" placeholder="search this page" size="30"> <button id="prev">previous</button> <button id="next">next</button> <span id="where" class="muted"></span></div>
+  <div id="rows" class="rows"></div>
+  <h2>Definition</h2>
+  <pre id="definition" class="definition"></pre>
+</main>
+<script nonce="__NONCE__">
+const token = new URLSearchParams(location.search).get('token') || '';
+const api = (path, params = {}) => fetch(path + '?' + new URLSearchParams({ ...params, token })).then((r) => r.json());
+const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
+let file = null, offsets = [0], lines = [], counts = {};
+
+async function load() {
+  const run = await api('/api/run');
+  const record = run.record;
+  document.getElementById('title').textContent = 'sluice view: ' + (record.pipeline || run.runDir);
+  document.getElementById('status').textContent = record.status || '';
+  counts = run.counts;
+  const body = document.querySelector('#steps tbody');
+  body.replaceChildren();
+  for (const [name, s] of Object.entries((record.summary && record.summary.steps) || {})) {
+    const tr = el('tr');
+    for (const v of [name, s.in, s.out, s.filtered, s.failed]) tr.append(el('td', String(v)));
+    body.append(tr);
+  }
+  document.getElementById('definition').textContent = JSON.stringify(record.definition || {}, null, 2);
+  const nav = document.getElementById('files');
+  nav.replaceChildren();
+  for (const name of run.files) {
+    const b = el('button', name);
+    b.dataset.file = name;
+    b.addEventListener('click', () => { file = name; offsets = [0]; show(); });
+    nav.append(b);
+  }
+  if (file === null && run.files.length > 0) { file = run.files[0]; }
+  labels();
+  await show();
+}
+
+function labels() {
+  for (const b of document.querySelectorAll('#files button')) {
+    b.textContent = b.dataset.file + ' (' + (counts[b.dataset.file] ?? 0).toLocaleString('en-US') + ')';
+    b.classList.toggle('on', b.dataset.file === file);
+  }
+}
+
+async function show() {
+  labels();
+  if (file === null) return;
+  const page = await api('/api/rows', { file, offset: String(offsets[offsets.length - 1]), limit: '50' });
+  lines = page.lines;
+  offsets.next = page.next;
+  render();
+}
+
+function render() {
+  const query = document.getElementById('search').value.toLowerCase();
+  const box = document.getElementById('rows');
+  box.replaceChildren();
+  const shown = lines.filter((l) => query === '' || l.text.toLowerCase().includes(query));
+  for (const line of shown) {
+    let value;
+    try { value = JSON.parse(line.text); } catch { value = line.text; }
+    const d = el('details');
+    d.dataset.offset = String(line.offset);
+    const head = value && value.error && value.step ? '[' + value.step + '] ' + value.error.code + ': ' + value.error.message + '  ' + (value.id || '') : line.text.slice(0, 300);
+    d.append(el('summary', head, value && value.error && value.step ? 'error' : undefined));
+    d.append(el('pre', JSON.stringify(value, null, 2)));
+    box.append(d);
+  }
+  document.getElementById('where').textContent = 'page ' + offsets.length + ', ' + shown.length + ' of ' + lines.length + ' rows';
+}
+
+document.getElementById('search').addEventListener('input', render);
+document.getElementById('next').addEventListener('click', () => { if (offsets.next > offsets[offsets.length - 1]) { const next = offsets.next; offsets.push(next); show(); } });
+document.getElementById('prev').addEventListener('click', () => { if (offsets.length > 1) { offsets.pop(); show(); } });
+
+const events = new EventSource('/api/events?' + new URLSearchParams({ token }));
+events.onmessage = (message) => {
+  const update = JSON.parse(message.data);
+  counts = update.counts;
+  document.getElementById('live').textContent = 'live: ' + Object.entries(counts).map(([k, v]) => k + ' ' + v.toLocaleString('en-US')).join(', ');
+  if (update.status) document.getElementById('status').textContent = update.status;
+  labels();
+};
+load();
+</script>
+</body>
+</html>
+`;

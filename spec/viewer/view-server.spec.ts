@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { appendFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { LineCounter, readLinePage } from '../../lib/viewer/line-pages.ts';
+import { startViewer } from '../../lib/viewer/view-server.ts';
+
+async function runDir(rows: number): Promise<{ dir: string; out: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-view-'));
+  const out = join(dir, 'out.jsonl');
+  await mkdir(join(dir, 'run'));
+  await writeFile(
+    out,
+    Array.from({ length: rows }, (_, i) => `${JSON.stringify({ n: i, text: i === 2 ? '<script>alert(1)</script>' : `row ${i}` })}\n`).join(''),
+  );
+  await writeFile(
+    join(dir, 'failed.jsonl'),
+    `${JSON.stringify({ id: 'in:3', step: 'answer', error: { code: 'SLUICE_LLM_HTTP', message: 'status 500' }, attempts: 3 })}\n`,
+  );
+  await writeFile(
+    join(dir, 'run', 'run.json'),
+    JSON.stringify({
+      pipeline: 'viewed',
+      status: 'running',
+      cwd: dir,
+      outputs: { 'out.jsonl': 'out.jsonl' },
+      failedPath: 'failed.jsonl',
+      summary: { steps: { answer: { in: 5, out: 4, filtered: 0, failed: 1 } } },
+    }),
+  );
+  return { dir, out };
+}
+
+describe('the viewer', () => {
+  it('reads pages by byte offset and counts lines as a file grows, a torn last line not yet', async () => {
+    const { out } = await runDir(120);
+    const first = await readLinePage(out, 0, 50);
+    assert.equal(first.lines.length, 50);
+    const second = await readLinePage(out, first.next, 100);
+    assert.equal(second.lines.length, 70);
+    assert.equal(JSON.parse(second.lines[0]!.text).n, 50);
+    const counter = new LineCounter(out);
+    assert.equal(await counter.count(), 120);
+    await appendFile(out, '{"n":120}\n{"n":12');
+    assert.equal(await counter.count(), 121);
+    await appendFile(out, '1}\n');
+    assert.equal(await counter.count(), 122);
+  });
+
+  it('serves on 127.0.0.1 behind its token: the run, pages of rows and failed rows, and live counts', async () => {
+    const { dir, out } = await runDir(5);
+    const viewer = await startViewer({ runDir: join(dir, 'run'), pollMs: 20 });
+    try {
+      const url = new URL(viewer.url);
+      assert.equal(url.hostname, '127.0.0.1');
+      const token = url.searchParams.get('token')!;
+      assert.ok(token.length >= 20);
+      assert.equal((await fetch(`http://127.0.0.1:${viewer.port}/`)).status, 403);
+      assert.equal((await fetch(`http://127.0.0.1:${viewer.port}/api/run?token=wrong`)).status, 403);
+      const page = await fetch(viewer.url);
+      assert.equal(page.status, 200);
+      const csp = page.headers.get('content-security-policy')!;
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /script-src 'nonce-/);
+      const html = await page.text();
+      assert.ok(!html.includes('<script>alert(1)</script>'), 'the page carries no row');
+      assert.ok(!/innerHTML/.test(html), 'rows are put in as text only');
+
+      const api = async (path: string) => (await fetch(`http://127.0.0.1:${viewer.port}${path}${path.includes('?') ? '&' : '?'}token=${token}`)).json();
+      const run = (await api('/api/run')) as { files: string[]; counts: Record<string, number>; record: { pipeline: string } };
+      assert.equal(run.record.pipeline, 'viewed');
+      assert.deepEqual(run.files, ['out.jsonl', 'failed rows']);
+      assert.deepEqual(run.counts, { 'out.jsonl': 5, 'failed rows': 1 });
+      const rows = (await api('/api/rows?file=out.jsonl&limit=2')) as { lines: { text: string }[]; next: number };
+      assert.deepEqual(
+        rows.lines.map((l) => JSON.parse(l.text).n),
+        [0, 1],
+      );
+      const rest = (await api(`/api/rows?file=out.jsonl&offset=${rows.next}&limit=10`)) as { lines: { text: string }[] };
+      assert.equal(JSON.parse(rest.lines[0]!.text).text, '<script>alert(1)</script>', 'as data, for the page to show as text');
+      const failed = (await api('/api/rows?file=failed%20rows')) as { lines: { text: string }[] };
+      assert.equal(JSON.parse(failed.lines[0]!.text).error.code, 'SLUICE_LLM_HTTP');
+
+      // Live: another process appends rows; the event stream reports the new count.
+      const controller = new AbortController();
+      const stream = await fetch(`http://127.0.0.1:${viewer.port}/api/events?token=${token}`, { signal: controller.signal });
+      const reader = stream.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const until = async (predicate: () => boolean) => {
+        while (!predicate()) text += decoder.decode((await reader.read()).value, { stream: true });
+      };
+      await until(() => text.includes('"out.jsonl":5'));
+      await appendFile(out, '{"n":5}\n{"n":6}\n');
+      await until(() => text.includes('"out.jsonl":7'));
+      controller.abort();
+    } finally {
+      await viewer.close();
+    }
+  });
+});
