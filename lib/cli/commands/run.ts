@@ -3,7 +3,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { type ImportSpec, type InputSpec, inputSource, ioPathOf, ioSpecOf, isImportSpec } from '../../config/io-paths.ts';
 import type { Source } from '../../core/source.ts';
 import { formatOf } from '../../formats/format-of.ts';
@@ -55,6 +55,7 @@ export interface RunFlags {
   quiet?: boolean;
   llm?: string;
   batch?: boolean;
+  view?: boolean;
   grace?: number;
   restart?: boolean;
   acceptChanges?: boolean;
@@ -83,6 +84,11 @@ export function exitCodeFor(summary: RunSummary, flags: Pick<RunFlags, 'allowFai
 }
 
 export async function runCommand(pipelinePath: string, flags: RunFlags, command: readonly string[] = []): Promise<number> {
+  if (flags.view && flags.runDir === undefined) {
+    throw new SluiceConfigError(
+      '`--view` shows the run directory of the run: give the run one with --run-dir (or view a finished run with `sluice view <run-dir>`).',
+    );
+  }
   // Before the pipeline module is loaded: its LLMs are made as it loads.
   if (flags.batch) process.env.SLUICE_BATCH = '1';
   const llmMode = await enterLlmMode(flags.llm);
@@ -295,6 +301,8 @@ async function runLoaded(pipelineArg: string, flags: RunFlags, command: readonly
     );
   }
   progress?.start();
+  // `--view`: the page follows the run from the moment its run directory has a record.
+  const viewing = flags.view ? startViewing(flags.runDir!, (line) => (progress ? progress.log(line) : process.stderr.write(`${line}\n`))) : undefined;
 
   let interrupts = 0;
   const onSigint = () => {
@@ -333,7 +341,30 @@ async function runLoaded(pipelineArg: string, flags: RunFlags, command: readonly
     if (summary.status === 'interrupted') say('sluice: the run was interrupted: the dataset was not pushed, and its card not written');
     else say(await dataset.finish(summary, pipeline, rerunCommand(flags)));
   }
+  if (viewing) await viewing.untilStopped();
   return exitCodeFor(summary, flags);
+}
+
+/** Serves the run's page once its record exists; after the run, until Ctrl+C. */
+function startViewing(runDir: string, say: (line: string) => void): { untilStopped(): Promise<void> } {
+  const started = (async () => {
+    while (!existsSync(join(runDir, 'run.json'))) await new Promise((resolve) => setTimeout(resolve, 50));
+    const { startViewer } = await import('../../viewer/view-server.ts');
+    const viewer = await startViewer({ runDir });
+    say(`sluice: the run's page: ${viewer.url} (127.0.0.1 only; the token is the key)`);
+    return viewer;
+  })();
+  return {
+    async untilStopped() {
+      const viewer = await started;
+      process.stderr.write(`sluice: the run ended; its page stays at ${viewer.url} until Ctrl+C\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await viewer.close();
+    },
+  };
 }
 
 /** The pipeline with its row-wise segments handed to the workers on `--workers`. */
@@ -406,6 +437,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       'request cache: a folder, or redis://[:password@]host:port[/db] shared by every machine (default: $SLUICE_CACHE_DIR, else .sluice/cache)',
     )
     .option('--run-dir <dir>', 'record the run in <dir> (run.json, done.log); run again with the same <dir> to resume an unfinished run')
+    .option('--view', "with --run-dir: serve the run's web page on 127.0.0.1 while it runs, and after it until Ctrl+C (see sluice view)")
     .option('--batch', "send every LLM's requests through the provider's batch API (about half the price; answers within 24 h); also SLUICE_BATCH=1")
     .option('--keep <steps>', "with --run-dir: keep these steps' output rows in it (comma-separated step names), for `sluice inspect <dir> --step <name>`")
     .option('--restart', 'with --run-dir: start over even if the run there did not finish (its outputs are rewritten)')
