@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { startViewer } from '../../lib/viewer/view-server.ts';
+import { repoRoot, runCli } from '../helpers/run-cli.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium on a closed network: no background connections, no sandbox as root. */
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const DEFINITION = `name: viewed
+steps:
+  - parseJson: { column: text, as: parsed }
+  - map: { name: note, set: { note: "<script>window.pwned = true</script>" } }
+`;
+
+describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM} (.ci/run installs Debian's chromium)` }, () => {
+  it('shows the live row count, a failed row, and rows holding <script> as text', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-view-browser-'));
+    await writeFile(join(dir, 'viewed.yaml'), DEFINITION);
+    const input = [
+      '{"text":"{\\"a\\":1}"}',
+      '{"text":"<script>window.pwned = true</script> is not JSON"}',
+      '{"text":"[1, 2, 3]"}',
+      '{"text":"{\\"b\\":2}"}',
+    ].join('\n');
+    const out = join(dir, 'out.jsonl');
+    const ran = await runCli(['run', join(dir, 'viewed.yaml'), '-o', out, '--run-dir', join(dir, 'run')], `${input}\n`);
+    assert.equal(ran.code, 3, ran.stderr);
+
+    const viewer = await startViewer({ runDir: join(dir, 'run'), pollMs: 50 });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+      await page.goto(viewer.url);
+      const outButton = page.locator('#files button', { hasText: 'out.jsonl' });
+      await outButton.filter({ hasText: '(3)' }).waitFor();
+      assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, 3, 'the count on the page is the output file’s');
+      await page.locator('#rows details').first().waitFor();
+      assert.equal(await page.locator('#rows details').count(), 3);
+      // A row's note holds a script tag: it shows as text, and never runs.
+      await page.locator('#rows details summary').first().click();
+      assert.match((await page.locator('#rows details pre').first().textContent()) ?? '', /<script>window\.pwned = true<\/script>/);
+      assert.equal(await page.evaluate('window.pwned'), undefined);
+      if (process.env.SLUICE_SCREENSHOTS) await page.screenshot({ path: join(repoRoot, 'docs/viewer-rows.png') });
+
+      // Live: rows written by another process show up in the count.
+      await appendFile(out, '{"text":"{}","parsed":{},"note":"late"}\n');
+      await outButton.filter({ hasText: '(4)' }).waitFor();
+
+      await page.locator('#files button', { hasText: 'failed rows' }).click();
+      const failed = page.locator('#rows details summary.error');
+      await failed.first().waitFor();
+      assert.match((await failed.first().textContent()) ?? '', /\[parseJson\] SLUICE_JSON_NOT_FOUND/);
+      await failed.first().click();
+      assert.match((await page.locator('#rows details pre').first().textContent()) ?? '', /window\.pwned = true/);
+      assert.equal(await page.evaluate('window.pwned'), undefined);
+      if (process.env.SLUICE_SCREENSHOTS) await page.screenshot({ path: join(repoRoot, 'docs/viewer-failed.png') });
+    } finally {
+      await browser.close();
+      await viewer.close();
+    }
+    if (process.env.SLUICE_SCREENSHOTS) await mkdir(join(repoRoot, 'docs'), { recursive: true });
+  });
+});
