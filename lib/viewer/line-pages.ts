@@ -17,7 +17,7 @@ export interface LinePage {
 }
 
 /** Up to `limit` complete lines from byte `offset` (a line start). A missing file is an empty page. */
-export async function readLinePage(path: string, offset: number, limit: number): Promise<LinePage> {
+export async function readLinePage(path: string, offset: number, limit: number, keepBlank = false): Promise<LinePage> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'r');
@@ -38,7 +38,7 @@ export async function readLinePage(path: string, offset: number, limit: number):
       let start = 0;
       for (let newline = data.indexOf(10); newline >= 0 && lines.length < limit; newline = data.indexOf(10, start)) {
         const text = data.toString('utf8', start, newline);
-        if (text.trim() !== '') lines.push({ offset: pendingStart + start, text });
+        if (keepBlank || text.trim() !== '') lines.push({ offset: pendingStart + start, text });
         start = newline + 1;
       }
       pendingStart += start;
@@ -52,11 +52,20 @@ export async function readLinePage(path: string, offset: number, limit: number):
   }
 }
 
-/** Counts the complete lines of a file as it grows, reading only what was added since the last call. */
+/** Lines between two marks: a line's byte offset is found by reading at most this many lines. */
+const MARK_EVERY = 1024;
+
+/**
+ * Counts the complete lines of a file as it grows, reading only what was added since the last
+ * call, and keeps the byte offset of every 1,024th line: a line's number from its offset, or its
+ * offset from its number, then costs one short read.
+ */
 export class LineCounter {
   readonly #path: string;
   #bytes = 0;
   #lines = 0;
+  /** `#marks[j]`: the byte offset where line `j × 1024` starts. */
+  #marks: number[] = [0];
 
   constructor(path: string) {
     this.#path = path;
@@ -73,6 +82,7 @@ export class LineCounter {
     if (size < this.#bytes) {
       this.#bytes = 0;
       this.#lines = 0;
+      this.#marks = [0];
     }
     if (size === this.#bytes) return this.#lines;
     const handle = await open(this.#path, 'r');
@@ -87,6 +97,7 @@ export class LineCounter {
           if (buffer[i] === 10) {
             this.#lines++;
             counted = position + i + 1;
+            if (this.#lines % MARK_EVERY === 0) this.#marks.push(counted);
           }
         }
         position += bytesRead;
@@ -97,5 +108,40 @@ export class LineCounter {
       await handle.close();
     }
     return this.#lines;
+  }
+
+  /** The number (from 0) of the line that starts at byte `offset`, or undefined when none does. */
+  async lineAt(offset: number): Promise<number | undefined> {
+    await this.count();
+    if (offset >= this.#bytes) return undefined;
+    let j = this.#marks.length - 1;
+    while (j > 0 && this.#marks[j]! > offset) j--;
+    let line = j * MARK_EVERY;
+    const page = await readLinePage(this.#path, this.#marks[j]!, MARK_EVERY + 1, true);
+    for (const entry of page.lines) {
+      if (entry.offset === offset) return line;
+      if (entry.offset > offset) return undefined;
+      line++;
+    }
+    return undefined;
+  }
+
+  /** Up to `count` lines from line `line` (from 0), in one read. */
+  async linesFrom(line: number, count: number): Promise<string[]> {
+    await this.count();
+    if (line >= this.#lines) return [];
+    const j = Math.floor(line / MARK_EVERY);
+    const skip = line - j * MARK_EVERY;
+    const page = await readLinePage(this.#path, this.#marks[j]!, skip + count, true);
+    return page.lines.slice(skip).map((entry) => entry.text);
+  }
+
+  /** The text of line `line` (from 0), or undefined past the end. */
+  async lineText(line: number): Promise<string | undefined> {
+    await this.count();
+    if (line >= this.#lines) return undefined;
+    const j = Math.floor(line / MARK_EVERY);
+    const page = await readLinePage(this.#path, this.#marks[j]!, line - j * MARK_EVERY + 1, true);
+    return page.lines[line - j * MARK_EVERY]?.text;
   }
 }

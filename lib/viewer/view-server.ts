@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, readLinePage } from './line-pages.ts';
+import { RowStories } from './row-story.ts';
 import { VIEWER_PAGE } from './viewer-page.ts';
 
 export interface ViewerOptions {
@@ -54,15 +55,17 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
     return out;
   };
   const counters = new Map<string, LineCounter>();
+  const counterFor = (path: string) => {
+    let counter = counters.get(path);
+    if (!counter) counters.set(path, (counter = new LineCounter(path)));
+    return counter;
+  };
   const counts = async () => {
     const result: Record<string, number> = {};
-    for (const [name, path] of Object.entries(await files())) {
-      let counter = counters.get(path);
-      if (!counter) counters.set(path, (counter = new LineCounter(path)));
-      result[name] = await counter.count();
-    }
+    for (const [name, path] of Object.entries(await files())) result[name] = await counterFor(path).count();
     return result;
   };
+  const stories = new RowStories(runDir, counterFor);
   const streams = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
@@ -92,6 +95,15 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
       const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
       const limit = Math.min(MAX_PAGE, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
       return send(res, 200, await readLinePage(path, offset, limit));
+    }
+    if (url.pathname === '/api/story') {
+      const record = await readRecord();
+      const path = (await files())[url.searchParams.get('file') ?? ''];
+      const offset = Number(url.searchParams.get('offset') ?? -1);
+      if (!path || !(offset >= 0)) return send(res, 400, { error: 'Give `file` (an output) and `offset` (a row’s).' });
+      const inputs = ((record.fingerprint as { inputs?: Array<{ path: string }> } | undefined)?.inputs ?? []).map((i) => ({ path: located(record, i.path) }));
+      const story = await stories.of(path, offset, inputs, record.failedPath ? located(record, record.failedPath) : undefined);
+      return story ? send(res, 200, story) : send(res, 404, { error: 'No lineage was kept for this row (runs record it with --run-dir).' });
     }
     if (url.pathname === '/api/kept') {
       const step = url.searchParams.get('step') ?? '';

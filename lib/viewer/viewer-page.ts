@@ -23,6 +23,8 @@ export const VIEWER_PAGE = `<!doctype html>
   .rows summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   .rows pre, pre.definition { white-space: pre-wrap; word-break: break-word; margin: 6px 0 0; }
   .error { color: #a4262c; }
+  .storybox h4 { margin: 8px 0 2px; font-size: 13px; }
+  button.story { margin-top: 6px; }
   .muted { color: #6b7385; }
 </style>
 </head>
@@ -100,9 +102,26 @@ function render() {
     const head = value && value.error && value.step ? '[' + value.step + '] ' + value.error.code + ': ' + value.error.message + '  ' + (value.id || '') : line.text.slice(0, 300);
     d.append(el('summary', head, value && value.error && value.step ? 'error' : undefined));
     d.append(el('pre', JSON.stringify(value, null, 2)));
+    if (file !== 'failed rows') {
+      const button = el('button', 'story', 'story');
+      const panel = el('div', undefined, 'storybox');
+      button.addEventListener('click', () => story(line.offset, panel));
+      d.append(button, panel);
+    }
     box.append(d);
   }
   document.getElementById('where').textContent = 'page ' + offsets.length + ', ' + shown.length + ' of ' + lines.length + ' rows';
+}
+
+async function story(offset, panel) {
+  const s = await api('/api/story', { file, offset: String(offset) });
+  panel.replaceChildren();
+  if (s.error) { panel.append(el('p', s.error, 'muted')); return; }
+  const section = (title, value) => { panel.append(el('h4', title)); panel.append(el('pre', JSON.stringify(value, null, 2))); };
+  section('from source records ' + s.lineage.join(', '), s.sources.length ? s.sources.map((x) => x.row) : '(the source is not a local file read by line)');
+  for (const [step, rows] of Object.entries(s.kept)) section('at step ' + step + ' (kept)', rows);
+  section(s.siblings.length + ' sibling row(s) from the same records', s.siblings.map((x) => x.row));
+  section(s.failed.length + ' failed row(s) of the same records', s.failed);
 }
 
 document.getElementById('search').addEventListener('input', render);

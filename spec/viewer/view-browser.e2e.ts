@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -37,7 +37,8 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
       '{"text":"{\\"b\\":2}"}',
     ].join('\n');
     const out = join(dir, 'out.jsonl');
-    const ran = await runCli(['run', join(dir, 'viewed.yaml'), '-o', out, '--run-dir', join(dir, 'run')], `${input}\n`);
+    await writeFile(join(dir, 'in.jsonl'), `${input}\n`);
+    const ran = await runCli(['run', join(dir, 'viewed.yaml'), '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run')]);
     assert.equal(ran.code, 3, ran.stderr);
 
     const viewer = await startViewer({ runDir: join(dir, 'run'), pollMs: 50 });
@@ -54,7 +55,11 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
       await page.locator('#rows details summary').first().click();
       assert.match((await page.locator('#rows details pre').first().textContent()) ?? '', /<script>window\.pwned = true<\/script>/);
       assert.equal(await page.evaluate('window.pwned'), undefined);
-      if (process.env.SLUICE_SCREENSHOTS) await page.screenshot({ path: join(repoRoot, 'docs/viewer-rows.png') });
+      // The row's story: the source record it came from.
+      await page.locator('#rows details').first().locator('button.story').click();
+      await page.locator('.storybox h4', { hasText: 'from source records in.jsonl:1' }).waitFor();
+      assert.match((await page.locator('.storybox pre').first().textContent()) ?? '', /"text": "\{\\"a\\":1\}"/);
+      if (process.env.SLUICE_SCREENSHOTS) await page.screenshot({ path: join(repoRoot, 'docs/viewer-rows.png'), fullPage: true });
 
       // Live: rows written by another process show up in the count.
       await appendFile(out, '{"text":"{}","parsed":{},"note":"late"}\n');
@@ -67,11 +72,10 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
       await failed.first().click();
       assert.match((await page.locator('#rows details pre').first().textContent()) ?? '', /window\.pwned = true/);
       assert.equal(await page.evaluate('window.pwned'), undefined);
-      if (process.env.SLUICE_SCREENSHOTS) await page.screenshot({ path: join(repoRoot, 'docs/viewer-failed.png') });
+      if (process.env.SLUICE_SCREENSHOTS) await page.screenshot({ path: join(repoRoot, 'docs/viewer-failed.png'), fullPage: true });
     } finally {
       await browser.close();
       await viewer.close();
     }
-    if (process.env.SLUICE_SCREENSHOTS) await mkdir(join(repoRoot, 'docs'), { recursive: true });
   });
 });

@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LineCounter, readLinePage } from '../../lib/viewer/line-pages.ts';
 import { startViewer } from '../../lib/viewer/view-server.ts';
+import { keep } from '../../lib/core/keep.ts';
+import { filter } from '../../lib/operators/filter.ts';
+import { map } from '../../lib/operators/map.ts';
+import { scatter } from '../../lib/operators/scatter.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
+import { toNdjsonFile } from '../../lib/sinks/ndjson-file.ts';
+import { ndjsonFile } from '../../lib/sources/ndjson-file.ts';
 
 async function runDir(rows: number): Promise<{ dir: string; out: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-view-'));
@@ -31,6 +38,42 @@ async function runDir(rows: number): Promise<{ dir: string; out: string }> {
   );
   return { dir, out };
 }
+
+describe('the viewer: a row’s story', () => {
+  it('gives a row’s source record, its siblings after a scatter, its kept rows and failed rows of the same record', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-story-'));
+    await writeFile(join(dir, 'in.jsonl'), '{"topic":"tides"}\n{"topic":"rivers"}\n');
+    await pipeline('story')
+      .from(ndjsonFile(join(dir, 'in.jsonl')))
+      .pipe(
+        keep(map((row: { topic: string }) => ({ ...row, shaped: true }), { name: 'shape' })),
+        scatter((row) => [1, 2, 3].map((n) => ({ topic: row.topic, n })), { name: 'fan' }),
+        filter((row) => row.n !== 3 || row.topic !== 'rivers', { name: 'drop-one' }),
+      )
+      .to(toNdjsonFile(join(dir, 'out.jsonl')))
+      .run({ runDir: join(dir, 'run'), cache: false });
+    const viewer = await startViewer({ runDir: join(dir, 'run') });
+    try {
+      const token = new URL(viewer.url).searchParams.get('token')!;
+      const get = async (path: string) => (await fetch(`http://127.0.0.1:${viewer.port}${path}&token=${token}`)).json();
+      const file = join(dir, 'out.jsonl');
+      const page = (await get(`/api/rows?file=${encodeURIComponent(file)}&limit=10`)) as { lines: { offset: number; text: string }[] };
+      const rivers = page.lines.find((l) => JSON.parse(l.text).topic === 'rivers')!;
+      const story = (await get(`/api/story?file=${encodeURIComponent(file)}&offset=${rivers.offset}`)) as {
+        lineage: string[];
+        sources: { row: unknown }[];
+        siblings: { row: { n: number } }[];
+        kept: Record<string, unknown[]>;
+      };
+      assert.deepEqual(story.lineage, ['in.jsonl:2']);
+      assert.deepEqual(story.sources[0]!.row, { topic: 'rivers' });
+      assert.equal(story.siblings.length, 1, 'the third child was filtered: one sibling is left');
+      assert.deepEqual(story.kept.shape, [{ topic: 'rivers', shaped: true }]);
+    } finally {
+      await viewer.close();
+    }
+  });
+});
 
 describe('the viewer', () => {
   it('reads pages by byte offset and counts lines as a file grows, a torn last line not yet', async () => {
