@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, readLinePage } from './line-pages.ts';
+import { type LineCounter, readLinePage } from './line-pages.ts';
 
 /** Lines either side of a row searched for its siblings: scatter children are written close together. */
 const SIBLING_WINDOW = 500;
