@@ -291,6 +291,7 @@ export class RunDirectory {
       // A run that starts over keeps only its own step outputs and console lines.
       await rm(join(dir, 'steps'), { recursive: true, force: true });
       await rm(join(dir, 'console.log'), { force: true });
+      await rm(join(dir, 'metrics.jsonl'), { force: true });
       // The batch ledger of a run that ended belongs to it: a new run must not pick up its parts.
       await rm(join(dir, 'batches'), { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, readLinePage } from './line-pages.ts';
 import { RowStories } from './row-story.ts';
@@ -40,6 +41,13 @@ interface RunRecord {
 }
 
 const MAX_PAGE = 500;
+
+const require = createRequire(import.meta.url);
+/** uPlot (a small, well-kept time-series chart library), served from Sluice's own node_modules. */
+const ASSETS: Readonly<Record<string, { path: string; type: string }>> = {
+  '/assets/uplot.js': { path: require.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+  '/assets/uplot.css': { path: require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
+};
 
 export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOptions): Promise<Viewer> {
   const token = randomBytes(18).toString('base64url');
@@ -74,17 +82,24 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // The chart library, from Sluice's own dependencies: no data, so no token.
+    const asset = ASSETS[url.pathname];
+    if (asset) {
+      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' });
+      res.end(await readFile(asset.path));
+      return;
+    }
     if (!authorized(url.searchParams.get('token') ?? '')) return send(res, 403, { error: 'This page needs the token in the URL that `sluice view` printed.' });
     if (url.pathname === '/') {
       const nonce = randomBytes(16).toString('base64');
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         // Nothing from elsewhere, and no script but the page's own (its nonce): a row cannot run one.
-        'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'`,
+        'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; connect-src 'self'`,
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
       });
-      res.end(VIEWER_PAGE.replace('__NONCE__', nonce));
+      res.end(VIEWER_PAGE.replaceAll('__NONCE__', nonce));
       return;
     }
     if (url.pathname === '/api/run') return send(res, 200, { runDir, record: await readRecord(), files: Object.keys(await files()), counts: await counts() });
@@ -104,6 +119,18 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
       const inputs = ((record.fingerprint as { inputs?: Array<{ path: string }> } | undefined)?.inputs ?? []).map((i) => ({ path: located(record, i.path) }));
       const story = await stories.of(path, offset, inputs, record.failedPath ? located(record, record.failedPath) : undefined);
       return story ? send(res, 200, story) : send(res, 404, { error: 'No lineage was kept for this row (runs record it with --run-dir).' });
+    }
+    if (url.pathname === '/api/metrics') {
+      // A line every two seconds of the run: small enough to send whole.
+      const text = await readFile(join(runDir, 'metrics.jsonl'), 'utf8').catch(() => '');
+      const lines = text.split('\n').flatMap((line) => {
+        try {
+          return line.trim() === '' ? [] : [JSON.parse(line) as unknown];
+        } catch {
+          return [];
+        }
+      });
+      return send(res, 200, { lines });
     }
     if (url.pathname === '/api/kept') {
       const step = url.searchParams.get('step') ?? '';

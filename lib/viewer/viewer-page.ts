@@ -9,6 +9,8 @@ export const VIEWER_PAGE = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>sluice view</title>
+<link rel="stylesheet" href="/assets/uplot.css">
+<script nonce="__NONCE__" src="/assets/uplot.js"></script>
 <style>
   body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1d2433; background: #f6f7f9; }
   header { background: #1d2433; color: #fff; padding: 10px 16px; display: flex; gap: 16px; align-items: baseline; flex-wrap: wrap; }
@@ -26,6 +28,8 @@ export const VIEWER_PAGE = `<!doctype html>
   .storybox h4 { margin: 8px 0 2px; font-size: 13px; }
   button.story { margin-top: 6px; }
   .muted { color: #6b7385; }
+  #charts { display: flex; flex-wrap: wrap; gap: 12px; }
+  #charts > div { background: #fff; border: 1px solid #d8dce3; padding: 4px; }
 </style>
 </head>
 <body>
@@ -33,6 +37,8 @@ export const VIEWER_PAGE = `<!doctype html>
 <main>
   <h2>Steps</h2>
   <table id="steps"><thead><tr><th>step</th><th>in</th><th>out</th><th>filtered</th><th>failed</th></tr></thead><tbody></tbody></table>
+  <h2>Over time</h2>
+  <div id="charts"><p class="muted" id="nocharts">No counters yet (runs with --run-dir record them every 2 s).</p></div>
   <h2>Rows</h2>
   <nav id="files"></nav>
   <div><input id="search" placeholder="search this page" size="30"> <button id="prev">previous</button> <button id="next">next</button> <span id="where" class="muted"></span></div>
@@ -124,6 +130,48 @@ async function story(offset, panel) {
   section(s.failed.length + ' failed row(s) of the same records', s.failed);
 }
 
+// Charts over time, from the run's metrics.jsonl: rates from the differences of its counters.
+const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#0a7b83'];
+let charting = false;
+async function charts() {
+  if (charting || typeof uPlot === 'undefined') return;
+  charting = true;
+  try {
+    const { lines } = await api('/api/metrics');
+    if (lines.length < 2) return;
+    const t = lines.map((l) => l.at / 1000);
+    const rate = (pick) => lines.map((l, i) => (i === 0 ? null : Math.max(0, (pick(l) - pick(lines[i - 1])) / Math.max(0.001, t[i] - t[i - 1]))));
+    const llms = [...new Set(lines.flatMap((l) => Object.keys(l.llm || {})))];
+    const per = (name, pick) => lines.map((l) => (l.llm && l.llm[name] ? pick(l.llm[name]) : null));
+    const specs = [
+      { title: 'rows/s (records done)', series: [['rows/s', rate((l) => l.source.done)]] },
+      { title: 'LLM requests/s', series: llms.map((n) => [n, rate((l) => (l.llm[n] ? l.llm[n].requests : 0))]) },
+      { title: 'latency (ms), answers of each interval', series: llms.flatMap((n) => [[n + ' p50', per(n, (u) => u.p50 ?? null)], [n + ' p90', per(n, (u) => u.p90 ?? null)], [n + ' p99', per(n, (u) => u.p99 ?? null)]]) },
+      { title: '429s/s', series: llms.map((n) => [n, rate((l) => (l.llm[n] ? l.llm[n].rateLimited : 0))]) },
+      { title: 'tokens (total)', series: llms.map((n) => [n, per(n, (u) => u.promptTokens + u.completionTokens)]) },
+      { title: 'cost (USD, total)', series: llms.map((n) => [n, per(n, (u) => u.costUsd)]) },
+    ].filter((spec) => spec.series.length > 0);
+    const box = document.getElementById('charts');
+    box.replaceChildren();
+    for (const spec of specs) {
+      const holder = el('div');
+      box.append(holder);
+      new uPlot(
+        {
+          title: spec.title,
+          width: 420,
+          height: 200,
+          series: [{}, ...spec.series.map(([label], i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5 }))],
+        },
+        [t, ...spec.series.map(([, values]) => values)],
+        holder,
+      );
+    }
+  } finally {
+    charting = false;
+  }
+}
+
 document.getElementById('search').addEventListener('input', render);
 document.getElementById('next').addEventListener('click', () => { if (offsets.next > offsets[offsets.length - 1]) { const next = offsets.next; offsets.push(next); show(); } });
 document.getElementById('prev').addEventListener('click', () => { if (offsets.length > 1) { offsets.pop(); show(); } });
@@ -135,8 +183,9 @@ events.onmessage = (message) => {
   document.getElementById('live').textContent = 'live: ' + Object.entries(counts).map(([k, v]) => k + ' ' + v.toLocaleString('en-US')).join(', ');
   if (update.status) document.getElementById('status').textContent = update.status;
   labels();
+  charts();
 };
-load();
+load().then(charts);
 </script>
 </body>
 </html>

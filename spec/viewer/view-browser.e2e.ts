@@ -7,6 +7,13 @@ import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startViewer } from '../../lib/viewer/view-server.ts';
 import { repoRoot, runCli } from '../helpers/run-cli.ts';
+import { metricsLog } from '../../lib/cli/metrics-log.ts';
+import { createLlm } from '../../lib/llm/client.ts';
+import { generate } from '../../lib/llm/generate.ts';
+import { startSimulator } from '../../lib/llm/simulator/index.ts';
+import { pipeline } from '../../lib/pipeline/pipeline.ts';
+import { toNdjsonFile } from '../../lib/sinks/ndjson-file.ts';
+import { fromIterable } from '../../lib/sources/iterable.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Debian's Chromium on a closed network: no background connections, no sandbox as root. */
@@ -73,6 +80,46 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
       assert.match((await page.locator('#rows details pre').first().textContent()) ?? '', /window\.pwned = true/);
       assert.equal(await page.evaluate('window.pwned'), undefined);
       if (process.env.SLUICE_SCREENSHOTS) await page.screenshot({ path: join(repoRoot, 'docs/viewer-failed.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      await viewer.close();
+    }
+  });
+
+  it('draws the run’s counters over time: rows/s, requests/s, latency, 429s, tokens and cost', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-view-charts-'));
+    const sim = await startSimulator({ latencyMs: { min: 2, max: 10 }, rate429: 0.05 });
+    const llm = createLlm({ name: 'writer', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'sk-test', concurrency: 4 });
+    const runDir = join(dir, 'run');
+    const log = metricsLog(runDir);
+    const handle = pipeline('charted')
+      .from(fromIterable(Array.from({ length: 300 }, (_, i) => ({ q: `question ${i}` }))))
+      .pipe(generate({ llm, prompt: '{{ q }}', as: 'a', metadata: false }))
+      .to(toNdjsonFile(join(dir, 'out.jsonl')))
+      .start({ runDir, cache: false, onEvent: log.onEvent });
+    const stop = log.start(handle, 25);
+    await handle.summary;
+    await stop();
+    await llm.close();
+    await sim.close();
+
+    const viewer = await startViewer({ runDir });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(viewer.url);
+      await page.locator('#charts .uplot').nth(5).waitFor();
+      const titles = await page.locator('#charts .u-title').allTextContents();
+      assert.deepEqual(titles, [
+        'rows/s (records done)',
+        'LLM requests/s',
+        'latency (ms), answers of each interval',
+        '429s/s',
+        'tokens (total)',
+        'cost (USD, total)',
+      ]);
+      assert.equal(await page.locator('#charts canvas').count(), 6);
+      if (process.env.SLUICE_SCREENSHOTS) await page.locator('#charts').screenshot({ path: join(repoRoot, 'docs/viewer-charts.png') });
     } finally {
       await browser.close();
       await viewer.close();

@@ -25,6 +25,7 @@ import { enterLlmMode } from '../llm-mode.ts';
 import { loadPipeline } from '../load-pipeline.ts';
 import { formatSummary } from '../print-summary.ts';
 import { Progress } from '../progress.ts';
+import { metricsLog } from '../metrics-log.ts';
 import { makeFolders } from '../make-folders.ts';
 import { failedPathFor, isFolderOutput, sinkFor, sourceFor } from '../resolve-io.ts';
 import { toFailedFile } from '../../sinks/failed-rows.ts';
@@ -279,7 +280,10 @@ async function runLoaded(pipelineArg: string, flags: RunFlags, command: readonly
     ...(flags.runDir !== undefined && codeFingerprint !== undefined ? { codeFingerprint } : {}),
     ...(flags.runDir !== undefined ? { record: await replayRecord(pipeline, pipelinePath, flags.runDir) } : {}),
   };
-  const handle = pipeline.start(options);
+  // The run's counters over time, for the viewer's charts.
+  const metrics = flags.runDir !== undefined ? metricsLog(flags.runDir) : undefined;
+  const handle = pipeline.start(metrics ? { ...options, onEvent: metrics.onEvent } : options);
+  const stopMetrics = metrics?.start(handle);
 
   const showProgress = flags.progress !== false && !flags.quiet;
   const progress = showProgress
@@ -330,6 +334,7 @@ async function runLoaded(pipelineArg: string, flags: RunFlags, command: readonly
     if (attached && flags.runDir !== undefined) await recordRun(attached, pipelineVersion(loaded.steps), flags.runDir).catch(() => {});
     throw error;
   } finally {
+    await stopMetrics?.();
     counting.abort();
     progress?.stop();
     process.off('SIGINT', onSigint);
