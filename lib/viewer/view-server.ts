@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,7 +102,15 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
       res.end(VIEWER_PAGE.replaceAll('__NONCE__', nonce));
       return;
     }
-    if (url.pathname === '/api/run') return send(res, 200, { runDir, record: await readRecord(), files: Object.keys(await files()), counts: await counts() });
+    if (url.pathname === '/api/run') {
+      const stepsFolder = join(runDir, 'steps');
+      const kept = existsSync(stepsFolder)
+        ? readdirSync(stepsFolder)
+            .filter((f) => f.endsWith('.jsonl'))
+            .map((f) => f.replace(/\.jsonl$/, '').replaceAll('__', '/'))
+        : [];
+      return send(res, 200, { runDir, record: await readRecord(), files: Object.keys(await files()), counts: await counts(), kept });
+    }
     if (url.pathname === '/api/rows') {
       const name = url.searchParams.get('file') ?? '';
       const path = (await files())[name];

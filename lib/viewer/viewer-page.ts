@@ -28,6 +28,13 @@ export const VIEWER_PAGE = `<!doctype html>
   .storybox h4 { margin: 8px 0 2px; font-size: 13px; }
   button.story { margin-top: 6px; }
   .muted { color: #6b7385; }
+  .flow { display: flex; align-items: center; flex-wrap: wrap; gap: 4px; margin: 8px 0; }
+  .flow .node { background: #fff; border: 1px solid #9aa3b2; border-radius: 6px; padding: 4px 8px; }
+  .flow .node small { display: block; color: #6b7385; }
+  .flow .arrow { color: #6b7385; }
+  .flow .lanes { display: flex; flex-direction: column; gap: 4px; border-left: 2px solid #9aa3b2; padding-left: 6px; }
+  .flow .lane { display: flex; align-items: center; gap: 4px; }
+  .flow .lane > b { font-size: 12px; color: #6b7385; }
   #charts { display: flex; flex-wrap: wrap; gap: 12px; }
   #charts > div { background: #fff; border: 1px solid #d8dce3; padding: 4px; }
 </style>
@@ -36,6 +43,7 @@ export const VIEWER_PAGE = `<!doctype html>
 <header><h1 id="title">sluice view</h1><span id="status"></span><span id="live" class="muted"></span></header>
 <main>
   <h2>Steps</h2>
+  <div id="graph" class="flow"></div>
   <table id="steps"><thead><tr><th>step</th><th>in</th><th>out</th><th>filtered</th><th>failed</th></tr></thead><tbody></tbody></table>
   <h2>Over time</h2>
   <div id="charts"><p class="muted" id="nocharts">No counters yet (runs with --run-dir record them every 2 s).</p></div>
@@ -66,9 +74,14 @@ async function load() {
     body.append(tr);
   }
   document.getElementById('definition').textContent = JSON.stringify(record.definition || {}, null, 2);
+  const stats = (record.summary && record.summary.steps) || {};
+  const graph = document.getElementById('graph');
+  graph.replaceChildren(node((record.definition && record.definition.source) || 'source', 'source'));
+  flow(graph, (record.definition && record.definition.steps) || [], '', stats);
+  graph.append(el('span', '→', 'arrow'), node(Object.keys(record.outputs || {}).length + ' output(s)', 'outputs'));
   const nav = document.getElementById('files');
   nav.replaceChildren();
-  for (const name of run.files) {
+  for (const name of [...run.files, ...run.kept.map((step) => 'kept: ' + step)]) {
     const b = el('button', name);
     b.dataset.file = name;
     b.addEventListener('click', () => { file = name; offsets = [0]; show(); });
@@ -79,9 +92,34 @@ async function load() {
   await show();
 }
 
+/** A box for a step: its name, kind and counts. */
+function node(name, kind, s) {
+  const box = el('div', name, 'node');
+  box.append(el('small', kind + (s ? ' · ' + s.in + ' in, ' + s.out + ' out' + (s.filtered ? ', ' + s.filtered + ' filtered' : '') + (s.failed ? ', ' + s.failed + ' failed' : '') : '')));
+  return box;
+}
+
+/** The steps left to right; a step with branches holds a lane per branch. */
+function flow(into, steps, prefix, stats) {
+  for (const step of steps) {
+    const name = prefix + step.name;
+    into.append(el('span', '→', 'arrow'), node(step.name, step.kind, stats[name]));
+    if (step.branches) {
+      const lanes = el('div', undefined, 'lanes');
+      for (const [branch, inner] of Object.entries(step.branches)) {
+        const lane = el('div', undefined, 'lane');
+        if (branch) lane.append(el('b', branch));
+        flow(lane, inner, name + '/' + (branch ? branch + '/' : ''), stats);
+        lanes.append(lane);
+      }
+      into.append(lanes);
+    }
+  }
+}
+
 function labels() {
   for (const b of document.querySelectorAll('#files button')) {
-    b.textContent = b.dataset.file + ' (' + (counts[b.dataset.file] ?? 0).toLocaleString('en-US') + ')';
+    b.textContent = b.dataset.file + (b.dataset.file in counts ? ' (' + counts[b.dataset.file].toLocaleString('en-US') + ')' : '');
     b.classList.toggle('on', b.dataset.file === file);
   }
 }
@@ -89,7 +127,8 @@ function labels() {
 async function show() {
   labels();
   if (file === null) return;
-  const page = await api('/api/rows', { file, offset: String(offsets[offsets.length - 1]), limit: '50' });
+  const offset = String(offsets[offsets.length - 1]);
+  const page = file.startsWith('kept: ') ? await api('/api/kept', { step: file.slice(6), offset, limit: '50' }) : await api('/api/rows', { file, offset, limit: '50' });
   lines = page.lines;
   offsets.next = page.next;
   render();
@@ -108,7 +147,7 @@ function render() {
     const head = value && value.error && value.step ? '[' + value.step + '] ' + value.error.code + ': ' + value.error.message + '  ' + (value.id || '') : line.text.slice(0, 300);
     d.append(el('summary', head, value && value.error && value.step ? 'error' : undefined));
     d.append(el('pre', JSON.stringify(value, null, 2)));
-    if (file !== 'failed rows') {
+    if (file !== 'failed rows' && !file.startsWith('kept: ')) {
       const button = el('button', 'story', 'story');
       const panel = el('div', undefined, 'storybox');
       button.addEventListener('click', () => story(line.offset, panel));

@@ -45,7 +45,7 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
     ].join('\n');
     const out = join(dir, 'out.jsonl');
     await writeFile(join(dir, 'in.jsonl'), `${input}\n`);
-    const ran = await runCli(['run', join(dir, 'viewed.yaml'), '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run')]);
+    const ran = await runCli(['run', join(dir, 'viewed.yaml'), '-i', join(dir, 'in.jsonl'), '-o', out, '--run-dir', join(dir, 'run'), '--keep', 'parseJson']);
     assert.equal(ran.code, 3, ran.stderr);
 
     const viewer = await startViewer({ runDir: join(dir, 'run'), pollMs: 50 });
@@ -58,6 +58,13 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
       assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, 3, 'the count on the page is the output file’s');
       await page.locator('#rows details').first().waitFor();
       assert.equal(await page.locator('#rows details').count(), 3);
+      // The steps as a flow, with their counts.
+      assert.deepEqual(await page.locator('#graph .node').allTextContents(), [
+        'in.jsonlsource',
+        'parseJsonparseJson · 4 in, 3 out, 1 failed',
+        'notemap · 3 in, 3 out',
+        '1 output(s)outputs',
+      ]);
       // A row's note holds a script tag: it shows as text, and never runs.
       await page.locator('#rows details summary').first().click();
       assert.match((await page.locator('#rows details pre').first().textContent()) ?? '', /<script>window\.pwned = true<\/script>/);
@@ -71,6 +78,10 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
       // Live: rows written by another process show up in the count.
       await appendFile(out, '{"text":"{}","parsed":{},"note":"late"}\n');
       await outButton.filter({ hasText: '(4)' }).waitFor();
+
+      await page.locator('#files button', { hasText: 'kept: parseJson' }).click();
+      await page.locator('#rows details').nth(2).waitFor();
+      assert.match((await page.locator('#rows details summary').first().textContent()) ?? '', /"lineage":\["in\.jsonl:1"\]/);
 
       await page.locator('#files button', { hasText: 'failed rows' }).click();
       const failed = page.locator('#rows details summary.error');
