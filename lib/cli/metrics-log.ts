@@ -9,15 +9,9 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SluiceEvent } from '../core/events.ts';
 import type { RunHandle } from '../core/run-options.ts';
+import type { UsageSnapshot } from '../llm/usage.ts';
 
-interface UsageLike {
-  requests: number;
-  rateLimited: number;
-  cacheHits: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-}
+type UsageLike = Pick<UsageSnapshot, 'requests' | 'rateLimited' | 'cacheHits' | 'promptTokens' | 'completionTokens' | 'costUsd'>;
 
 export interface MetricsLog {
   /** Pass as the run's `onEvent`: the LLMs' answer times come from the events, which are built only while listened to from the start. */

@@ -11,6 +11,7 @@ import type { BatchState } from '../../llm/batch/batch-api.ts';
 import { ENDED } from '../../llm/batch/batch-api.ts';
 import { SIMULATED_ENDPOINT } from '../../llm/shared-simulator.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { textTable } from '../text-table.ts';
 
 export interface BatchesFlags {
   cancel?: boolean;
@@ -138,15 +139,7 @@ export async function batchesCommand(dir: string, flags: BatchesFlags): Promise<
     await Promise.all(llms.map((llm) => llm.close()));
   }
   if (!flags.json) {
-    const header = ['llm', 'part', 'requests', 'batch', 'recorded', flags.cancel ? 'now (after --cancel)' : 'now'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-    for (const row of [header, ...rows])
-      process.stdout.write(
-        `${row
-          .map((cell, i) => cell.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd()}\n`,
-      );
+    process.stdout.write(textTable(['llm', 'part', 'requests', 'batch', 'recorded', flags.cancel ? 'now (after --cancel)' : 'now'], rows));
   }
   return failures > 0 ? ExitCode.runError : ExitCode.ok;
 }

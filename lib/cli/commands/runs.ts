@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../exit-codes.ts';
+import { textTable } from '../text-table.ts';
 import { readRuns } from '../run-store.ts';
 
 export interface RunsFlags {
@@ -33,15 +34,7 @@ export async function runsCommand(flags: RunsFlags): Promise<number> {
     `${((Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s`,
     run.runDir,
   ]);
-  const header = ['started', 'status', 'pipeline', 'written', 'failed', 'cost', 'took', 'run dir'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  for (const row of [header, ...rows])
-    process.stdout.write(
-      `${row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd()}\n`,
-    );
+  process.stdout.write(textTable(['started', 'status', 'pipeline', 'written', 'failed', 'cost', 'took', 'run dir'], rows));
   return ExitCode.ok;
 }
 
