@@ -28,7 +28,7 @@ import { NdjsonWriter } from '../sinks/ndjson-writer.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { RunSummary } from '../core/summary.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
-import { keptFileName } from '../core/kept-file-name.ts';
+import { keptSteps } from '../core/kept-steps.ts';
 import type { FileFingerprint } from './file-fingerprint.ts';
 import { completeLines } from './line-reader.ts';
 
@@ -357,9 +357,9 @@ export class RunDirectory {
   keep(step: string, row: { readonly id: string; readonly lineage: readonly string[]; readonly row: unknown }): void {
     let writer = this.#kept.get(step);
     if (!writer) {
-      const folder = join(this.dir, 'steps');
+      const folder = keptSteps.folder(this.dir);
       if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
-      writer = new NdjsonWriter(createWriteStream(join(folder, `${keptFileName(step)}.jsonl`), { flags: 'a' }));
+      writer = new NdjsonWriter(createWriteStream(keptSteps.path(this.dir, step), { flags: 'a' }));
       this.#kept.set(step, writer);
     }
     writer.write(row, () => {});

@@ -30,7 +30,8 @@ export interface StructuredOptions<As extends string, S extends z.ZodType> exten
   maxInvalid?: number;
   /**
    * A narrower schema for one row, of the same type as `schema`: what the row decides and a fixed
-   * schema cannot say (as many ratings as the row has generations). Sent and checked in its place.
+   * schema cannot say (as many ratings as the row has generations). Sent and checked in its place;
+   * return the same schema object for rows alike, so it is converted to JSON schema once.
    */
   schemaFor?: (row: Readonly<Record<string, unknown>>) => S;
 }
@@ -104,6 +105,13 @@ export function structured(options: StructuredOptions<string, z.ZodType>): Step<
     }
   };
   const responseFormat = formatOf(options.schema);
+  // A row's own schema is converted once: `schemaFor` gives the same schema object for rows alike.
+  const formats = new WeakMap<z.ZodType, ReturnType<typeof zodResponseFormat>>();
+  const formatFor = (schema: z.ZodType) => {
+    let format = formats.get(schema);
+    if (!format) formats.set(schema, (format = formatOf(schema)));
+    return format;
+  };
   const params = { ...options.params };
   return llmStep({
     kind: 'structured',
@@ -114,7 +122,7 @@ export function structured(options: StructuredOptions<string, z.ZodType>): Step<
     async work(row, call, ctx) {
       const messages = template.render(row);
       const schema = options.schemaFor ? options.schemaFor(row) : options.schema;
-      const format = options.schemaFor ? formatOf(schema) : responseFormat;
+      const format = options.schemaFor ? formatFor(schema) : responseFormat;
       let attempts = 0;
       let last = '';
       let reason = '';

@@ -4,10 +4,8 @@
  * feed the next job. Streamed from `<run-dir>/steps/<step>.jsonl`, in the order they were kept.
  * @module
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { SluiceConfigError } from '../core/errors.ts';
-import { keptFileName } from '../core/kept-file-name.ts';
+import { existsSync } from 'node:fs';
+import { keptSteps } from '../core/kept-steps.ts';
 import type { Row } from '../core/row.ts';
 import type { Source, SourceItem } from '../core/source.ts';
 import { ndjsonFile } from './ndjson-file.ts';
@@ -23,21 +21,13 @@ export interface KeptRowsOptions {
  * await pipeline('report').from(keptRows('runs/a', 'clean')).pipe(…).to(toNdjsonFile('report.jsonl')).run();
  */
 export function keptRows<R extends object = Row>(runDir: string, step: string, { withIds = false }: KeptRowsOptions = {}): Source<R> {
-  const path = join(runDir, 'steps', `${keptFileName(step)}.jsonl`);
+  const path = keptSteps.path(runDir, step);
   const file = ndjsonFile<{ id: string; lineage: string[]; row: R }>(path, { name: step });
   return {
     name: step,
     path,
     async *read(signal) {
-      if (!existsSync(path)) {
-        const folder = join(runDir, 'steps');
-        const kept = existsSync(folder) ? readdirSync(folder).map((f) => f.replace(/\.jsonl$/, '').replaceAll('__', '/')) : [];
-        throw new SluiceConfigError(
-          `The run in \`${runDir}\` kept no rows of step \`${step}\`. ${kept.length > 0 ? `It kept: ${kept.map((n) => `\`${n}\``).join(', ')}.` : 'It kept none.'} ` +
-            "Mark the step with `keep(step)` (`keep: true` in a definition) or run with --keep <step>, with --run-dir, to keep a step's rows.",
-          { option: 'step', expected: 'a kept step', received: step },
-        );
-      }
+      if (!existsSync(path)) throw keptSteps.missing(runDir, step);
       for await (const batch of file.read(signal)) {
         yield batch.map((item): SourceItem<R> => {
           if (!item.ok) return item;

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { Adds, Step } from '../core/step.ts';
-import { countOf, structuredTask, type TaskOptions } from './structured-task.ts';
+import { structuredTask, type TaskOptions } from './structured-task.ts';
 
 export interface ComplexityScorerOptions extends TaskOptions {
   /** The column with the list of instructions. Default `instructions`. */
@@ -35,7 +35,7 @@ export function complexityScorer<R>(options: ComplexityScorerOptions): Step<R, A
       'Instructions:\n{% for instruction in instructions %}#{{ forloop.index }}: {{ instruction }}\n{% endfor %}',
     inputs: { instructions: options.instructions ?? 'instructions' },
     schema: z.object({ scores: z.array(SCORE) }),
-    schemaFor: (row) => z.object({ scores: z.array(SCORE).length(countOf(row, options.instructions ?? 'instructions')) }),
+    perItem: { column: options.instructions ?? 'instructions', schema: (n) => z.object({ scores: z.array(SCORE).length(n) }) },
     columns: { scores: 'complexity_scores' },
     params: { instructions: options.instructions ?? 'instructions' },
   });

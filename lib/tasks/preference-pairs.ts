@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import type { Adds, Step } from '../core/step.ts';
-import { countOf, structuredTask, type TaskOptions } from './structured-task.ts';
+import { structuredTask, type TaskOptions } from './structured-task.ts';
 
 export interface PreferencePairsOptions extends TaskOptions {
   /** The column with the instruction. Default `instruction`. */
@@ -68,7 +68,7 @@ export function preferencePairs<R>(options: PreferencePairsOptions): Step<R, Add
       'Instruction:\n{{ instruction }}\n\nResponses:\n{% for response in generations %}#{{ forloop.index }}: {{ response }}\n{% endfor %}',
     inputs: { instruction: options.instruction ?? 'instruction', generations },
     schema: z.object({ scores: z.array(SCORE) }),
-    schemaFor: (row) => z.object({ scores: z.array(SCORE).length(countOf(row, generations)) }),
+    perItem: { column: generations, schema: (n) => z.object({ scores: z.array(SCORE).length(n) }) },
     derive: {
       adds: ['chosen', 'rejected', 'chosen_score', 'rejected_score', 'scores'],
       fn: (reply, row) => ({ ...pickPair(Array.isArray(row[generations]) ? (row[generations] as unknown[]) : [], reply.scores) }),

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { Adds, Step } from '../core/step.ts';
-import { countOf, structuredTask, type TaskOptions } from './structured-task.ts';
+import { structuredTask, type TaskOptions } from './structured-task.ts';
 
 export interface QualityScorerOptions extends TaskOptions {
   /** The column with the instruction. Default `instruction`. */
@@ -38,7 +38,7 @@ export function qualityScorer<R>(options: QualityScorerOptions): Step<R, Adds<{ 
       'Instruction:\n{{ instruction }}\n\nResponses:\n{% for response in responses %}#{{ forloop.index }}: {{ response }}\n{% endfor %}',
     inputs: { instruction: options.instruction ?? 'instruction', responses: options.responses ?? 'responses' },
     schema: z.object({ scores: z.array(SCORE) }),
-    schemaFor: (row) => z.object({ scores: z.array(SCORE).length(countOf(row, options.responses ?? 'responses')) }),
+    perItem: { column: options.responses ?? 'responses', schema: (n) => z.object({ scores: z.array(SCORE).length(n) }) },
     columns: { scores: 'quality_scores' },
     params: { instruction: options.instruction ?? 'instruction', responses: options.responses ?? 'responses' },
   });

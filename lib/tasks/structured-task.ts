@@ -34,8 +34,8 @@ export interface StructuredTaskSpec<S extends z.ZodObject> {
   /** Template variables read from columns: `{ instruction: 'prompt' }`. */
   inputs: Readonly<Record<string, string>>;
   schema: S;
-  /** The schema narrowed for one row (as many scores as the row has responses). */
-  schemaFor?: (row: Readonly<Record<string, unknown>>) => S;
+  /** The schema for a row whose list in `column` has `n` items (as many scores as responses); made once per `n`. */
+  perItem?: { readonly column: string; readonly schema: (n: number) => S };
   /** The task's own options, JSON-safe, for the summary and saved definitions. */
   params: Readonly<Record<string, unknown>>;
   /** The reply's fields as the row's columns, renamed: `{ ratings: 'ratings' }`. */
@@ -75,7 +75,7 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
     prompt: spec.prompt,
     ...(spec.system !== undefined ? { system: spec.system } : {}),
     schema: spec.schema,
-    ...(spec.schemaFor ? { schemaFor: spec.schemaFor } : {}),
+    ...(spec.perItem ? { schemaFor: perItemSchema(spec.perItem.column, spec.perItem.schema) } : {}),
     schemaName: spec.kind,
     inputs: spec.inputs,
     as: REPLY,
@@ -94,8 +94,15 @@ export function structuredTask<S extends z.ZodObject>(spec: StructuredTaskSpec<S
   });
 }
 
-/** How many items the list in `column` of `row` holds (0 when it is not a list: the step's checks report that). */
-export function countOf(row: Readonly<Record<string, unknown>>, column: string): number {
-  const value = row[column];
-  return Array.isArray(value) ? value.length : 0;
+/** A row's schema from the length of its list in `column`, each length's schema made once. */
+function perItemSchema<S>(column: string, make: (n: number) => S): (row: Readonly<Record<string, unknown>>) => S {
+  const made = new Map<number, S>();
+  return (row) => {
+    const value = row[column];
+    // Not a list: the step's own checks report that; a schema for no items keeps the reply checkable.
+    const n = Array.isArray(value) ? value.length : 0;
+    let schema = made.get(n);
+    if (!schema) made.set(n, (schema = make(n)));
+    return schema;
+  };
 }

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Adds, Step } from '../core/step.ts';
-import { countOf, structuredTask, type TaskOptions } from './structured-task.ts';
+import { structuredTask, type TaskOptions } from './structured-task.ts';
 
 const ASPECTS = {
   helpfulness: 'is it correct, informative, and useful for what was asked',
@@ -55,9 +55,9 @@ export function ultraFeedback<R>(options: UltraFeedbackOptions): Step<R, Adds<{ 
       'Instruction:\n{{ instruction }}\n\nResponses:\n{% for response in generations %}#{{ forloop.index }}: {{ response }}\n{% endfor %}',
     inputs: { instruction: options.instruction ?? 'instruction', generations: options.generations ?? 'generations' },
     schema: z.object({ ratings: z.array(RATING), rationales: z.array(z.string()) }),
-    schemaFor: (row) => {
-      const n = countOf(row, options.generations ?? 'generations');
-      return z.object({ ratings: z.array(RATING).length(n), rationales: z.array(z.string()).length(n) });
+    perItem: {
+      column: options.generations ?? 'generations',
+      schema: (n) => z.object({ ratings: z.array(RATING).length(n), rationales: z.array(z.string()).length(n) }),
     },
     columns: { ratings: 'ratings', rationales: 'rationales' },
     params: { aspect, instruction: options.instruction ?? 'instruction', generations: options.generations ?? 'generations' },

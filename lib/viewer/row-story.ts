@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { keptSteps } from '../core/kept-steps.ts';
 import { type LineCounter, readLinePage } from './line-pages.ts';
 
 /** Lines either side of a row searched for its siblings: scatter children are written close together. */
@@ -91,11 +92,12 @@ export class RowStories {
   }
 
   async #kept(lineage: readonly string[]): Promise<Record<string, unknown[]>> {
-    const folder = join(this.#runDir, 'steps');
     const out: Record<string, unknown[]> = {};
-    for (const name of existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.jsonl')) : []) {
-      const rows = await scan(join(folder, name), (kept) => ((kept as { lineage?: string[] }).lineage ?? []).some((id) => lineage.includes(id)));
-      if (rows.length > 0) out[name.replace(/\.jsonl$/, '').replaceAll('__', '/')] = rows.map((kept) => (kept as { row?: unknown }).row);
+    for (const step of keptSteps.names(this.#runDir)) {
+      const rows = await scan(keptSteps.path(this.#runDir, step), (kept) =>
+        ((kept as { lineage?: string[] }).lineage ?? []).some((id) => lineage.includes(id)),
+      );
+      if (rows.length > 0) out[step] = rows.map((kept) => (kept as { row?: unknown }).row);
     }
     return out;
   }

@@ -6,7 +6,8 @@
  * @module
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { keptSteps } from '../core/kept-steps.ts';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,8 +56,7 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
   const readRecord = async (): Promise<RunRecord> => JSON.parse(await readFile(recordPath, 'utf8')) as RunRecord;
   // Output paths are as the run named them, relative to the folder it ran in.
   const located = (record: RunRecord, path: string) => (isAbsolute(path) ? path : resolve(record.cwd ?? process.cwd(), path));
-  const files = async (): Promise<Record<string, string>> => {
-    const record = await readRecord();
+  const files = (record: RunRecord): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const [name, path] of Object.entries(record.outputs ?? {})) if (!path.endsWith('/')) out[name] = located(record, path);
     if (record.failedPath) out['failed rows'] = located(record, record.failedPath);
@@ -68,12 +68,17 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
     if (!counter) counters.set(path, (counter = new LineCounter(path)));
     return counter;
   };
-  const counts = async () => {
+  const counts = async (record: RunRecord) => {
     const result: Record<string, number> = {};
-    for (const [name, path] of Object.entries(await files())) result[name] = await counterFor(path).count();
+    for (const [name, path] of Object.entries(files(record))) result[name] = await counterFor(path).count();
     return result;
   };
   const stories = new RowStories(runDir, counterFor);
+  /** What the event streams carry: each file's row count and the run's status, from one read of its record. */
+  const liveUpdate = async () => {
+    const record = await readRecord();
+    return JSON.stringify({ counts: await counts(record), status: record.status ?? null });
+  };
   const streams = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
@@ -103,25 +108,19 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
       return;
     }
     if (url.pathname === '/api/run') {
-      const stepsFolder = join(runDir, 'steps');
-      const kept = existsSync(stepsFolder)
-        ? readdirSync(stepsFolder)
-            .filter((f) => f.endsWith('.jsonl'))
-            .map((f) => f.replace(/\.jsonl$/, '').replaceAll('__', '/'))
-        : [];
-      return send(res, 200, { runDir, record: await readRecord(), files: Object.keys(await files()), counts: await counts(), kept });
+      const kept = keptSteps.names(runDir);
+      const record = await readRecord();
+      return send(res, 200, { runDir, record, files: Object.keys(files(record)), counts: await counts(record), kept });
     }
     if (url.pathname === '/api/rows') {
       const name = url.searchParams.get('file') ?? '';
-      const path = (await files())[name];
+      const path = files(await readRecord())[name];
       if (!path) return send(res, 404, { error: `The run has no output named \`${name}\`.` });
-      const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
-      const limit = Math.min(MAX_PAGE, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
-      return send(res, 200, await readLinePage(path, offset, limit));
+      return send(res, 200, await page(path, url));
     }
     if (url.pathname === '/api/story') {
       const record = await readRecord();
-      const path = (await files())[url.searchParams.get('file') ?? ''];
+      const path = files(record)[url.searchParams.get('file') ?? ''];
       const offset = Number(url.searchParams.get('offset') ?? -1);
       if (!path || !(offset >= 0)) return send(res, 400, { error: 'Give `file` (an output) and `offset` (a row’s).' });
       const inputs = ((record.fingerprint as { inputs?: Array<{ path: string }> } | undefined)?.inputs ?? []).map((i) => ({ path: located(record, i.path) }));
@@ -142,16 +141,15 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
     }
     if (url.pathname === '/api/kept') {
       const step = url.searchParams.get('step') ?? '';
-      const path = join(runDir, 'steps', `${step.replaceAll('/', '__')}.jsonl`);
+      const path = keptSteps.path(runDir, step);
       if (step === '' || !existsSync(path)) return send(res, 404, { error: `The run kept no rows of step \`${step}\`.` });
-      const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
-      return send(res, 200, await readLinePage(path, offset, Math.min(MAX_PAGE, Number(url.searchParams.get('limit') ?? 50) || 50)));
+      return send(res, 200, await page(path, url));
     }
     if (url.pathname === '/api/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       streams.add(res);
       res.on('close', () => streams.delete(res));
-      res.write(`data: ${JSON.stringify({ counts: await counts(), status: (await readRecord()).status ?? null })}\n\n`);
+      res.write(`data: ${await liveUpdate()}\n\n`);
       return;
     }
     send(res, 404, { error: `No such page: ${url.pathname}` });
@@ -168,7 +166,7 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
   const timer = setInterval(() => {
     if (streams.size === 0) return;
     void (async () => {
-      const update = JSON.stringify({ counts: await counts(), status: (await readRecord().catch(() => ({}) as RunRecord)).status ?? null });
+      const update = await liveUpdate();
       if (update === last) return;
       last = update;
       for (const stream of streams) stream.write(`data: ${update}\n\n`);
@@ -192,6 +190,13 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
         server.closeAllConnections();
       }),
   };
+}
+
+/** The page of a file's lines that `offset` and `limit` ask for (50 by default, at most 500). */
+function page(path: string, url: URL) {
+  const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
+  const limit = Math.min(MAX_PAGE, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+  return readLinePage(path, offset, limit);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

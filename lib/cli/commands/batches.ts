@@ -3,12 +3,13 @@
  * `<run-dir>/batches/`), with their state at the provider now; `--cancel` cancels those not ended.
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { createLlm } from '../../llm/client.ts';
 import type { BatchState } from '../../llm/batch/batch-api.ts';
 import { ENDED } from '../../llm/batch/batch-api.ts';
+import { BatchLedger, type PartRecord } from '../../llm/batch/batch-ledger.ts';
 import { SIMULATED_ENDPOINT } from '../../llm/shared-simulator.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { textTable } from '../text-table.ts';
@@ -19,51 +20,19 @@ export interface BatchesFlags {
   apiKeyEnv?: string;
 }
 
-interface LedgerPart {
+interface LedgerPart extends PartRecord {
   llm: string;
-  endpoint: string;
-  part: number;
-  requests: number;
-  fileId?: string;
-  batchId?: string;
-  ended?: string;
+  /** The server the LLM sent its batches to (`sluice-simulator` for the built-in one). */
+  server: string;
 }
 
 /** Every part of every LLM's ledger in the run directory. */
 function readLedgers(dir: string): LedgerPart[] {
-  const folder = join(dir, 'batches');
-  if (!existsSync(folder)) return [];
-  const parts: LedgerPart[] = [];
-  for (const name of readdirSync(folder)
-    .filter((f) => f.endsWith('.jsonl') && !f.endsWith('.requests.jsonl'))
-    .sort()) {
-    let llm = name.replace(/\.jsonl$/, '');
-    let endpoint = '';
-    const byPart = new Map<number, LedgerPart>();
-    for (const text of readFileSync(join(folder, name), 'utf8').split('\n')) {
-      if (text.trim() === '') continue;
-      let line: Record<string, unknown>;
-      try {
-        line = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      if (typeof line.run === 'string') {
-        llm = String(line.llm ?? llm);
-        endpoint = String(line.endpoint ?? '');
-        continue;
-      }
-      const number = Number(line.part);
-      if (line.state === 'written') byPart.set(number, { llm, endpoint, part: number, requests: Number(line.requests) });
-      const part = byPart.get(number);
-      if (!part) continue;
-      if (line.state === 'uploaded') part.fileId = String(line.fileId);
-      if (line.state === 'submitted') part.batchId = String(line.batchId);
-      if (line.state === 'ended') part.ended = String(line.status);
-    }
-    parts.push(...byPart.values());
-  }
-  return parts;
+  return BatchLedger.files(join(dir, 'batches')).flatMap((path) => {
+    const { header, parts } = BatchLedger.read(path);
+    const llm = header?.llm ?? basename(path, '.jsonl');
+    return [...parts.values()].map((part) => ({ ...part, llm, server: header?.endpoint ?? '' }));
+  });
 }
 
 export async function batchesCommand(dir: string, flags: BatchesFlags): Promise<number> {
@@ -80,19 +49,19 @@ export async function batchesCommand(dir: string, flags: BatchesFlags): Promise<
   const llms: Array<ReturnType<typeof createLlm>> = [];
   const apiFor = (part: LedgerPart) => {
     // The built-in simulator is gone with the run that started it: only the record is left.
-    if (part.endpoint === SIMULATED_ENDPOINT || part.endpoint === '') return undefined;
-    let api = apis.get(part.endpoint);
+    if (part.server === SIMULATED_ENDPOINT || part.server === '') return undefined;
+    let api = apis.get(part.server);
     if (!api) {
       const llm = createLlm({
         model: 'batches',
         name: part.llm,
-        baseURL: part.endpoint,
+        baseURL: part.server,
         // The environment's key goes to its own endpoint only; another server's key is named.
         ...(flags.apiKeyEnv ? { apiKey: process.env[flags.apiKeyEnv] ?? '' } : {}),
       });
       llms.push(llm);
       api = llm.batchApi!();
-      apis.set(part.endpoint, api);
+      apis.set(part.server, api);
     }
     return api;
   };

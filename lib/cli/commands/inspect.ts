@@ -5,9 +5,9 @@
  * @module
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { keptFileName } from '../../core/kept-file-name.ts';
+import { keptSteps } from '../../core/kept-steps.ts';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceConfigError } from '../../core/errors.ts';
@@ -152,17 +152,8 @@ Examples:
 
 /** Prints a kept step's rows (`steps/<step>.jsonl`) to stdout, as they are. */
 async function printKeptStep(dir: string, step: string): Promise<number> {
-  const folder = join(dir, 'steps');
-  const file = join(folder, `${keptFileName(step)}.jsonl`);
-  if (!existsSync(file)) {
-    const kept = existsSync(folder)
-      ? (await readdir(folder)).filter((name) => name.endsWith('.jsonl')).map((name) => name.slice(0, -'.jsonl'.length).replaceAll('__', '/'))
-      : [];
-    throw new SluiceConfigError(
-      `The run in \`${dir}\` kept no rows of step \`${step}\`. ${kept.length > 0 ? `It kept: ${kept.map((name) => `\`${name}\``).join(', ')}.` : 'It kept none:'} ` +
-        "Run with --keep <step>[,<step>] to keep a step's rows.",
-    );
-  }
+  const file = keptSteps.path(dir, step);
+  if (!existsSync(file)) throw keptSteps.missing(dir, step);
   await pipeline(createReadStream(file), process.stdout, { end: false });
   return ExitCode.ok;
 }

@@ -6,7 +6,7 @@
  * what was submitted, and never submits a part twice. Without a run directory it lives in memory.
  * @module
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -41,22 +41,38 @@ export class BatchLedger {
     this.folder = folder;
     mkdirSync(folder, { recursive: true });
     this.#path = persistent ? join(folder, `${fileSafe(llm)}.jsonl`) : undefined;
-    let runKey: string | undefined;
-    if (this.#path && existsSync(this.#path)) {
-      for (const text of readFileSync(this.#path, 'utf8').split('\n')) {
-        if (text.trim() === '') continue;
-        let line: LedgerLine;
-        try {
-          line = JSON.parse(text) as LedgerLine;
-        } catch {
-          continue; // A line torn by a kill: the step it records had not begun.
-        }
-        if ('run' in line) runKey = line.run;
-        else this.#apply(line);
+    const earlier = this.#path ? BatchLedger.read(this.#path) : undefined;
+    for (const [part, record] of earlier?.parts ?? []) this.parts.set(part, record);
+    this.runKey = earlier?.header?.run ?? randomUUID();
+    if (earlier?.header === undefined) this.#append({ run: this.runKey, llm, endpoint });
+  }
+
+  /** The ledgers in a run's batch folder (one per LLM), beside their request and result files. */
+  static files(folder: string): string[] {
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder)
+      .filter((file) => file.endsWith('.jsonl') && !file.endsWith('.requests.jsonl') && !file.endsWith('.results.jsonl'))
+      .sort()
+      .map((file) => join(folder, file));
+  }
+
+  /** What a ledger file records: its header (run key, LLM, endpoint) and each part's state. */
+  static read(path: string): { header?: { run: string; llm: string; endpoint: string }; parts: Map<number, PartRecord> } {
+    const parts = new Map<number, PartRecord>();
+    let header: { run: string; llm: string; endpoint: string } | undefined;
+    if (!existsSync(path)) return { parts };
+    for (const text of readFileSync(path, 'utf8').split('\n')) {
+      if (text.trim() === '') continue;
+      let line: LedgerLine;
+      try {
+        line = JSON.parse(text) as LedgerLine;
+      } catch {
+        continue; // A line torn by a kill: the step it records had not begun.
       }
+      if ('run' in line) header = line;
+      else applyLine(parts, line);
     }
-    this.runKey = runKey ?? randomUUID();
-    if (runKey === undefined) this.#append({ run: this.runKey, llm, endpoint });
+    return header ? { header, parts } : { parts };
   }
 
   /** The next part's number. */
@@ -87,22 +103,23 @@ export class BatchLedger {
 
   #record(line: Exclude<LedgerLine, { run: string }>): void {
     this.#append(line);
-    this.#apply(line);
-  }
-
-  #apply(line: Exclude<LedgerLine, { run: string }>): void {
-    if (line.state === 'written') this.parts.set(line.part, { part: line.part, file: line.file, endpoint: line.endpoint, requests: line.requests });
-    const record = this.parts.get(line.part);
-    if (!record) return;
-    if (line.state === 'uploaded') record.fileId = line.fileId;
-    if (line.state === 'submitted') record.batchId = line.batchId;
-    if (line.state === 'ended') record.ended = line.status;
+    applyLine(this.parts, line);
   }
 
   /** Appended synchronously: the line is in the file before the caller takes the next step. */
   #append(line: LedgerLine): void {
     if (this.#path) appendFileSync(this.#path, `${JSON.stringify(line)}\n`);
   }
+}
+
+/** One step of a part's life, applied to the parts recorded so far. */
+function applyLine(parts: Map<number, PartRecord>, line: Exclude<LedgerLine, { run: string }>): void {
+  if (line.state === 'written') parts.set(line.part, { part: line.part, file: line.file, endpoint: line.endpoint, requests: line.requests });
+  const record = parts.get(line.part);
+  if (!record) return;
+  if (line.state === 'uploaded') record.fileId = line.fileId;
+  if (line.state === 'submitted') record.batchId = line.batchId;
+  if (line.state === 'ended') record.ended = line.status;
 }
 
 function fileSafe(name: string): string {

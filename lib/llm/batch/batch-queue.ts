@@ -10,7 +10,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { completeLines } from '../../cache/line-reader.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,7 +158,7 @@ export class BatchQueue {
   async #resume(): Promise<void> {
     for (const record of this.#ledger.parts.values()) {
       if (record.ended !== undefined) {
-        this.#indexResults(record.file);
+        await this.#indexResults(record.file);
         continue;
       }
       let batchId = record.batchId;
@@ -169,7 +170,7 @@ export class BatchQueue {
         this.#ledger.submitted(record.part, batchId);
       }
       this.#submitted.set(record.part, { batchId, endpoint: record.endpoint, file: record.file });
-      for (const line of this.#requestLines(record.file)) this.#where.set(line.custom_id, record.part);
+      for await (const line of this.#requestLines(record.file)) this.#where.set(line.custom_id, record.part);
     }
   }
 
@@ -225,10 +226,10 @@ export class BatchQueue {
   }
 
   /** A part that could not be uploaded or submitted: its requests go again, or fail with the reason. */
-  #sendFailed(open: OpenPart, error: unknown): void {
+  async #sendFailed(open: OpenPart, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     this.#ledger.ended(open.part, 'not-sent');
-    for (const line of this.#requestLines(open.file)) this.#retryOrFail(line.custom_id, line.url, line.body, reason);
+    for await (const line of this.#requestLines(open.file)) this.#retryOrFail(line.custom_id, line.url, line.body, reason);
   }
 
   /** Polls submitted batches while calls wait for them; collects each one that ended. */
@@ -310,28 +311,21 @@ export class BatchQueue {
     this.#llm.usage.recordBatch(complete ? 'completed' : 'ended');
     if (answered.size === this.#ledger.parts.get(part)?.requests) return;
     const whole = `the batch ${state.id} ${state.status === 'completed' ? 'left it unanswered' : `ended ${state.status}`}${state.reason ? ` (${state.reason})` : ''}`;
-    for (const line of this.#requestLines(file)) {
+    for await (const line of this.#requestLines(file)) {
       if (answered.has(line.custom_id)) continue;
       this.#retryOrFail(line.custom_id, line.url ?? endpoint, line.body, reasons.get(line.custom_id) ?? whole);
     }
   }
 
-  /** Indexes the answers an ended part left on disk, by `custom_id`. */
-  #indexResults(file: string): void {
-    let text: Buffer;
-    try {
-      text = readFileSync(join(this.#ledger.folder, resultsFile(file)));
-    } catch {
-      return;
-    }
+  /** Indexes the answers an ended part left on disk, by `custom_id`, reading the file as a stream. */
+  async #indexResults(file: string): Promise<void> {
+    const results = resultsFile(file);
     let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf(10, start);
-      if (end < 0) end = text.length; // A last line torn by a kill: parsed when asked for, or skipped.
-      const head = text.toString('utf8', start, Math.min(end, start + 400));
-      const match = /"custom_id"\s*:\s*"([^"]+)"/.exec(head);
-      if (match) this.#stored.set(match[1]!, { file: resultsFile(file), start, length: end - start });
-      start = end + 1;
+    for await (const text of completeLines(join(this.#ledger.folder, results))) {
+      const length = Buffer.byteLength(text);
+      const match = /"custom_id"\s*:\s*"([^"]+)"/.exec(text.slice(0, 400));
+      if (match) this.#stored.set(match[1]!, { file: results, start, length });
+      start += length + 1;
     }
   }
 
@@ -402,23 +396,12 @@ export class BatchQueue {
     for (const waiter of waiters) waiter.reject(error);
   }
 
-  #requestLines(file: string): Array<{ custom_id: string; url: string; body: Record<string, unknown> }> {
-    let text: string;
-    try {
-      text = readFileSync(join(this.#ledger.folder, file), 'utf8');
-    } catch {
-      return [];
+  /** A part's request lines, read from its file as a stream (a file may hold 190 MiB). */
+  async *#requestLines(file: string): AsyncGenerator<{ custom_id: string; url: string; body: Record<string, unknown> }> {
+    // Complete lines only: a line torn by a kill was never sent.
+    for await (const text of completeLines(join(this.#ledger.folder, file))) {
+      if (text.trim() !== '') yield JSON.parse(text) as { custom_id: string; url: string; body: Record<string, unknown> };
     }
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as { custom_id: string; url: string; body: Record<string, unknown> }];
-        } catch {
-          return []; // A line torn by a kill was never sent.
-        }
-      });
   }
 }
 
