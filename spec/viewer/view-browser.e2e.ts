@@ -49,9 +49,11 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
     assert.equal(ran.code, 3, ran.stderr);
 
     const viewer = await startViewer({ runDir: join(dir, 'run'), pollMs: 50 });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 0 });
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+      // Wait for events only, however busy the machine: no time limit of Playwright's own.
+      page.setDefaultTimeout(0);
       await page.goto(viewer.url);
       const outButton = page.locator('#files button', { hasText: 'out.jsonl' });
       await outButton.filter({ hasText: '(3)' }).waitFor();
@@ -115,9 +117,11 @@ describe('the viewer in a real browser', { skip: existsSync(CHROMIUM) ? false : 
     await sim.close();
 
     const viewer = await startViewer({ runDir });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 0 });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      // Wait for events only, however busy the machine: no time limit of Playwright's own.
+      page.setDefaultTimeout(0);
       await page.goto(viewer.url);
       await page.locator('#charts .uplot').nth(5).waitFor();
       const titles = await page.locator('#charts .u-title').allTextContents();
