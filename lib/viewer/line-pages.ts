@@ -66,13 +66,24 @@ export class LineCounter {
   #lines = 0;
   /** `#marks[j]`: the byte offset where line `j × 1024` starts. */
   #marks: number[] = [0];
+  /** The count in progress: the next one waits for it. */
+  #turn: Promise<unknown> = Promise.resolve();
 
   constructor(path: string) {
     this.#path = path;
   }
 
-  /** The complete lines now. A file cut shorter (a resume repairing it) is counted again from the start. */
-  async count(): Promise<number> {
+  /**
+   * The complete lines now. A file cut shorter (a resume repairing it) is counted again from the
+   * start. Calls at once (a page load and an event stream) take turns: each new byte is read once.
+   */
+  count(): Promise<number> {
+    const turn = this.#turn.then(() => this.#count());
+    this.#turn = turn.catch(() => 0);
+    return turn;
+  }
+
+  async #count(): Promise<number> {
     let size: number;
     try {
       size = (await stat(this.#path)).size;

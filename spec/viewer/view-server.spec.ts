@@ -84,6 +84,8 @@ describe('the viewer', () => {
     assert.equal(second.lines.length, 70);
     assert.equal(JSON.parse(second.lines[0]!.text).n, 50);
     const counter = new LineCounter(out);
+    // Asked twice at once (a page load and an event stream), it counts each line once.
+    assert.deepEqual(await Promise.all([counter.count(), counter.count()]), [120, 120]);
     assert.equal(await counter.count(), 120);
     await appendFile(out, '{"n":120}\n{"n":12');
     assert.equal(await counter.count(), 121);
