@@ -6,6 +6,9 @@
  *   done.log         the done-ledger: one finished source record id per line, appended as records finish
  *   written/*.ids    one line per line of each output file (and the failed-rows file): the source
  *                    record ids that line came from, so resume can drop the lines of unfinished records
+ *   staging/         line copies of the outputs written whole (Parquet, CSV, JSON arrays, compressed
+ *                    files), repaired like NDJSON outputs and rebuilt from on resume; removed when the
+ *                    run finishes
  *   run.lock         who runs in this directory now (pid, host, start): one run at a time
  *   pipeline.yaml    the definition the run used, when it can be saved as one: `sluice run <dir>` replays it
  *
@@ -22,13 +25,14 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { NdjsonWriter } from '../sinks/ndjson-writer.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { RunSummary } from '../core/summary.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { keptSteps } from '../core/kept-steps.ts';
+import { stagingPaths } from '../core/staging-paths.ts';
 import type { FileFingerprint } from './file-fingerprint.ts';
 import { completeLines } from './line-reader.ts';
 
@@ -176,20 +180,27 @@ async function checkSidecars(dir: string, previous: RunRecord): Promise<void> {
   const files: string[] = [];
   for (const output of outputs) {
     try {
-      // A folder output: each of its leaf files.
-      if ((await stat(output)).isDirectory()) files.push(...(await readdir(output)).map((name) => join(output, name)));
+      // A folder output: each of its leaf files, and those of its subfolders (a dataset folder's configs).
+      if ((await stat(output)).isDirectory()) files.push(...((await readdir(output, { recursive: true })) as string[]).map((name) => join(output, name)));
       else files.push(output);
     } catch {
       // Not there: nothing to repair.
     }
   }
+  // The line copies of files written whole: the files are rebuilt from them, so it is the copies that need their sidecars.
+  const staging = stagingPaths.root(dir);
+  if (existsSync(staging)) files.push(...((await readdir(staging, { recursive: true })) as string[]).map((name) => join(staging, name)));
   for (const file of files) {
     let size = 0;
     try {
-      size = (await stat(file)).size;
+      const about = await stat(file);
+      if (about.isDirectory()) continue;
+      size = about.size;
     } catch {
       continue;
     }
+    // A folder of files written whole, with copies in staging/: the copies decide what its files keep.
+    if (existsSync(stagingPaths.folder(staging, dirname(file)))) continue;
     if (size === 0 || existsSync(join(dir, 'written', sidecarName(file)))) continue;
     throw new RunDirectoryError(
       `Cannot resume the run in ${dir}: it has no record of which lines of ${file} are finished (written/${sidecarName(file)} is gone), ` +
@@ -213,6 +224,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 
 export class RunDirectory {
   readonly dir: string;
+  readonly staging: string;
   /** True when this run continues an unfinished one. */
   readonly resuming: boolean;
   /** Records finished by earlier attempts. */
@@ -229,6 +241,7 @@ export class RunDirectory {
 
   private constructor(dir: string, record: RunRecord, done: Set<string>, resuming: boolean, dropped: number) {
     this.dir = dir;
+    this.staging = stagingPaths.root(dir);
     this.#record = record;
     this.done = done;
     this.resuming = resuming;
@@ -288,6 +301,7 @@ export class RunDirectory {
       await rm(join(dir, 'done.log'), { force: true });
       await rm(join(dir, 'written'), { recursive: true, force: true });
       await mkdir(join(dir, 'written'), { recursive: true });
+      await rm(stagingPaths.root(dir), { recursive: true, force: true });
       // A run that starts over keeps only its own step outputs and console lines.
       await rm(join(dir, 'steps'), { recursive: true, force: true });
       await rm(join(dir, 'console.log'), { force: true });
@@ -388,6 +402,8 @@ export class RunDirectory {
       ]);
       this.#record = { ...this.#record, status: summary.status, endedAt: summary.endedAt, summary };
       await writeAtomically(join(this.dir, 'run.json'), `${JSON.stringify(this.#record, null, 2)}\n`);
+      // A finished run is not resumed: the copies of its files written whole have served.
+      if (FINISHED.has(summary.status)) await rm(this.staging, { recursive: true, force: true });
     } finally {
       await releaseLock(this.dir);
     }

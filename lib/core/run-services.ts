@@ -9,6 +9,8 @@ import type { RunSummary } from './summary.ts';
 /** A run directory, as the engine uses it: the done ledger, the lineage sidecars, the record of the run. */
 export interface RunLedger {
   readonly dir: string;
+  /** Where sinks keep the line copies of files written whole (`stagingPaths`). */
+  readonly staging: string;
   /** True when an earlier attempt did not finish and this run picks it up. */
   readonly resuming: boolean;
   /** Torn lines dropped from the outputs while repairing them for the resume. */

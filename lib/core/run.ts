@@ -163,8 +163,9 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
     openedDir = ledger?.dir;
     if (quietSteps.length > 0) releaseConsole = consoleCapture.hold();
     const append = ledger?.resuming === true;
-    await Promise.all(sinks.map((s) => s.open?.({ append })));
-    await failedSink.open?.({ append });
+    const opening = { append, ...(ledger ? { staging: ledger.staging } : {}) };
+    await Promise.all(sinks.map((s) => s.open?.(opening)));
+    await failedSink.open?.(opening);
 
     const deliver = internals.deliver ?? sinkDelivery(outputs, gate, failed, control, written);
     const source$ = pullSource(source, budget, control.stopping.signal, {

@@ -6,11 +6,21 @@
  */
 import type { Row } from './row.ts';
 
+export interface SinkOpenOptions {
+  append?: boolean;
+  staging?: string;
+}
+
 export interface Sink {
   readonly name: string;
-  /** Called once before the first write. `append`: keep what the files already hold (a resumed run). */
-  open?(options?: { append?: boolean }): Promise<void>;
-  /** The file a leaf's rows go to, for sinks that write files (resume repairs those files). */
+  /**
+   * Called once before the first write. `append`: keep what the files already hold (a resumed run).
+   * `staging`: the run directory's staging folder (see `stagingPaths`), given whenever a run
+   * directory records the run: a sink whose files cannot be repaired line by line keeps a line copy
+   * of each file there, and names that copy in `pathFor`.
+   */
+  open?(options?: SinkOpenOptions): Promise<void>;
+  /** The line file a leaf's next row goes to, for sinks that write files (resume repairs those files, line by line). */
   pathFor?(leaf: string): string | undefined;
   /** Where this sink's failed rows go unless told otherwise: beside its file (`out.failed.jsonl`), or in its folder. */
   readonly failedPath?: string;

@@ -12,11 +12,13 @@ export class OpeningSink {
 
   /**
    * `prepare` runs first (making the file's folder, say); its failure fails the rows as the open's
-   * would. `append` opens the sink to add to what its file holds (a resumed run).
+   * would. `append` opens the sink to add to what its file holds (a resumed run); `staging` is the
+   * run directory's staging folder (see `Sink.open`).
    */
-  constructor(sink: Sink, { prepare, append = false }: { prepare?: (() => Promise<unknown>) | undefined; append?: boolean } = {}) {
+  constructor(sink: Sink, { prepare, append = false, staging }: { prepare?: (() => Promise<unknown>) | undefined; append?: boolean; staging?: string } = {}) {
     this.#sink = sink;
-    this.#opened = (prepare ? prepare() : Promise.resolve()).then(() => sink.open?.(append ? { append } : undefined));
+    const options = { ...(append ? { append } : {}), ...(staging !== undefined ? { staging } : {}) };
+    this.#opened = (prepare ? prepare() : Promise.resolve()).then(() => sink.open?.(Object.keys(options).length > 0 ? options : undefined));
   }
 
   write(row: Row, leaf: string, done: (error?: Error | null) => void): void {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Row } from '../../lib/core/row.ts';
+import { stagingPaths } from '../../lib/core/staging-paths.ts';
 import { sinkFor } from '../../lib/formats/sink-for.ts';
 import { sourceFor } from '../../lib/formats/source-for.ts';
 import { route } from '../../lib/operators/route.ts';
@@ -14,6 +15,7 @@ import { toNdjsonFile } from '../../lib/sinks/ndjson-file.ts';
 import { runSinkConformance } from '../conformance/sink.case.ts';
 import { failedCollector } from '../helpers/failed-collector.ts';
 import { ndjsonTempDir } from '../helpers/ndjson-temp-dir.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 runSinkConformance(
   'toChunkedFiles (NDJSON, 1,000 rows a file)',
@@ -108,6 +110,66 @@ describe('chunked outputs', () => {
         ['part-00003.jsonl', 1],
       ],
     );
+  });
+
+  it('stages files written whole with a run directory: a resumed run keeps full chunks, rebuilds the others from their copies, removes files with no copy', async () => {
+    const out = dir.path('staged');
+    const staging = dir.path('staged-run/staging');
+    const copy = (name: string) => stagingPaths.file(staging, join(out, name));
+    const rowsIn = async (name: string) => {
+      const got: number[] = [];
+      for await (const batch of sourceFor(join(out, name)).read(new AbortController().signal))
+        for (const item of batch) if (item.ok) got.push(item.row.i as number);
+      return got;
+    };
+    const write = async (options: { append?: boolean }, values: number[], close = true) => {
+      const sink = sinkFor(out, { folder: true, format: 'csv', chunkSize: 3 });
+      await sink.open?.({ ...options, staging });
+      const went: string[] = [];
+      const dones: Promise<void>[] = [];
+      for (const i of values) {
+        went.push(sink.pathFor!('')!);
+        dones.push(new Promise((resolve, reject) => sink.write({ i }, '', (error) => (error ? reject(error) : resolve()))));
+      }
+      await Promise.all(dones);
+      if (close) await sink.close();
+      return { sink, went };
+    };
+    // A first run stopped after 7 rows: two chunks closed and renamed into place, the third open under its temporary name.
+    const { went } = await write({}, [0, 1, 2, 3, 4, 5, 6], false);
+    assert.deepEqual(
+      went,
+      [...Array(3).fill(copy('part-00000.csv')), ...Array(3).fill(copy('part-00001.csv')), copy('part-00002.csv')],
+      'pathFor names the copies',
+    );
+    // The closed chunks are renamed into place as their writes end.
+    await waitFor(() => existsSync(join(out, 'part-00000.csv')) && existsSync(join(out, 'part-00001.csv')));
+    assert.deepEqual(readdirSync(out).sort(), ['.writing-part-00002.csv', 'part-00000.csv', 'part-00001.csv']);
+    assert.deepEqual(await rowsIn('part-00001.csv'), [3, 4, 5]);
+    assert.equal(readFileSync(copy('part-00002.csv'), 'utf8'), '{"i":6}\n');
+    // The repair after the kill shortened the second chunk's copy (a record of row 4 was not finished), and a file an
+    // even earlier attempt named with its count has no copy at all: its records are done again.
+    await writeFile(copy('part-00001.csv'), '{"i":3}\n{"i":5}\n');
+    await writeFile(join(out, 'part-00009-of-00010.csv'), 'i\n99\n');
+    const resumed = await write({ append: true }, [4, 7, 8, 9]);
+    assert.deepEqual(resumed.went, [copy('part-00001.csv'), copy('part-00002.csv'), copy('part-00002.csv'), copy('part-00003.csv')]);
+    assert.deepEqual(readdirSync(out).sort(), ['part-00000-of-00004.csv', 'part-00001-of-00004.csv', 'part-00002-of-00004.csv', 'part-00003-of-00004.csv']);
+    assert.deepEqual(
+      [
+        await rowsIn('part-00000-of-00004.csv'),
+        await rowsIn('part-00001-of-00004.csv'),
+        await rowsIn('part-00002-of-00004.csv'),
+        await rowsIn('part-00003-of-00004.csv'),
+      ],
+      [[0, 1, 2], [3, 5, 4], [6, 7, 8], [9]],
+    );
+    // Killed again after the files were named with their count: a resume with nothing left to write keeps them, named the same.
+    await write({ append: true }, []);
+    assert.deepEqual(readdirSync(out).sort(), ['part-00000-of-00004.csv', 'part-00001-of-00004.csv', 'part-00002-of-00004.csv', 'part-00003-of-00004.csv']);
+    // A chunk whose file never made it into place (a kill during its rename) is written again from its copy.
+    rmSync(join(out, 'part-00002-of-00004.csv'));
+    await write({ append: true }, []);
+    assert.deepEqual(await rowsIn('part-00002-of-00004.csv'), [6, 7, 8]);
   });
 
   it('refuses chunkSize with a single file', () => {
