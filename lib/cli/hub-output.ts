@@ -49,10 +49,13 @@ export function datasetFolderOutput(dir: string, chunkSize?: number): DatasetOut
   };
 }
 
-/** `hf://datasets/<owner>/<name>[@<branch>]`: a staging folder, pushed after the run. */
-export function hubOutput(location: string, chunkSize?: number, onPhase?: (phase: string) => void): DatasetOutput {
+/**
+ * `hf://datasets/<owner>/<name>[@<branch>]`: a staging folder, pushed after the run. With a run
+ * directory the folder is its `hub-dataset/`, so that a stopped run resumes into the same folder.
+ */
+export function hubOutput(location: string, chunkSize?: number, onPhase?: (phase: string) => void, runDir?: string): DatasetOutput {
   const { repo, revision } = parseHubLocation(location);
-  const staging = mkdtempSync(join(tmpdir(), 'sluice-hf-'));
+  const staging = runDir === undefined ? mkdtempSync(join(tmpdir(), 'sluice-hf-')) : join(runDir, 'hub-dataset');
   return {
     sink: toDatasetFolder(staging, { repo, card: false, ...(chunkSize ? { chunkSize } : {}) }),
     async finish(summary, pipeline, rerun) {

@@ -239,7 +239,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
       if (unresumable) {
         throw new SluiceConfigError(
           `Sink \`${unresumable.name}\` cannot be resumed, so it cannot be used with a run directory: resume needs sinks that name their files (\`pathFor\`) and append to them (\`open({ append })\`). ` +
-            'NDJSON files and folders can (`-o out.jsonl`, `-o out/`, also with `--chunk-size`); CSV, JSON arrays, Parquet, compressed outputs and dataset folders cannot yet. Write NDJSON and convert it after the run, or run without a run directory.',
+            'Files and folders in every format can (`-o out.parquet`, `-o out/ --format csv`, also with `--chunk-size`), and so can a Hub dataset written by `sluice run`; standard output and a Redis stream cannot. Write to a file, or run without a run directory.',
           { option: 'runDir', expected: 'sinks that name their files and append to them', received: unresumable.name },
         );
       }

@@ -5,17 +5,17 @@
  */
 import { SluiceConfigError } from '../core/errors.ts';
 import type { Sink } from '../core/sink.ts';
-import { csvEncoding } from '../sinks/csv-encoding.ts';
 import { toChunkedFiles } from '../sinks/chunked-files.ts';
 import { toCsvFile } from '../sinks/csv-file.ts';
 import { toJsonArrayFile } from '../sinks/json-array-file.ts';
-import { jsonArrayEncoding } from '../sinks/json-array-encoding.ts';
 import { toLeafFolder } from '../sinks/leaf-folder.ts';
 import { toNdjsonFile } from '../sinks/ndjson-file.ts';
+import { outputCompression } from '../sinks/output-bytes.ts';
+import { stagedFile } from '../sinks/staged-file.ts';
 import { toParquetFile } from '../sinks/parquet-file.ts';
 import { toSinkPerLeaf } from '../sinks/sink-per-leaf.ts';
 import { toStdout } from '../sinks/ndjson-stdout.ts';
-import { checkFormat, FORMATS, formatOf } from './format-of.ts';
+import { checkFormat, FORMATS, type FormatName, formatOf } from './format-of.ts';
 import { toDatasetFolder } from '../hub/dataset-folder.ts';
 import { isRedisUrl } from '../broker/connect-redis.ts';
 import { toRedisStream } from '../broker/redis-stream-sink.ts';
@@ -63,38 +63,48 @@ export function sinkFor(
     const chosen = format === undefined ? 'ndjson' : checkFormat(format);
     if (chosen === 'hf') return toDatasetFolder(location, { ...(chunkSize ? { chunkSize } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) });
     const extension = `${FORMATS[chosen][0]}${compression ?? ''}`;
+    const one: FileOptions = { ...(delimiter ? { delimiter } : {}), ...(columns ? { columns } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) };
     if (chunkSize !== undefined) {
-      const one = { format: chosen, ...(delimiter ? { delimiter } : {}), ...(columns ? { columns } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) };
       return toChunkedFiles(location, {
         chunkSize,
         extension,
-        make: (path) => sinkFor(path, one),
+        // The chunked sink stages each chunk itself.
+        make: (path) => plainFileSink(path, chosen, one),
         resumable: chosen === 'ndjson' && compression === undefined,
       });
     }
-    const options = { extension, ...(reserved ? { reserved } : {}), resumable: chosen === 'ndjson' && compression === undefined };
-    if (chosen === 'csv' || chosen === 'tsv') {
-      const fields = delimiter ?? (chosen === 'tsv' ? '\t' : ',');
-      return toLeafFolder(location, { ...options, encoding: (path) => csvEncoding(path, { delimiter: fields, columns }) });
-    }
-    if (chosen === 'json') return toLeafFolder(location, { ...options, encoding: () => jsonArrayEncoding() });
-    if (chosen === 'parquet') return toSinkPerLeaf(location, '.parquet', (path) => toParquetFile(path, rowGroupSize ? { rowGroupSize } : {}));
-    return toLeafFolder(location, options);
+    // NDJSON files are repaired line by line; every other format is written whole, each leaf's file staged.
+    if (chosen === 'ndjson' && compression === undefined) return toLeafFolder(location, { extension, ...(reserved ? { reserved } : {}) });
+    return toSinkPerLeaf(location, extension, (path) => fileSink(path, chosen, one));
   }
   const chosen = formatOf(location, format);
-  switch (chosen) {
-    case 'hf':
-      throw new SluiceConfigError(
-        `The \`hf\` format writes a folder laid out as a Hub dataset: give a folder (\`${location.replace(/\/*$/, '')}/\`), or push with \`hf://datasets/<owner>/<name>\``,
-      );
+  if (chosen === 'hf') {
+    throw new SluiceConfigError(
+      `The \`hf\` format writes a folder laid out as a Hub dataset: give a folder (\`${location.replace(/\/*$/, '')}/\`), or push with \`hf://datasets/<owner>/<name>\``,
+    );
+  }
+  return fileSink(location, chosen, { ...(delimiter ? { delimiter } : {}), ...(columns ? { columns } : {}), ...(rowGroupSize ? { rowGroupSize } : {}) });
+}
+
+/** One file's sink. A file written whole (any format but plain NDJSON) is staged, so that a run directory can resume it. */
+function fileSink(path: string, format: Exclude<FormatName, 'hf'>, options: FileOptions): Sink {
+  if (format === 'ndjson' && outputCompression(path) === undefined) return toNdjsonFile(path);
+  return stagedFile(path, (file) => plainFileSink(file, format, options));
+}
+
+type FileOptions = Pick<SinkForOptions, 'delimiter' | 'columns' | 'rowGroupSize'>;
+
+/** One file's sink in its format, writing straight to `path`. */
+function plainFileSink(path: string, format: Exclude<FormatName, 'hf'>, { delimiter, columns, rowGroupSize }: FileOptions): Sink {
+  switch (format) {
     case 'json':
-      return toJsonArrayFile(location);
+      return toJsonArrayFile(path);
     case 'csv':
     case 'tsv':
-      return toCsvFile(location, { delimiter: delimiter ?? (chosen === 'tsv' ? '\t' : ','), ...(columns ? { columns } : {}) });
+      return toCsvFile(path, { delimiter: delimiter ?? (format === 'tsv' ? '\t' : ','), ...(columns ? { columns } : {}) });
     case 'parquet':
-      return toParquetFile(location, rowGroupSize ? { rowGroupSize } : {});
+      return toParquetFile(path, rowGroupSize ? { rowGroupSize } : {});
     default:
-      return toNdjsonFile(location);
+      return toNdjsonFile(path);
   }
 }

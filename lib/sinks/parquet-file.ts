@@ -6,7 +6,7 @@
  *
  * A row counts as written once it is in the row group being filled (or, among the first rows,
  * kept for the schema, which is made to hold them): a Parquet file cannot be appended to after a
- * crash anyway, so this sink cannot be resumed from a run directory, and holding permits for a
+ * crash anyway (a run directory resumes it through `stagedFile`'s line copy), and holding permits for a
  * whole row group would stall a budget smaller than the group. A failure to write the file ends
  * the run with an error.
  * @module

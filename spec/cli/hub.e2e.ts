@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,20 @@ describe('sluice and the Hugging Face Hub (HF_ENDPOINT: a loopback stand-in)', (
     assert.notDeepEqual(shuffled, ['tides', 'bread', 'comets', 'moss'], 'seed 11 reorders the rows');
     assert.ok(hub.file('me/direct', 'default/train-00000-of-00001.parquet'));
     assert.ok(!allText(dir).includes(TOKEN));
+  });
+
+  it('with --run-dir, -o hf://… writes its dataset folder in the run directory, and pushes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-hub-cli-'));
+    await writeFile(join(dir, 'direct.yaml'), `${definition}input: hf://datasets/seeds/topics\n`);
+    const command = ['run', 'direct.yaml', '-o', 'hf://datasets/me/resumed', '--run-dir', 'runs/h', '--no-progress'];
+    const run = await runCli(command, '', { cwd: dir, env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /pushed 4 files to .*\/datasets\/me\/resumed/);
+    assert.equal(existsSync(join(dir, 'runs', 'h', 'hub-dataset')), false, 'the folder is removed once pushed');
+    // The folder is the same on every run of that directory, so a stopped run resumes into it (as `-o out/ --format hf` does).
+    const record = JSON.parse(readFileSync(join(dir, 'runs', 'h', 'run.json'), 'utf8')) as { outputs: Record<string, string> };
+    assert.deepEqual(Object.values(record.outputs), [`${join(dir, 'runs', 'h', 'hub-dataset')}/`.replace(`${dir}/`, '')]);
+    assert.ok(hub.file('me/resumed', 'default/train-00000-of-00001.parquet'));
   });
 
   it('sluice push <run-dir> lays the run’s outputs out as a dataset; without HF_TOKEN it exits 2 and says what to set', async () => {

@@ -11,12 +11,13 @@ import { runCli, startCli } from '../helpers/run-cli.ts';
 
 const lines = async (path: string) => (existsSync(path) ? (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '') : []);
 
-type Format = 'ndjson' | 'parquet' | 'csv' | 'hf';
-const extensions: Record<Format, string> = { ndjson: '.jsonl', parquet: '.parquet', csv: '.csv', hf: '.parquet' };
+type Format = 'ndjson' | 'parquet' | 'csv' | 'json' | 'hf';
+const extensions: Record<Format, string> = { ndjson: '.jsonl', parquet: '.parquet', csv: '.csv', json: '.json', hf: '.parquet' };
 
 /** A file's rows, each as JSON text, whatever its format. */
 async function rowsOf(path: string, format: Format): Promise<string[]> {
   if (format === 'ndjson') return lines(path);
+  if (format === 'json') return (JSON.parse(await readFile(path, 'utf8')) as object[]).map((row) => JSON.stringify(row));
   if (format === 'csv') return (parse(await readFile(path), { columns: true }) as object[]).map((row) => JSON.stringify(row));
   return (await parquetReadObjects({ file: await asyncBufferFromFile(path) })).map((row) => JSON.stringify(toJson(row)));
 }
@@ -54,6 +55,9 @@ describe('sluice run --run-dir', () => {
     { chunkSize: 7, format: 'parquet' },
     { chunkSize: 7, format: 'csv' },
     { chunkSize: 7, format: 'hf' },
+    // One file per leaf, each written whole.
+    { format: 'parquet' },
+    { format: 'json' },
   ];
   for (const { chunkSize, format } of cases) {
     it(`continues a run killed with SIGKILL when the same command is run again, with the same rows as a clean run${format === 'ndjson' ? '' : ` (${format})`}${chunkSize ? `, chunk files of ${chunkSize} rows staying exact` : ''}`, {

@@ -212,7 +212,7 @@ function datasetOutputOf(flags: RunFlags, pipeline: Pipeline<any>, onPhase: (pha
   const format = flags.output !== undefined ? flags.format : (spec as { format?: string } | undefined)?.format;
   const chunkSize = flags.chunkSize ?? (spec as { chunkSize?: number } | undefined)?.chunkSize;
   if (location === undefined || location === '-') return undefined;
-  if (isHubLocation(location)) return hubOutput(location, chunkSize, onPhase);
+  if (isHubLocation(location)) return hubOutput(location, chunkSize, onPhase, flags.runDir);
   if (format === 'hf' && isFolderOutput(location)) return datasetFolderOutput(location, chunkSize);
   return undefined;
 }
