@@ -39,12 +39,31 @@ async function copyRows(file: string, config: string, sink: Sink): Promise<void>
   }
 }
 
-/** The config name of a leaf's file: its name without the extensions (`good.jsonl.gz` → `good`). */
-const configOf = (file: string) => basename(file).replace(/(\.[a-z0-9]+)+$/i, '');
+/**
+ * The config name of a leaf's file: its name without the extensions (`good.jsonl.gz` → `good`),
+ * and a chunk file's without its number (`good-00001-of-00004.parquet` → `good`; the unnamed
+ * leaf's `part-00000.jsonl` → `default`).
+ */
+function configOf(file: string): string {
+  const name = basename(file).replace(/(\.[a-z0-9]+)+$/i, '');
+  const leaf = name.replace(/-\d{5}(-of-\d{5})?$/, '');
+  return leaf === name ? name : leaf === 'part' ? 'default' : leaf;
+}
+
+/** A dataset folder as `-o out/ --format hf` writes it: a card beside config folders of Parquet shards. */
+function isDatasetFolder(path: string): boolean {
+  return (
+    existsSync(join(path, 'README.md')) &&
+    readdirSync(path, { withFileTypes: true }).some(
+      (entry) => entry.isDirectory() && readdirSync(join(path, entry.name)).some((file) => file.endsWith('.parquet')),
+    )
+  );
+}
 
 /**
- * Writes `<runDir>/dataset/` from the run's outputs and returns its path. Refuses a run that has
- * not finished (resume it first) and a run that wrote to standard output.
+ * Writes `<runDir>/dataset/` from the run's outputs and returns its path (a run that wrote one
+ * dataset folder: that folder). Refuses a run that has not finished (resume it first) and a run
+ * that wrote to standard output.
  */
 export async function datasetFromRunDirectory(runDir: string): Promise<string> {
   const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunJson;
@@ -62,6 +81,8 @@ export async function datasetFromRunDirectory(runDir: string): Promise<string> {
       throw new SluiceConfigError(`The run in ${runDir} wrote to ${output === '-' ? 'standard output' : `${path}, which is gone`}: there is nothing to push`);
     }
     if (!statSync(path).isDirectory()) files.push({ file: path, config: 'default' });
+    // Already a dataset, with its card: pushed as it is.
+    else if (isDatasetFolder(path) && Object.keys(run.outputs ?? {}).length === 1) return path;
     else {
       for (const name of readdirSync(path).sort()) {
         const file = join(path, name);

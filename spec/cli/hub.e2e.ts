@@ -138,6 +138,24 @@ describe('sluice and the Hugging Face Hub (HF_ENDPOINT: a loopback stand-in)', (
     const misplaced = await runCli(['run', 'answers.yaml', '-i', 'topics.jsonl', '--split', 'test', '--no-progress'], '', { cwd: dir, env });
     assert.equal(misplaced.code, 2);
     assert.match(misplaced.stderr, /`--split` and `--shuffle` choose and order the rows of a Hub dataset/);
+    // Chunk files of one leaf are one config; a dataset folder output is pushed as it is, with its card.
+    const chunked = await runCli(
+      ['run', 'answers.yaml', '-i', 'topics.jsonl', '-o', 'chunks/', '--format', 'parquet', '--chunk-size', '1', '--run-dir', 'runs/c', '--no-progress'],
+      '',
+      { cwd: dir, env },
+    );
+    assert.equal(chunked.code, 0, chunked.stderr);
+    assert.equal((await runCli(['push', 'runs/c', 'me/from-chunks'], '', { cwd: dir, env })).code, 0);
+    assert.deepEqual(hub.paths('me/from-chunks'), ['README.md', 'default/train-00000-of-00001.parquet', 'pipeline.yaml', 'sluice-summary.json']);
+    assert.match(hub.file('me/from-chunks', 'README.md')!.toString(), /\| default \| train \| 2 \| 1 \|/);
+    const folder = await runCli(['run', 'answers.yaml', '-i', 'topics.jsonl', '-o', 'ds/', '--format', 'hf', '--run-dir', 'runs/d', '--no-progress'], '', {
+      cwd: dir,
+      env,
+    });
+    assert.equal(folder.code, 0, folder.stderr);
+    assert.equal((await runCli(['push', 'runs/d', 'me/from-folder'], '', { cwd: dir, env })).code, 0);
+    assert.deepEqual(hub.paths('me/from-folder'), ['README.md', 'default/train-00000-of-00001.parquet', 'pipeline.yaml', 'sluice-summary.json']);
+    assert.match(hub.file('me/from-folder', 'README.md')!.toString(), /--format hf/, 'the card the run wrote');
     const notADataset = await runCli(['push', '.', 'me/x'], '', { cwd: dir, env });
     assert.equal(notADataset.code, 2);
     assert.match(notADataset.stderr, /is not a dataset folder.*--format hf/);
