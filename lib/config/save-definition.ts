@@ -176,6 +176,8 @@ function outputPathOf(sink: Sink): OutputSpec | undefined {
   const known = ioSpecOf(sink) as OutputSpec | undefined;
   if (known !== undefined) return known;
   if (sink.name === 'stdout' && sink.pathFor === undefined) return '-';
+  if (sink.folder) return `${sink.name.replace(/\/+$/, '')}/`;
+  // Asked before the sink opens: a sink that writes one file names it.
   const file = sink.pathFor?.('default');
   if (file === undefined) return undefined;
   return file === sink.name ? file : `${sink.name.replace(/\/+$/, '')}/`;

@@ -259,8 +259,8 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         // A folder sink is its folder (`out/`), not a file of a leaf that may never be written.
         outputs: Object.fromEntries(
           sinks.map((s) => {
-            const file = s.pathFor?.('default');
-            return [s.name, file === undefined ? s.name : file === s.name ? file : `${s.name.replace(/\/+$/, '')}/`];
+            const file = s.folder ? undefined : s.pathFor?.('default');
+            return [s.name, s.folder || (file !== undefined && file !== s.name) ? `${s.name.replace(/\/+$/, '')}/` : (file ?? s.name)];
           }),
         ),
         ...(failedPath ? { failedPath } : {}),

@@ -13,6 +13,8 @@ export interface SinkOpenOptions {
 
 export interface Sink {
   readonly name: string;
+  /** The sink writes files into the folder `name` (one per leaf, or chunks), not one file. */
+  readonly folder?: boolean;
   /**
    * Called once before the first write. `append`: keep what the files already hold (a resumed run).
    * `staging`: the run directory's staging folder (see `stagingPaths`), given whenever a run

@@ -161,6 +161,7 @@ export function toChunkedFiles(dir: string, { chunkSize, extension, make, stem =
 
   return {
     name: dir,
+    folder: true,
     failedPath: join(dir, 'failed.jsonl'),
     // Where the leaf's next row goes: its chunk, or the chunk's staged copy (what the run directory repairs).
     pathFor: (leaf: string) => linesOf(target(stem(leaf), leafOf(leaf)).path),

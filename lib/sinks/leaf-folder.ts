@@ -44,6 +44,7 @@ export function toLeafFolder(dir: string, { reserved = [], extension = '.jsonl',
   let appending = false;
   return {
     name: dir,
+    folder: true,
     ...(resumable ? { pathFor: (leaf: string) => join(dir, `${leafFileName(leaf)}${extension}`) } : {}),
     failedPath,
     async open(options) {

@@ -28,6 +28,7 @@ export function toSinkPerLeaf(dir: string, extension: string, make: (path: strin
   const copied: string[] = [];
   return {
     name: dir,
+    folder: true,
     failedPath: join(dir, 'failed.jsonl'),
     // With a run directory, a leaf's rows are counted in its file's line copy.
     pathFor: (leaf) => {

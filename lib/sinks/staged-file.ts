@@ -79,7 +79,7 @@ export function stagedFile(path: string, make: (path: string) => Sink): Sink {
   return {
     name: path,
     ...(plain.failedPath !== undefined ? { failedPath: plain.failedPath } : {}),
-    // Before the open, and without a run directory, the file itself (what a run records as its output).
+    // Before the open, and without a run directory, the file itself (what a run records as its output, a definition saves).
     pathFor: () => copyPath ?? path,
     async open(options?: SinkOpenOptions) {
       if (options?.staging === undefined) {
