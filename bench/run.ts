@@ -108,7 +108,7 @@ function report(figure: Figure): void {
         ? Math.round(figure.value).toLocaleString('en-US')
         : figure.value.toFixed(figure.unit === 'ms/req' ? 3 : 1);
     process.stderr.write(
-      `${figure.name.padEnd(34)} ${value.padStart(12)} ${figure.unit.padEnd(7)} ratio ${figure.ratio.toFixed(2)}${figure.target ? `  (target ${figure.target})` : ''}\n`,
+      `${figure.name.padEnd(34)} ${value.padStart(12)} ${figure.unit.padEnd(7)} ratio ${figure.ratio.toFixed(2)}${figure.unit === 'MB' ? `  (baseline ${figure.baseline.toFixed(1)} MB)` : ''}${figure.target ? `  (target ${figure.target})` : ''}\n`,
     );
   }
 }
