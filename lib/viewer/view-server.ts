@@ -8,6 +8,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { keptSteps } from '../core/kept-steps.ts';
+import { formatOf } from '../formats/format-of.ts';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +44,15 @@ interface RunRecord {
 
 const MAX_PAGE = 500;
 
+/** An output the page can show a line at a time: NDJSON, not compressed (a Parquet or CSV file is read with its own tools). */
+function isLineFile(path: string): boolean {
+  try {
+    return formatOf(path) === 'ndjson' && !/\.(gz|zst)$/i.test(path);
+  } catch {
+    return true; // A name no format claims: written as NDJSON with `--format`, or by the user's own sink.
+  }
+}
+
 const require = createRequire(import.meta.url);
 /** uPlot (a small, well-kept time-series chart library), served from Sluice's own node_modules. */
 const ASSETS: Readonly<Record<string, { path: string; type: string }>> = {
@@ -58,7 +68,7 @@ export async function startViewer({ runDir, port = 0, pollMs = 500 }: ViewerOpti
   const located = (record: RunRecord, path: string) => (isAbsolute(path) ? path : resolve(record.cwd ?? process.cwd(), path));
   const files = (record: RunRecord): Record<string, string> => {
     const out: Record<string, string> = {};
-    for (const [name, path] of Object.entries(record.outputs ?? {})) if (!path.endsWith('/')) out[name] = located(record, path);
+    for (const [name, path] of Object.entries(record.outputs ?? {})) if (!path.endsWith('/') && isLineFile(path)) out[name] = located(record, path);
     if (record.failedPath) out['failed rows'] = located(record, record.failedPath);
     return out;
   };

@@ -76,6 +76,21 @@ describe('the viewer: a row’s story', () => {
 });
 
 describe('the viewer', () => {
+  it('pages the outputs that are lines, not the files written whole (Parquet, CSV, compressed)', async () => {
+    const { dir } = await runDir(3);
+    const record = join(dir, 'run', 'run.json');
+    const outputs = { 'out.jsonl': 'out.jsonl', 'out.parquet': 'out.parquet', 'out.csv': 'out.csv', 'out.jsonl.gz': 'out.jsonl.gz', 'out/': 'out/' };
+    await writeFile(record, JSON.stringify({ pipeline: 'viewed', status: 'ok', cwd: dir, outputs, failedPath: 'failed.jsonl' }));
+    const viewer = await startViewer({ runDir: join(dir, 'run') });
+    try {
+      const token = new URL(viewer.url).searchParams.get('token')!;
+      const run = (await (await fetch(`http://127.0.0.1:${viewer.port}/api/run?token=${token}`)).json()) as { files: string[] };
+      assert.deepEqual(run.files, ['out.jsonl', 'failed rows']);
+    } finally {
+      await viewer.close();
+    }
+  });
+
   it('reads pages by byte offset and counts lines as a file grows, a torn last line not yet', async () => {
     const { out } = await runDir(120);
     const first = await readLinePage(out, 0, 50);
