@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pipeline } from '../../lib/pipeline/pipeline.ts';
@@ -10,6 +12,7 @@ import { map } from '../../lib/operators/map.ts';
 import { toFailedFile } from '../../lib/sinks/failed-rows.ts';
 import { toNdjsonFile } from '../../lib/sinks/ndjson-file.ts';
 import { ndjsonFile } from '../../lib/sources/ndjson-file.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -184,6 +187,27 @@ describe('the run directory under damage', () => {
     await writeFile(join(dir, 'run', 'run.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 'then' }));
     const summary = await doubler(dir).run({ runDir: join(dir, 'run'), cache: false, failed: toFailedFile(join(dir, 'failed.jsonl')) });
     assert.equal(summary.status, 'ok');
+  });
+
+  it('takes over the lock of a process killed but not yet reaped (a zombie still holds its pid)', { skip: process.platform !== 'linux' }, async () => {
+    const dir = await fixture(10);
+    // `sh` starts a child that exits at once, then becomes `sleep`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+      const pid = Number(line.toString().trim());
+      const state = () => {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      };
+      await waitFor(() => state() === 'Z');
+      await mkdir(join(dir, 'run'), { recursive: true });
+      await writeFile(join(dir, 'run', 'run.lock'), JSON.stringify({ pid, host: hostname(), startedAt: 'then' }));
+      const summary = await doubler(dir).run({ runDir: join(dir, 'run'), cache: false, failed: toFailedFile(join(dir, 'failed.jsonl')) });
+      assert.equal(summary.status, 'ok');
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('refuses to resume after the input, the code or the output path changed, saying how to start over or go on', async () => {
