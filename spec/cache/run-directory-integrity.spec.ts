@@ -191,8 +191,10 @@ describe('the run directory under damage', () => {
 
   it('takes over the lock of a process killed but not yet reaped (a zombie still holds its pid)', { skip: process.platform !== 'linux' }, async () => {
     const dir = await fixture(10);
-    // `sh` starts a child that exits at once, then becomes `sleep`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // A parent that never returns to its event loop never reaps its child: `true` exits and stays a zombie.
+    const parent = spawn(process.execPath, ['-e', "process.stdout.write(require('node:child_process').spawn('true').pid + '\\n'); for (;;) {}"], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     try {
       const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
       const pid = Number(line.toString().trim());
