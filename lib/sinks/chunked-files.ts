@@ -109,7 +109,7 @@ export function toChunkedFiles(dir: string, { chunkSize, extension, make, stem =
     state.chunks[state.fill] ?? { path: join(dir, `${name}-${index(state.next)}${extension}`), rows: 0, existed: false };
   /** The sink of one chunk file, opened (to add to what it held, for a resumed run) as it is made. */
   const chunkSink = (chunk: Chunk, prepare?: () => Promise<unknown>) =>
-    new OpeningSink(staging === undefined ? make(chunk.path) : stagedFile(chunk.path, make), {
+    new OpeningSink(resumable ? make(chunk.path) : stagedFile(chunk.path, make), {
       prepare,
       append: chunk.existed,
       ...(staging !== undefined ? { staging } : {}),

@@ -1,15 +1,16 @@
 /**
- * A file written whole (Parquet, CSV, a JSON array, a compressed file) that a run directory can
- * resume. Such a file cannot be cut back to its finished rows and appended to after a `kill -9`,
- * so when a run directory records the run (`open({ staging })`):
- * - the format's file is written under a temporary name beside it (`.writing-<name>`) and renamed
- *   into place when it closes, so the output path only ever holds a whole file;
+ * A file written whole (Parquet, CSV, a JSON array, a compressed file). Such a file is not valid
+ * until it is closed (a Parquet footer, a closing bracket, a compressed stream's end), so it is
+ * written under a temporary name beside it (`.writing-<name>`) and renamed into place when it
+ * closes: the output path holds a whole file or none, whatever stops the run.
+ *
+ * Nor can it be cut back to its finished rows and appended to after a `kill -9`, so when a run
+ * directory records the run (`open({ staging })`):
  * - each row the format's sink takes is also appended to a line copy in the run directory's
  *   staging folder, and that copy is the file `pathFor` names: the run directory keeps its lineage
  *   and repairs it line by line, as it repairs NDJSON outputs;
  * - a resumed run (`open({ append, staging })`) writes the repaired copy's rows into a new file
  *   before its own, so the file ends with exactly the rows of finished records.
- * Without a run directory it is the format's sink, writing straight to its path.
  * @module
  */
 import { createReadStream, existsSync } from 'node:fs';
@@ -35,6 +36,7 @@ const REPLAY_WINDOW = 512;
  * @param make the format's sink for a path (`(path) => toParquetFile(path)`)
  */
 export function stagedFile(path: string, make: (path: string) => Sink): Sink {
+  /** The format's sink for the path itself: only for what it says of the path (its failed-rows file). */
   const plain = make(path);
   let inner: Sink = plain;
   let copy: NdjsonWriter | undefined;
@@ -82,13 +84,10 @@ export function stagedFile(path: string, make: (path: string) => Sink): Sink {
     // Before the open, and without a run directory, the file itself (what a run records as its output, a definition saves).
     pathFor: () => copyPath ?? path,
     async open(options?: SinkOpenOptions) {
-      if (options?.staging === undefined) {
-        inner = plain;
-        return plain.open?.(options?.append ? { append: true } : undefined);
-      }
-      copyPath = stagingPaths.file(options.staging, path);
       inner = make(writingName(path));
       await inner.open?.();
+      if (options?.staging === undefined) return;
+      copyPath = stagingPaths.file(options.staging, path);
       const resuming = options.append === true && existsSync(copyPath);
       if (resuming) await replay(copyPath);
       copy = new NdjsonWriter(() => openOutputBytes(copyPath!, { append: resuming }), { createEmpty: true });
@@ -104,10 +103,15 @@ export function stagedFile(path: string, make: (path: string) => Sink): Sink {
       inner.write(row, leaf, (error) => (error ? done(error) : line.write(row, done)));
     },
     async close() {
-      await inner.close();
-      if (copy === undefined) return;
-      await copy.close();
       const writing = writingName(path);
+      try {
+        await inner.close();
+      } catch (error) {
+        // Half a file is no use; with a run directory, a resume writes it again from its copy.
+        await rm(writing, { force: true });
+        throw error;
+      }
+      await copy?.close();
       if (existsSync(writing)) await rename(writing, path);
       else await rm(path, { force: true });
     },

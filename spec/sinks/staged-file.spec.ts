@@ -30,11 +30,14 @@ async function rowsIn(path: string): Promise<Row[]> {
 }
 
 describe('files written whole, with a run directory', () => {
-  it('without one, writes straight to the file and names it', async () => {
-    const path = dir.path('plain.csv');
+  it('without one, names the file itself, and writes it under a temporary name until it closes', async () => {
+    const path = dir.path('plain/plain.csv');
     const sink = sinkFor(path);
     assert.equal(sink.pathFor?.(''), path);
-    await write(sink, {}, [{ a: 1 }, { a: 2 }]);
+    await write(sink, {}, [{ a: 1 }, { a: 2 }], false);
+    assert.deepEqual(readdirSync(dir.path('plain')), ['.writing-plain.csv'], 'a stop now leaves no half file at the path');
+    await sink.close();
+    assert.deepEqual(readdirSync(dir.path('plain')), ['plain.csv']);
     assert.deepEqual(await rowsIn(path), [{ a: 1 }, { a: 2 }]);
   });
 
