@@ -11,6 +11,7 @@ import type { RunnablePipeline } from '../core/run-options.ts';
 import type { AnyStep } from '../core/step.ts';
 import type { Llm } from '../llm/client.ts';
 import type { Sink } from '../core/sink.ts';
+import { sinkLocation } from '../core/sink-location.ts';
 import { DefinitionError } from './definition-error.ts';
 import { type ImportSpec, importedFileOf, type InputSpec, ioSpecOf, isImportSpec, type OutputSpec } from './io-paths.ts';
 import type { Source } from '../core/source.ts';
@@ -176,9 +177,5 @@ function outputPathOf(sink: Sink): OutputSpec | undefined {
   const known = ioSpecOf(sink) as OutputSpec | undefined;
   if (known !== undefined) return known;
   if (sink.name === 'stdout' && sink.pathFor === undefined) return '-';
-  if (sink.folder) return `${sink.name.replace(/\/+$/, '')}/`;
-  // Asked before the sink opens: a sink that writes one file names it.
-  const file = sink.pathFor?.('default');
-  if (file === undefined) return undefined;
-  return file === sink.name ? file : `${sink.name.replace(/\/+$/, '')}/`;
+  return sinkLocation(sink);
 }

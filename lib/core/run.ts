@@ -30,6 +30,7 @@ import type { RunHandle, RunInternals, RunnablePipeline, RunOptions } from './ru
 import type { RunLedger } from './run-services.ts';
 import { summarize } from './run-summary.ts';
 import { sinkDelivery } from './sink-delivery.ts';
+import { sinkLocation } from './sink-location.ts';
 import { stepContext } from './step-context.ts';
 import { nameSteps } from './step-names.ts';
 import type { StepStats } from './step-stats.ts';
@@ -257,12 +258,7 @@ export function startRun(pipeline: RunnablePipeline, runOptions: RunOptions = {}
         definition: { name: pipeline.name, source: source!.name, steps: describeSteps(pipeline.steps) },
         ...(options.command ? { command: options.command } : {}),
         // A folder sink is its folder (`out/`), not a file of a leaf that may never be written.
-        outputs: Object.fromEntries(
-          sinks.map((s) => {
-            const file = s.folder ? undefined : s.pathFor?.('default');
-            return [s.name, s.folder || (file !== undefined && file !== s.name) ? `${s.name.replace(/\/+$/, '')}/` : (file ?? s.name)];
-          }),
-        ),
+        outputs: Object.fromEntries(sinks.map((s) => [s.name, sinkLocation(s) ?? s.name])),
         ...(failedPath ? { failedPath } : {}),
         // Records named by their content are found again in an edited input: nothing to compare.
         ...(source!.ids === 'content' ? {} : source!.path !== undefined ? { inputPath: source!.path } : {}),

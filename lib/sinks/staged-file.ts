@@ -21,6 +21,7 @@ import { SinkWriteError } from '../core/errors.ts';
 import type { Row } from '../core/row.ts';
 import type { Sink, SinkOpenOptions } from '../core/sink.ts';
 import { stagingPaths } from '../core/staging-paths.ts';
+import { failedPathBeside } from './failed-path-beside.ts';
 import { NdjsonWriter } from './ndjson-writer.ts';
 import { openOutputBytes } from './output-bytes.ts';
 
@@ -36,9 +37,7 @@ const REPLAY_WINDOW = 512;
  * @param make the format's sink for a path (`(path) => toParquetFile(path)`)
  */
 export function stagedFile(path: string, make: (path: string) => Sink): Sink {
-  /** The format's sink for the path itself: only for what it says of the path (its failed-rows file). */
-  const plain = make(path);
-  let inner: Sink = plain;
+  const inner = make(writingName(path));
   let copy: NdjsonWriter | undefined;
   let copyPath: string | undefined;
 
@@ -80,11 +79,10 @@ export function stagedFile(path: string, make: (path: string) => Sink): Sink {
 
   return {
     name: path,
-    ...(plain.failedPath !== undefined ? { failedPath: plain.failedPath } : {}),
+    failedPath: failedPathBeside(path),
     // Before the open, and without a run directory, the file itself (what a run records as its output, a definition saves).
     pathFor: () => copyPath ?? path,
     async open(options?: SinkOpenOptions) {
-      inner = make(writingName(path));
       await inner.open?.();
       if (options?.staging === undefined) return;
       copyPath = stagingPaths.file(options.staging, path);
